@@ -1,0 +1,56 @@
+"""nn3: MATLAB three-layer backpropagation networks in Python, with numeric parity.
+
+The public names are imported lazily (PEP 562), so the ``nn3`` command starts without loading
+numpy or scipy until a command needs them.
+"""
+
+from ._version import __version__
+from .errors import DataError, MatFileError, Nn3Error, OptionError
+
+_EXPORTS = {
+    "sigmoid": "activations",
+    "sigmoid_gradient": "activations",
+    "cost_function": "network",
+    "backpropagation": "network",
+    "nn_cost_function": "network",
+    "make_objective": "network",
+    "unroll": "network",
+    "roll": "network",
+    "predict": "network",
+    "predict_proba": "network",
+    "accuracy": "network",
+    "fmincg": "fmincg",
+    "MatlabRNG": "rng",
+    "rand_initialize_weights": "rng",
+    "debug_initialize_weights": "rng",
+    "load_mat": "matio",
+    "save_mat": "matio",
+    "get_variable": "matio",
+    "train": "training",
+    "TrainResult": "training",
+    "load_training_data": "training",
+    "load_weights": "training",
+}
+
+__all__ = [
+    "__version__",
+    "Nn3Error",
+    "MatFileError",
+    "DataError",
+    "OptionError",
+    *_EXPORTS,
+]
+
+
+def __getattr__(name):
+    if name in _EXPORTS:
+        import importlib
+
+        value = getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'nn3' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(__all__)

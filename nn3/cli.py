@@ -1,0 +1,287 @@
+"""The ``nn3`` command: a thin layer over the library that owns output and exit statuses.
+
+Exit statuses: 0 success; 1 a check failed (e.g. accuracy or gradient check); 2 bad input or
+usage (one line on stderr naming the file and the problem; ``--debug`` shows the traceback);
+130 interrupted (Ctrl-C), after saving what was reached.
+
+Heavy imports (numpy, scipy, h5py) happen inside the commands, so ``nn3 --help`` starts fast.
+"""
+
+import sys
+import time
+
+import click
+
+from ._version import __version__
+from .errors import Nn3Error, OptionError
+
+
+class UserError(click.ClickException):
+    """An :class:`Nn3Error` as the CLI shows it: ``nn3: error: <message>``, exit 2."""
+
+    exit_code = 2
+
+    def show(self, file=None):
+        click.echo(f"nn3: error: {self.format_message()}", err=True)
+
+
+class Nn3Group(click.Group):
+    """Turns the library's user errors into one-line messages (unless ``--debug``)."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except Nn3Error as exc:
+            if ctx.params.get("debug"):
+                raise
+            raise UserError(str(exc)) from exc
+
+
+@click.group(cls=Nn3Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="nn3", message="%(prog)s %(version)s")
+@click.option("--debug", is_flag=True, help="Show the full traceback on errors.")
+def cli(debug):
+    """nn3: MATLAB three-layer backpropagation networks in Python, with MATLAB parity.
+
+    \b
+    Exit status: 0 success, 1 a check failed, 2 bad input or usage,
+    130 interrupted (Ctrl-C; the best weights so far are saved).
+    """
+
+
+def _fmt_size(a):
+    return "x".join(str(d) for d in a.shape)
+
+
+class _Progress:
+    """fmincg's progress line: rewritten in place on a terminal, one line per iteration else."""
+
+    def __init__(self, quiet):
+        self.quiet = quiet
+        self.tty = sys.stdout.isatty()
+        self.start = time.monotonic()
+        self.pending_newline = False
+
+    def __call__(self, intermediate_result):
+        if self.quiet:
+            return
+        from .fmincg import progress_line
+
+        line = progress_line(intermediate_result.nit, intermediate_result.fun)
+        if self.tty:
+            elapsed = time.monotonic() - self.start
+            click.echo(f"\r{line} | {elapsed:6.1f} s", nl=False)
+            self.pending_newline = True
+        else:
+            click.echo(line)
+
+    def close(self):
+        if self.pending_newline:
+            click.echo()
+            self.pending_newline = False
+
+
+def _check_output_folder(out):
+    import os
+
+    folder = os.path.dirname(os.path.abspath(out))
+    if not os.path.isdir(folder):
+        raise OptionError(f"{out}: output folder {folder} does not exist")
+    if os.path.isdir(out):
+        raise OptionError(f"{out}: is a directory; give a file name for --out")
+
+
+@cli.command()
+@click.argument("data", type=click.Path(dir_okay=True))
+@click.option("--hidden", default=25, show_default=True, type=int,
+              help="Hidden layer size (hidden_layer_size).")
+@click.option("--lambda", "lambda_", default=1.0, show_default=True, type=float,
+              help="Regularisation strength lambda (bias weights are not regularised).")
+@click.option("--maxiter", default=50, show_default=True, type=int,
+              help="fmincg MaxIter: line searches if positive, function evaluations if negative.")
+@click.option("--seed", default=0, show_default=True, type=int,
+              help="MATLAB rng(seed, 'twister') seed for randInitializeWeights.")
+@click.option("--labels", "num_labels", type=int, default=None,
+              help="Number of output units K (default: 1 for 0/1 labels, else max(y)).")
+@click.option("--epsilon", "epsilon_init", default=0.12, show_default=True, type=float,
+              help="epsilon_init of randInitializeWeights (the source document used 1).")
+@click.option("--init", "init_path", type=click.Path(dir_okay=True), default=None,
+              help="Start from Theta1/Theta2 (or initial_params) in this .mat file.")
+@click.option("--out", default="nn3_weights.mat", show_default=True, type=click.Path(),
+              help="Where to write the trained weights (.mat, written atomically).")
+@click.option("--x-var", default="X", show_default=True,
+              help="Name of the data variable; struct fields as data.X.")
+@click.option("--y-var", default="y", show_default=True,
+              help="Name of the label variable; struct fields as data.y.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
+def train(data, hidden, lambda_, maxiter, seed, num_labels, epsilon_init, init_path, out,
+          x_var, y_var, quiet):
+    """Train a network on DATA.mat with fmincg and save the weights.
+
+    Prints fmincg's progress, the training-set accuracy, and writes Theta1, Theta2, nn_params,
+    cost (fmincg's fX) and the settings used to --out.
+    """
+    import signal
+    import threading
+
+    import numpy as np
+
+    from . import training
+    from .matio import save_mat
+    from .network import unroll
+
+    if hidden < 1:
+        raise OptionError(f"--hidden must be at least 1, got {hidden}")
+    if not lambda_ >= 0 or lambda_ == float("inf"):
+        raise OptionError(f"--lambda must be a non-negative number, got {lambda_}")
+    if maxiter == 0:
+        raise OptionError("--maxiter must be non-zero")
+    if num_labels is not None and num_labels < 1:
+        raise OptionError(f"--labels must be at least 1, got {num_labels}")
+    if not epsilon_init > 0:
+        raise OptionError(f"--epsilon must be positive, got {epsilon_init}")
+    _check_output_folder(out)
+    X, y = training.load_training_data(data, x_var, y_var)
+
+    initial_params = None
+    init_note = f"randInitializeWeights, rng({seed}, 'twister'), epsilon {epsilon_init:g}"
+    if init_path is not None:
+        Theta1, Theta2 = training.load_weights(init_path)
+        ctx = click.get_current_context()
+        explicit = ctx.get_parameter_source("hidden") == click.core.ParameterSource.COMMANDLINE
+        if explicit and hidden != Theta1.shape[0]:
+            raise OptionError(f"{init_path}: Theta1 has {Theta1.shape[0]} hidden units but "
+                              f"--hidden is {hidden}")
+        hidden = Theta1.shape[0]
+        if Theta1.shape[1] != X.shape[1] + 1:
+            raise OptionError(f"{init_path}: Theta1 is {_fmt_size(Theta1)} but {data} has "
+                              f"{X.shape[1]} features (expected {X.shape[1] + 1} columns)")
+        if num_labels is not None and num_labels != Theta2.shape[0]:
+            raise OptionError(f"{init_path}: Theta2 has {Theta2.shape[0]} output units but "
+                              f"--labels is {num_labels}")
+        num_labels = Theta2.shape[0]
+        initial_params = unroll(Theta1, Theta2)
+        init_note = f"from {init_path}"
+
+    progress = _Progress(quiet)
+    stop = threading.Event()
+
+    def on_sigint(signum, frame):
+        if stop.is_set():  # second Ctrl-C: stop now
+            raise KeyboardInterrupt
+        stop.set()
+
+    previous = signal.signal(signal.SIGINT, on_sigint)
+    try:
+        result = training.train(
+            X, y, hidden_layer_size=hidden, lambda_=lambda_, maxiter=maxiter, seed=seed,
+            num_labels=num_labels, initial_params=initial_params, epsilon_init=epsilon_init,
+            callback=progress, stop_event=stop,
+        )
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        progress.close()
+
+    res = result.optimize_result
+    variables = {
+        "Theta1": result.Theta1,
+        "Theta2": result.Theta2,
+        "nn_params": result.nn_params.reshape(-1, 1),
+        "initial_params": result.initial_params.reshape(-1, 1),
+        "cost": np.asarray(res.fun_history, dtype=np.float64).reshape(-1, 1),
+        "iterations": float(res.nit),
+        "n_evals": float(res.nfev),
+        "train_accuracy": result.train_accuracy,
+        "interrupted": np.array([[result.interrupted]]),
+        "data_file": str(data),
+        "x_var": x_var,
+        "y_var": y_var,
+        "init": init_note,
+        "nn3_version": __version__,
+    }
+    variables.update({k: float(v) for k, v in result.settings.items()})
+    save_mat(out, variables)
+    click.echo(f"Training Set Accuracy: {result.train_accuracy:.2f}%")
+    click.echo(f"Saved Theta1 ({_fmt_size(result.Theta1)}) and Theta2 "
+               f"({_fmt_size(result.Theta2)}) to {out}")
+    if result.interrupted:
+        click.echo(f"nn3: interrupted after {res.nfev} evaluations; saved the best weights "
+                   f"reached so far (cost {res.fun:.6e}) to {out}, marked interrupted = 1",
+                   err=True)
+        sys.exit(130)
+
+
+def _parse_sample(text):
+    values = []
+    for part in text.replace(";", ",").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        try:
+            values.append(float(part))
+        except ValueError:
+            raise OptionError(f"--x: '{part}' is not a number (give e.g. --x 1.5,2.0)") from None
+    if not values:
+        raise OptionError("--x: no values given (give e.g. --x 1.5,2.0)")
+    return values
+
+
+@cli.command()
+@click.argument("weights", type=click.Path(dir_okay=True))
+@click.argument("data", required=False, type=click.Path(dir_okay=True))
+@click.option("--x", "sample", default=None,
+              help="One sample as comma-separated features, e.g. --x 1.5,2.0.")
+@click.option("--out", default=None, type=click.Path(),
+              help="Write the predictions p (m x 1) and outputs h (m x K) to this .mat file.")
+@click.option("--x-var", default="X", show_default=True, help="Name of the data variable.")
+@click.option("--y-var", default="y", show_default=True,
+              help="Name of the label variable (accuracy is shown when it is present).")
+def predict(weights, data, sample, out, x_var, y_var):
+    """Predict with trained WEIGHTS.mat on DATA.mat or on one sample (--x).
+
+    Labels are 1..K (argmax of the outputs), or 0/1 for a single output unit.
+    """
+    import numpy as np
+
+    from . import training
+    from .matio import save_mat
+    from .network import accuracy, predict_proba
+
+    if (data is None) == (sample is None):
+        raise OptionError("give either DATA.mat or --x (one sample), not both or neither")
+    if out is not None:
+        _check_output_folder(out)
+    Theta1, Theta2 = training.load_weights(weights)
+    y = None
+    if sample is not None:
+        X = np.array([_parse_sample(sample)])
+        source = "--x"
+    else:
+        X, y = training.load_training_data(data, x_var, y_var, require_y=False)
+        source = data
+    if X.shape[1] + 1 != Theta1.shape[1]:
+        raise OptionError(f"{source}: {X.shape[1]} features, but {weights} expects "
+                          f"{Theta1.shape[1] - 1}")
+    h = predict_proba(Theta1, Theta2, X)
+    if Theta2.shape[0] == 1:
+        p = (h[:, 0] >= 0.5).astype(np.float64)
+    else:
+        p = np.argmax(h, axis=1).astype(np.float64) + 1.0
+    if sample is not None:
+        click.echo(f"Prediction: {int(p[0])}")
+        if Theta2.shape[0] == 1:
+            click.echo(f"Output h: {h[0, 0]:.6f}")
+        else:
+            click.echo("Outputs h: " + " ".join(f"{v:.4f}" for v in h[0]))
+    else:
+        click.echo(f"Predicted {X.shape[0]} examples")
+        if y is not None:
+            click.echo(f"Accuracy: {accuracy(p, y):.2f}%")
+    if out is not None:
+        save_mat(out, {"p": p.reshape(-1, 1), "h": h})
+        click.echo(f"Saved p ({p.size}x1) and h ({_fmt_size(h)}) to {out}")
+
+
+def main(argv=None):
+    """Entry point of the ``nn3`` console script."""
+    cli.main(args=argv, prog_name="nn3")

@@ -1,0 +1,318 @@
+"""Rasmussen's nonlinear conjugate-gradient minimiser, as the coursework's fmincg.m runs it.
+
+Port of fmincg.m (C. E. Rasmussen's ``minimize``, as adapted for the Stanford/Coursera machine
+learning exercises), written from the algorithm's description so that it takes the *same* steps:
+
+* search directions by Polack-Ribiere, with a restart along steepest descent whenever the new
+  direction is not a descent direction;
+* each line search brackets the step by extrapolation (cubic fit, at most ``EXT`` times the current
+  step, never beyond a known upper ``limit``) and interpolation (quadratic fit when the value went
+  up, cubic otherwise, kept within ``INT`` of the bracket ends) until the Wolfe-Powell conditions
+  hold: sufficient decrease ``f2 <= f1 + z1*RHO*d1`` and ``|d2| <= -SIG*d1``;
+* at most ``MAX`` evaluations per line search; the next initial step is the last one scaled by the
+  slope ratio, capped at ``RATIO``;
+* a failed line search restores the previous point and restarts along steepest descent; two
+  failures in a row end the run.
+
+Bit-for-bit parity. The scalar arithmetic below is written in MATLAB's order of evaluation and the
+inner products accumulate in index order, as reference BLAS ``ddot`` does (numpy's ``a @ b`` uses
+another summation order and differs in the last bit, which the line search amplifies). On an
+objective that both engines evaluate exactly, the iterates are identical to the genuine fmincg.m.
+
+Complex steps. In the interpolation's cubic fit ``sqrt(B*B - A*d2*z3*z3)`` has a negative argument
+when the cubic has no minimum. MATLAB then carries a complex ``z2`` into
+``max(min(z2, INT*z3), (1-INT)*z3)``, and MATLAB's ``min``/``max`` compare complex values by
+magnitude. ``min`` returns something of magnitude at most ``|INT*z3|``, so ``max`` always returns the
+real bound ``(1-INT)*z3``. The port takes that bound directly and stays in real arithmetic: same
+values, no complex numbers. In the extrapolation's cubic fit a negative argument makes MATLAB's
+``z2`` non-real, which fmincg.m treats like NaN (``~isreal(z2)``); the port tests the sign of the
+argument instead.
+"""
+
+import inspect
+import sys
+
+import numpy as np
+
+# Line-search constants of fmincg.m.
+RHO = 0.01  # sufficient-decrease (Armijo) constant of the Wolfe-Powell conditions
+SIG = 0.5  # curvature constant: RHO < SIG < 1
+INT = 0.1  # do not re-evaluate within 0.1 of the current bracket's limits
+EXT = 3.0  # extrapolate at most 3 times the current step
+MAX = 20  # at most 20 function evaluations per line search
+RATIO = 100.0  # largest allowed slope ratio for the next initial step
+REALMIN = sys.float_info.min  # MATLAB's realmin, 2.2250738585072014e-308
+
+_MESSAGES = {
+    0: "Line search failed twice in a row: no further decrease found.",
+    1: "Maximum number of iterations has been exceeded.",
+    2: "Maximum number of function evaluations has been exceeded.",
+    99: "`callback` raised `StopIteration`.",
+}
+
+
+def progress_line(i, cost):
+    """fmincg.m's progress line, ``Iteration %4i | Cost: %4.6e`` as MATLAB prints it."""
+    return f"Iteration  {i:4d} | Cost: {cost:4.6e}"
+
+
+def ddot(a, b):
+    """Inner product accumulated in index order, ``((a1*b1 + a2*b2) + a3*b3) + ...``.
+
+    What reference BLAS ``ddot`` computes (its unrolled loop adds in the same order); numpy's
+    ``np.add.accumulate`` is sequential, unlike ``sum`` and ``@``.
+    """
+    products = a * b
+    if products.size == 0:
+        return np.float64(0.0)
+    return np.add.accumulate(products)[-1]
+
+
+def _evaluator(fun, jac, args):
+    """Wrap the objective as ``x -> (f, grad)`` with float64 values."""
+
+    def evaluate(x):
+        if callable(jac):
+            f = fun(x, *args)
+            g = jac(x, *args)
+        else:
+            f, g = fun(x, *args)
+        f = np.float64(np.asarray(f, dtype=np.float64).reshape(()))
+        g = np.asarray(g, dtype=np.float64).reshape(-1)
+        if g.shape != x.shape:
+            raise ValueError(f"gradient has {g.size} elements, x has {x.size}")
+        return f, g
+
+    return evaluate
+
+
+def _callback_caller(callback):
+    if callback is None:
+        return None
+    try:
+        params = inspect.signature(callback).parameters
+        new_style = list(params) == ["intermediate_result"]
+    except (TypeError, ValueError):
+        new_style = False
+
+    def call(result):
+        if new_style:
+            callback(intermediate_result=result)
+        else:
+            callback(np.copy(result.x))
+
+    return call
+
+
+def fmincg(
+    fun,
+    x0,
+    args=(),
+    maxiter=100,
+    red=1.0,
+    callback=None,
+    disp=False,
+    *,
+    jac=None,
+    hess=None,
+    hessp=None,
+    bounds=None,
+    constraints=(),
+    **unknown_options,
+):
+    """Minimise ``fun`` by nonlinear conjugate gradients (port of fmincg.m).
+
+    Parameters
+    ----------
+    fun : callable
+        ``fun(x, *args) -> (f, grad)`` with ``grad`` of the shape of ``x``; or, when ``jac`` is
+        callable (as ``scipy.optimize.minimize(..., jac=True)`` passes it), ``fun(x, *args) -> f``.
+    x0 : array_like of shape (n,) or (n, 1)
+        Starting point (MATLAB's column vector is accepted and flattened).
+    args : tuple, optional
+        Extra arguments for ``fun`` (and ``jac``).
+    maxiter : int, default 100
+        MATLAB's ``MaxIter``: positive counts line searches, negative counts function evaluations.
+    red : float, default 1.0
+        Expected reduction of ``f`` in the first line search (fmincg's ``length(2)``).
+    callback : callable, optional
+        Called after each successful line search, as ``callback(xk)`` or, if its only parameter
+        is named ``intermediate_result``, with an ``OptimizeResult`` (``x``, ``fun``, ``nit``,
+        ``nfev``). Raising ``StopIteration`` ends the run.
+    disp : bool, default False
+        Print fmincg's progress line ``Iteration %4i | Cost: %4.6e`` after each successful line
+        search (rewritten in place with ``\\r`` on a terminal, as MATLAB does).
+    jac : callable or bool, optional
+        Gradient function; ``None`` or ``True`` when ``fun`` returns ``(f, grad)``.
+
+    Returns
+    -------
+    res : scipy.optimize.OptimizeResult
+        ``x`` (final point, 1-D), ``fun`` (its cost), ``jac`` (its gradient), ``nit`` (MATLAB's
+        third output ``i``), ``nfev`` (function evaluations), ``fun_history`` (MATLAB's ``fX``:
+        one cost per successful line search), ``success``, ``status``, ``message``.
+        ``success`` is True when fmincg stopped on its own (two failed line searches in a row:
+        no further decrease); reaching ``maxiter`` gives ``status`` 1 (2 for an evaluation
+        budget), as scipy's methods report it.
+    """
+    from scipy.optimize import OptimizeResult
+
+    if bounds is not None or (constraints is not None and len(constraints) > 0):
+        raise ValueError("fmincg is unconstrained: it takes no bounds or constraints")
+    if hess is not None or hessp is not None:
+        raise ValueError("fmincg uses no Hessian")
+    unknown_options.pop("tol", None)  # minimize(..., tol=) passes it on; fmincg has no tolerance
+    if unknown_options:
+        raise TypeError(f"fmincg got unknown options: {', '.join(sorted(unknown_options))}")
+    if isinstance(args, list):
+        args = tuple(args)
+    elif not isinstance(args, tuple):
+        args = (args,)
+    length = int(maxiter)
+    red = np.float64(red)
+    evaluate = _evaluator(fun, jac, args)
+    notify = _callback_caller(callback)
+    tty = disp and sys.stdout.isatty()
+
+    X = np.array(x0, dtype=np.float64).reshape(-1)
+    n_evals = 0
+    i = 0  # line searches (length > 0) or evaluations (length < 0) so far
+    ls_failed = False
+    fX = []
+    status = 1 if length > 0 else 2
+
+    with np.errstate(all="ignore"):
+        f1, df1 = evaluate(X)
+        n_evals += 1
+        i += length < 0
+        s = -df1  # search direction: steepest descent first
+        d1 = -ddot(s, s)  # slope along s
+        z1 = red / (1 - d1)  # initial step
+        grad_at_x = df1
+
+        while i < abs(length):
+            i += length > 0
+            X0, f0, df0 = X, f1, df1
+            X = X + z1 * s
+            f2, df2 = evaluate(X)
+            n_evals += 1
+            i += length < 0
+            d2 = ddot(df2, s)
+            # Point 3 is the other end of the bracket: at first the starting point.
+            f3, d3, z3 = f1, d1, -z1
+            M = MAX if length > 0 else min(MAX, -length - i)
+            success = False
+            limit = np.float64(-1.0)
+            while True:
+                # Interpolate while the step is too long (not sufficient decrease) or the slope
+                # is still too steep and positive.
+                while ((f2 > f1 + z1 * RHO * d1) or (d2 > -SIG * d1)) and M > 0:
+                    limit = z1  # the minimum lies before z1
+                    if f2 > f1:
+                        z2 = z3 - (0.5 * d3 * z3 * z3) / (d3 * z3 + f2 - f3)  # quadratic fit
+                    else:
+                        A = 6 * (f2 - f3) / z3 + 3 * (d2 + d3)  # cubic fit
+                        B = 3 * (f3 - f2) - z3 * (d3 + 2 * d2)
+                        disc = B * B - A * d2 * z3 * z3
+                        if disc < 0 and A != 0:
+                            # MATLAB: complex z2; min/max by magnitude pick (1-INT)*z3.
+                            z2 = (1 - INT) * z3
+                        else:
+                            z2 = (np.sqrt(disc) - B) / A
+                    if np.isnan(z2) or np.isinf(z2):
+                        z2 = z3 / 2  # numerical trouble: bisect
+                    z2 = max(min(z2, INT * z3), (1 - INT) * z3)
+                    z1 = z1 + z2
+                    X = X + z2 * s
+                    f2, df2 = evaluate(X)
+                    n_evals += 1
+                    M -= 1
+                    i += length < 0
+                    d2 = ddot(df2, s)
+                    z3 = z3 - z2  # z3 is now relative to the new point
+                if f2 > f1 + z1 * RHO * d1 or d2 > -SIG * d1:
+                    break  # failure
+                elif d2 > SIG * d1:
+                    success = True
+                    break
+                elif M == 0:
+                    break  # failure: out of evaluations
+                # Extrapolate with a cubic fit.
+                A = 6 * (f2 - f3) / z3 + 3 * (d2 + d3)
+                B = 3 * (f3 - f2) - z3 * (d3 + 2 * d2)
+                disc = B * B - A * d2 * z3 * z3
+                if disc < 0:
+                    z2 = np.float64(np.nan)  # MATLAB: non-real z2
+                else:
+                    z2 = -d2 * z3 * z3 / (B + np.sqrt(disc))
+                if np.isnan(z2) or np.isinf(z2) or z2 < 0:
+                    if limit < -0.5:  # no upper limit yet: extrapolate the maximum amount
+                        z2 = z1 * (EXT - 1)
+                    else:
+                        z2 = (limit - z1) / 2  # bisect
+                elif (limit > -0.5) and (z2 + z1 > limit):
+                    z2 = (limit - z1) / 2  # beyond the limit: bisect
+                elif (limit < -0.5) and (z2 + z1 > z1 * EXT):
+                    z2 = z1 * (EXT - 1.0)  # too far: cap the extrapolation
+                elif z2 < -z3 * INT:
+                    z2 = -z3 * INT  # too close to the current point
+                elif (limit > -0.5) and (z2 < (limit - z1) * (1.0 - INT)):
+                    z2 = (limit - z1) * (1.0 - INT)  # too close to the limit
+                f3, d3, z3 = f2, d2, -z2  # point 2 becomes point 3
+                z1 = z1 + z2
+                X = X + z2 * s
+                f2, df2 = evaluate(X)
+                n_evals += 1
+                M -= 1
+                i += length < 0
+                d2 = ddot(df2, s)
+
+            if success:
+                f1 = f2
+                fX.append(f1)
+                if disp:
+                    print(progress_line(i, f1), end="\r" if tty else "\n")
+                # Polack-Ribiere direction.
+                s = (ddot(df2, df2) - ddot(df1, df2)) / ddot(df1, df1) * s - df2
+                df1, df2 = df2, df1
+                grad_at_x = df1
+                d2 = ddot(df1, s)
+                if d2 > 0:  # not a descent direction: use steepest descent
+                    s = -df1
+                    d2 = -ddot(s, s)
+                z1 = z1 * min(RATIO, d1 / (d2 - REALMIN))  # slope ratio, capped at RATIO
+                d1 = d2
+                ls_failed = False
+                if notify is not None:
+                    try:
+                        notify(OptimizeResult(x=X, fun=float(f1), nit=i, nfev=n_evals))
+                    except StopIteration:
+                        status = 99
+                        break
+            else:
+                X, f1, df1 = X0, f0, df0  # back to the best point so far
+                grad_at_x = df0
+                if ls_failed or i > abs(length):
+                    status = 0 if ls_failed else status
+                    break
+                # Restart along steepest descent. As in fmincg.m, the direction is built from the
+                # gradient of the last point tried, not of the restored one.
+                df1, df2 = df2, df1
+                s = -df1
+                d1 = -ddot(s, s)
+                z1 = 1 / (1 - d1)
+                ls_failed = True
+
+    if tty:
+        print()
+    return OptimizeResult(
+        x=X,
+        fun=float(f1),
+        jac=grad_at_x,
+        nit=int(i),
+        nfev=n_evals,
+        fun_history=np.array(fX, dtype=np.float64),
+        success=status == 0,
+        status=status,
+        message=_MESSAGES[status],
+    )

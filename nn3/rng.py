@@ -1,0 +1,78 @@
+"""MATLAB-compatible random numbers and weight initialisation."""
+
+import numpy as np
+
+
+class MatlabRNG:
+    """MATLAB's default generator: ``rng(seed, 'twister')`` followed by ``rand(m, n)``.
+
+    MATLAB's Mersenne Twister seeds with ``init_genrand(5489)`` for seed 0 and
+    ``init_genrand(seed)`` otherwise, and draws each double from two 32-bit outputs
+    (``(a >> 5) * 2**26 + (b >> 6)) / 2**53``). ``numpy.random.RandomState`` does exactly that
+    for an integer seed, and numpy keeps its stream fixed for compatibility. MATLAB fills the
+    matrix column by column, so ``MatlabRNG(0).rand(3)`` is MATLAB's ``rng(0); rand(3)``::
+
+        [[0.8147, 0.9134, 0.2785],
+         [0.9058, 0.6324, 0.5469],
+         [0.1270, 0.0975, 0.9575]]
+
+    Parameters
+    ----------
+    seed : int, default 0
+        MATLAB seed, 0 <= seed < 2**32.
+    """
+
+    def __init__(self, seed=0):
+        seed = int(seed)
+        if not 0 <= seed < 2**32:
+            raise ValueError(f"MATLAB's twister seed must be in 0..2^32-1, got {seed}")
+        self.seed = seed
+        self._state = np.random.RandomState(5489 if seed == 0 else seed)
+
+    def rand(self, m, n=None):
+        """Uniform [0, 1) numbers, MATLAB's ``rand(m, n)`` (``rand(m)`` is m x m).
+
+        Returns
+        -------
+        r : ndarray of shape (m, n), float64
+        """
+        if n is None:
+            n = m
+        return self._state.random_sample(m * n).reshape((m, n), order="F")
+
+
+def rand_initialize_weights(L_in, L_out, epsilon_init=0.12, rng=None):
+    """Random weights in ``[-epsilon_init, epsilon_init)`` to break symmetry.
+
+    Port of randInitializeWeights.m: ``rand(L_out, 1 + L_in) * 2 * epsilon_init - epsilon_init``.
+    The source document's ``rand(...) * 2 - 1`` is ``epsilon_init=1``.
+
+    Parameters
+    ----------
+    L_in, L_out : int
+        Units feeding the layer and units in it.
+    epsilon_init : float, default 0.12
+    rng : MatlabRNG or int, optional
+        A generator (shared across calls, as MATLAB's global stream is) or a seed; default seed 0.
+
+    Returns
+    -------
+    W : ndarray of shape (L_out, 1 + L_in)
+    """
+    if rng is None or isinstance(rng, (int, np.integer)):
+        rng = MatlabRNG(0 if rng is None else rng)
+    return rng.rand(L_out, 1 + L_in) * 2 * epsilon_init - epsilon_init
+
+
+def debug_initialize_weights(fan_out, fan_in):
+    """Fixed, reproducible weights for gradient checking.
+
+    Port of debugInitializeWeights.m: ``reshape(sin(1:numel(W)), size(W)) / 10`` with
+    ``W`` of size ``fan_out x (1 + fan_in)``, filled column-major.
+
+    Returns
+    -------
+    W : ndarray of shape (fan_out, 1 + fan_in)
+    """
+    n = fan_out * (1 + fan_in)
+    return np.sin(np.arange(1, n + 1, dtype=np.float64)).reshape((fan_out, 1 + fan_in), order="F") / 10

@@ -1,0 +1,271 @@
+"""Training end to end: data from a .mat file, initial weights, fmincg, accuracy.
+
+What ``nn3 train`` runs, usable from Python. The library never prints (except fmincg's ``disp``)
+and never exits; progress reaches the caller through ``callback``.
+"""
+
+import threading
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .errors import DataError, OptionError
+from .fmincg import fmincg
+from .matio import get_variable, load_mat
+from .network import accuracy, label_hits, make_objective, predict, roll, unroll
+from .rng import MatlabRNG, rand_initialize_weights
+
+
+def _as_matrix(value, path, name):
+    if isinstance(value, (str, dict)) or not hasattr(value, "shape"):
+        kind = "text" if isinstance(value, str) else "a struct" if isinstance(value, dict) else (
+            type(value).__name__)
+        raise DataError(f"{path}: variable '{name}' is {kind}, not a numeric matrix")
+    if hasattr(value, "toarray"):  # scipy.sparse
+        value = value.toarray()
+    value = np.asarray(value)
+    if value.dtype.kind == "c":
+        raise DataError(f"{path}: variable '{name}' is complex; nn3 needs real data")
+    if value.dtype.kind not in "biuf":
+        raise DataError(f"{path}: variable '{name}' has non-numeric type {value.dtype}")
+    return value
+
+
+def validate_data(X, y, path="<data>", x_var="X", y_var="y"):
+    """Check and convert training data: X a finite real (m, n) matrix, y m labels.
+
+    Returns
+    -------
+    X : ndarray of shape (m, n), float64
+    y : ndarray of shape (m,), float64
+    """
+    X = _as_matrix(X, path, x_var)
+    if X.ndim != 2:
+        raise DataError(f"{path}: variable '{x_var}' must be a 2-D matrix, got size "
+                        + "x".join(map(str, X.shape)))
+    X = X.astype(np.float64, copy=False)
+    if X.shape[0] == 0 or X.shape[1] == 0:
+        raise DataError(f"{path}: variable '{x_var}' is empty ({X.shape[0]}x{X.shape[1]}): "
+                        "no examples to train on")
+    if not np.all(np.isfinite(X)):
+        bad = int(np.size(X) - np.count_nonzero(np.isfinite(X)))
+        raise DataError(f"{path}: variable '{x_var}' holds {bad} NaN or Inf values")
+    if y is None:
+        return X, None
+    y = _as_matrix(y, path, y_var)
+    if y.ndim > 2 or (y.ndim == 2 and min(y.shape) > 1):
+        raise DataError(f"{path}: variable '{y_var}' must be a vector, got size "
+                        + "x".join(map(str, y.shape)))
+    y = y.reshape(-1).astype(np.float64)
+    if y.size != X.shape[0]:
+        raise DataError(f"{path}: '{x_var}' has {X.shape[0]} rows but '{y_var}' has "
+                        f"{y.size} labels")
+    if not np.all(np.isfinite(y)) or not np.all(y == np.round(y)):
+        raise DataError(f"{path}: variable '{y_var}' holds non-integer values; labels must be "
+                        "whole numbers")
+    return X, y
+
+
+def load_training_data(path, x_var="X", y_var="y", require_y=True):
+    """``X`` and ``y`` from a .mat file, checked (see :func:`validate_data`)."""
+    variables = load_mat(path)
+    X = get_variable(variables, x_var, path)
+    y = None
+    if require_y or _has(variables, y_var):
+        y = get_variable(variables, y_var, path)
+    return validate_data(X, y, path, x_var, y_var)
+
+
+def _has(variables, name):
+    try:
+        get_variable(variables, name)
+    except Exception:
+        return False
+    return True
+
+
+def infer_num_labels(y):
+    """1 (a binary output unit) when y is all 0/1, else K = max(y) for labels 1..K."""
+    values = np.unique(y)
+    if values.size and np.all((values == 0) | (values == 1)):
+        return 1
+    return int(values.max())
+
+
+@dataclass
+class TrainResult:
+    """What :func:`train` returns."""
+
+    Theta1: np.ndarray
+    Theta2: np.ndarray
+    initial_params: np.ndarray
+    optimize_result: object
+    train_accuracy: float
+    interrupted: bool = False
+    settings: dict = field(default_factory=dict)
+
+    @property
+    def nn_params(self):
+        return unroll(self.Theta1, self.Theta2)
+
+
+class _Interrupted(Exception):
+    pass
+
+
+def train(
+    X,
+    y,
+    hidden_layer_size=25,
+    lambda_=1.0,
+    maxiter=50,
+    seed=0,
+    num_labels=None,
+    initial_params=None,
+    epsilon_init=0.12,
+    callback=None,
+    stop_event=None,
+):
+    """Train the three-layer network with fmincg, as ex4.m does.
+
+    Parameters
+    ----------
+    X : ndarray of shape (m, n)
+    y : ndarray of shape (m,)
+        0/1 (binary, one output unit) or labels 1..K.
+    hidden_layer_size : int, default 25
+    lambda_ : float, default 1.0
+    maxiter : int, default 50
+        fmincg's MaxIter.
+    seed : int, default 0
+        MATLAB ``rng(seed)``: the weights are ``randInitializeWeights`` draws from the same
+        stream MATLAB uses (Theta1 first, then Theta2).
+    num_labels : int, optional
+        Output units; inferred from ``y`` by :func:`infer_num_labels` when omitted.
+    initial_params : ndarray, optional
+        Unrolled starting weights ``[Theta1(:); Theta2(:)]`` instead of random ones.
+    epsilon_init : float, default 0.12
+    callback : callable, optional
+        ``callback(intermediate_result)`` after each fmincg iteration (``x``, ``fun``, ``nit``,
+        ``nfev``).
+    stop_event : threading.Event, optional
+        When set (e.g. by a SIGINT handler), training stops after the current function
+        evaluation and returns the best parameters evaluated so far, ``interrupted=True``.
+
+    Returns
+    -------
+    TrainResult
+    """
+    X, y = validate_data(X, y)
+    if hidden_layer_size < 1:
+        raise OptionError(f"hidden layer size must be at least 1, got {hidden_layer_size}")
+    if not np.isfinite(lambda_) or lambda_ < 0:
+        raise OptionError(f"lambda must be a non-negative number, got {lambda_}")
+    if maxiter == 0:
+        raise OptionError("maxiter must be non-zero")
+    n = X.shape[1]
+    K = infer_num_labels(y) if num_labels is None else int(num_labels)
+    if K < 1:
+        raise OptionError(f"number of labels must be at least 1, got {K}")
+    label_hits(y, K)  # raises DataError for labels outside {0,1} / 1..K
+    if initial_params is None:
+        rng = MatlabRNG(seed)
+        Theta1 = rand_initialize_weights(n, hidden_layer_size, epsilon_init, rng)
+        Theta2 = rand_initialize_weights(hidden_layer_size, K, epsilon_init, rng)
+        initial_params = unroll(Theta1, Theta2)
+    else:
+        initial_params = np.asarray(initial_params, dtype=np.float64).reshape(-1)
+        roll(initial_params, n, hidden_layer_size, K)  # checks the size
+    objective = make_objective(X, y, n, hidden_layer_size, K, lambda_)
+    stop_event = stop_event or threading.Event()
+    best = {"f": np.inf, "x": initial_params, "nfev": 0}
+
+    def watched(x):
+        f, g = objective(x)
+        best["nfev"] += 1
+        if f < best["f"]:
+            best["f"], best["x"] = f, x.copy()
+        if stop_event.is_set():
+            raise _Interrupted
+        return f, g
+
+    history = []
+
+    def on_iteration(intermediate_result):
+        history.append(intermediate_result.fun)
+        if callback is not None:
+            callback(intermediate_result)
+
+    interrupted = False
+    try:
+        res = fmincg(watched, initial_params, maxiter=maxiter, callback=on_iteration)
+        params = res.x
+    except _Interrupted:
+        from scipy.optimize import OptimizeResult
+
+        interrupted = True
+        params = best["x"]
+        res = OptimizeResult(
+            x=params, fun=float(best["f"]), fun_history=np.array(history), nit=len(history),
+            nfev=best["nfev"], success=False, status=130, message="Interrupted.",
+        )
+    Theta1, Theta2 = roll(params, n, hidden_layer_size, K)
+    acc = accuracy(predict(Theta1, Theta2, X), y)
+    settings = {
+        "input_layer_size": n,
+        "hidden_layer_size": hidden_layer_size,
+        "num_labels": K,
+        "lambda": float(lambda_),
+        "maxiter": int(maxiter),
+        "seed": int(seed),
+        "epsilon_init": float(epsilon_init),
+    }
+    return TrainResult(
+        Theta1=np.array(Theta1),
+        Theta2=np.array(Theta2),
+        initial_params=initial_params,
+        optimize_result=res,
+        train_accuracy=acc,
+        interrupted=interrupted,
+        settings=settings,
+    )
+
+
+def load_weights(path):
+    """``Theta1`` and ``Theta2`` from a .mat file (as written by ``nn3 train`` or MATLAB).
+
+    Accepts ``Theta1``/``Theta2`` directly, or an unrolled ``nn_params`` (or
+    ``initial_params``) together with ``input_layer_size``, ``hidden_layer_size`` and
+    ``num_labels``.
+    """
+    variables = load_mat(path)
+    if "Theta1" in variables or "Theta2" in variables:
+        Theta1 = _as_matrix(get_variable(variables, "Theta1", path), path, "Theta1")
+        Theta2 = _as_matrix(get_variable(variables, "Theta2", path), path, "Theta2")
+        Theta1 = Theta1.astype(np.float64)
+        Theta2 = Theta2.astype(np.float64)
+        if Theta1.ndim != 2 or Theta2.ndim != 2:
+            raise DataError(f"{path}: Theta1 and Theta2 must be 2-D matrices")
+        if Theta2.shape[1] != Theta1.shape[0] + 1:
+            raise DataError(
+                f"{path}: Theta2 is {Theta2.shape[0]}x{Theta2.shape[1]} but Theta1 has "
+                f"{Theta1.shape[0]} hidden units (expected {Theta1.shape[0] + 1} columns)"
+            )
+        if not (np.all(np.isfinite(Theta1)) and np.all(np.isfinite(Theta2))):
+            raise DataError(f"{path}: Theta1 or Theta2 holds NaN or Inf values")
+        return Theta1, Theta2
+    for name in ("nn_params", "initial_params"):
+        if name in variables:
+            sizes = []
+            for size_name in ("input_layer_size", "hidden_layer_size", "num_labels"):
+                v = _as_matrix(get_variable(variables, size_name, path), path, size_name)
+                sizes.append(int(np.asarray(v).reshape(-1)[0]))
+            params = _as_matrix(variables[name], path, name).astype(np.float64)
+            try:
+                Theta1, Theta2 = roll(params, *sizes)
+            except DataError as exc:
+                raise DataError(f"{path}: {exc}") from exc
+            return np.array(Theta1), np.array(Theta2)
+    listing = ", ".join(sorted(variables)) or "none"
+    raise DataError(f"{path}: no weights found: expected Theta1 and Theta2, or nn_params with "
+                    f"the layer sizes (variables there: {listing})")

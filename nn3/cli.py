@@ -93,29 +93,91 @@ def _check_output_folder(out):
 
 @cli.command()
 @click.argument("data", type=click.Path(dir_okay=True))
-@click.option("--hidden", default=25, show_default=True, type=int,
-              help="Hidden layer size (hidden_layer_size).")
-@click.option("--lambda", "lambda_", default=1.0, show_default=True, type=float,
-              help="Regularisation strength lambda (bias weights are not regularised).")
-@click.option("--maxiter", default=50, show_default=True, type=int,
-              help="fmincg MaxIter: line searches if positive, function evaluations if negative.")
-@click.option("--seed", default=0, show_default=True, type=int,
-              help="MATLAB rng(seed, 'twister') seed for randInitializeWeights.")
-@click.option("--labels", "num_labels", type=int, default=None,
-              help="Number of output units K (default: 1 for 0/1 labels, else max(y)).")
-@click.option("--epsilon", "epsilon_init", default=0.12, show_default=True, type=float,
-              help="epsilon_init of randInitializeWeights (the source document used 1).")
-@click.option("--init", "init_path", type=click.Path(dir_okay=True), default=None,
-              help="Start from Theta1/Theta2 (or initial_params) in this .mat file.")
-@click.option("--out", default="nn3_weights.mat", show_default=True, type=click.Path(),
-              help="Where to write the trained weights (.mat, written atomically).")
-@click.option("--x-var", default="X", show_default=True,
-              help="Name of the data variable; struct fields as data.X.")
-@click.option("--y-var", default="y", show_default=True,
-              help="Name of the label variable; struct fields as data.y.")
+@click.option(
+    "--hidden",
+    default=25,
+    show_default=True,
+    type=int,
+    help="Hidden layer size (hidden_layer_size).",
+)
+@click.option(
+    "--lambda",
+    "lambda_",
+    default=1.0,
+    show_default=True,
+    type=float,
+    help="Regularisation strength lambda (bias weights are not regularised).",
+)
+@click.option(
+    "--maxiter",
+    default=50,
+    show_default=True,
+    type=int,
+    help="fmincg MaxIter: line searches if positive, function evaluations if negative.",
+)
+@click.option(
+    "--seed",
+    default=0,
+    show_default=True,
+    type=int,
+    help="MATLAB rng(seed, 'twister') seed for randInitializeWeights.",
+)
+@click.option(
+    "--labels",
+    "num_labels",
+    type=int,
+    default=None,
+    help="Number of output units K (default: 1 for 0/1 labels, else max(y)).",
+)
+@click.option(
+    "--epsilon",
+    "epsilon_init",
+    default=0.12,
+    show_default=True,
+    type=float,
+    help="epsilon_init of randInitializeWeights (the source document used 1).",
+)
+@click.option(
+    "--init",
+    "init_path",
+    type=click.Path(dir_okay=True),
+    default=None,
+    help="Start from Theta1/Theta2 (or initial_params) in this .mat file.",
+)
+@click.option(
+    "--out",
+    default="nn3_weights.mat",
+    show_default=True,
+    type=click.Path(),
+    help="Where to write the trained weights (.mat, written atomically).",
+)
+@click.option(
+    "--x-var",
+    default="X",
+    show_default=True,
+    help="Name of the data variable; struct fields as data.X.",
+)
+@click.option(
+    "--y-var",
+    default="y",
+    show_default=True,
+    help="Name of the label variable; struct fields as data.y.",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
-def train(data, hidden, lambda_, maxiter, seed, num_labels, epsilon_init, init_path, out,
-          x_var, y_var, quiet):
+def train(
+    data,
+    hidden,
+    lambda_,
+    maxiter,
+    seed,
+    num_labels,
+    epsilon_init,
+    init_path,
+    out,
+    x_var,
+    y_var,
+    quiet,
+):
     """Train a network on DATA.mat with fmincg and save the weights.
 
     Prints fmincg's progress, the training-set accuracy, and writes Theta1, Theta2, nn_params,
@@ -150,15 +212,20 @@ def train(data, hidden, lambda_, maxiter, seed, num_labels, epsilon_init, init_p
         ctx = click.get_current_context()
         explicit = ctx.get_parameter_source("hidden") == click.core.ParameterSource.COMMANDLINE
         if explicit and hidden != Theta1.shape[0]:
-            raise OptionError(f"{init_path}: Theta1 has {Theta1.shape[0]} hidden units but "
-                              f"--hidden is {hidden}")
+            raise OptionError(
+                f"{init_path}: Theta1 has {Theta1.shape[0]} hidden units but --hidden is {hidden}"
+            )
         hidden = Theta1.shape[0]
         if Theta1.shape[1] != X.shape[1] + 1:
-            raise OptionError(f"{init_path}: Theta1 is {_fmt_size(Theta1)} but {data} has "
-                              f"{X.shape[1]} features (expected {X.shape[1] + 1} columns)")
+            raise OptionError(
+                f"{init_path}: Theta1 is {_fmt_size(Theta1)} but {data} has "
+                f"{X.shape[1]} features (expected {X.shape[1] + 1} columns)"
+            )
         if num_labels is not None and num_labels != Theta2.shape[0]:
-            raise OptionError(f"{init_path}: Theta2 has {Theta2.shape[0]} output units but "
-                              f"--labels is {num_labels}")
+            raise OptionError(
+                f"{init_path}: Theta2 has {Theta2.shape[0]} output units but "
+                f"--labels is {num_labels}"
+            )
         num_labels = Theta2.shape[0]
         initial_params = unroll(Theta1, Theta2)
         init_note = f"from {init_path}"
@@ -174,9 +241,17 @@ def train(data, hidden, lambda_, maxiter, seed, num_labels, epsilon_init, init_p
     previous = signal.signal(signal.SIGINT, on_sigint)
     try:
         result = training.train(
-            X, y, hidden_layer_size=hidden, lambda_=lambda_, maxiter=maxiter, seed=seed,
-            num_labels=num_labels, initial_params=initial_params, epsilon_init=epsilon_init,
-            callback=progress, stop_event=stop,
+            X,
+            y,
+            hidden_layer_size=hidden,
+            lambda_=lambda_,
+            maxiter=maxiter,
+            seed=seed,
+            num_labels=num_labels,
+            initial_params=initial_params,
+            epsilon_init=epsilon_init,
+            callback=progress,
+            stop_event=stop,
         )
     finally:
         signal.signal(signal.SIGINT, previous)
@@ -202,12 +277,16 @@ def train(data, hidden, lambda_, maxiter, seed, num_labels, epsilon_init, init_p
     variables.update({k: float(v) for k, v in result.settings.items()})
     save_mat(out, variables)
     click.echo(f"Training Set Accuracy: {result.train_accuracy:.2f}%")
-    click.echo(f"Saved Theta1 ({_fmt_size(result.Theta1)}) and Theta2 "
-               f"({_fmt_size(result.Theta2)}) to {out}")
+    click.echo(
+        f"Saved Theta1 ({_fmt_size(result.Theta1)}) and Theta2 "
+        f"({_fmt_size(result.Theta2)}) to {out}"
+    )
     if result.interrupted:
-        click.echo(f"nn3: interrupted after {res.nfev} evaluations; saved the best weights "
-                   f"reached so far (cost {res.fun:.6e}) to {out}, marked interrupted = 1",
-                   err=True)
+        click.echo(
+            f"nn3: interrupted after {res.nfev} evaluations; saved the best weights "
+            f"reached so far (cost {res.fun:.6e}) to {out}, marked interrupted = 1",
+            err=True,
+        )
         sys.exit(130)
 
 
@@ -229,13 +308,22 @@ def _parse_sample(text):
 @cli.command()
 @click.argument("weights", type=click.Path(dir_okay=True))
 @click.argument("data", required=False, type=click.Path(dir_okay=True))
-@click.option("--x", "sample", default=None,
-              help="One sample as comma-separated features, e.g. --x 1.5,2.0.")
-@click.option("--out", default=None, type=click.Path(),
-              help="Write the predictions p (m x 1) and outputs h (m x K) to this .mat file.")
+@click.option(
+    "--x", "sample", default=None, help="One sample as comma-separated features, e.g. --x 1.5,2.0."
+)
+@click.option(
+    "--out",
+    default=None,
+    type=click.Path(),
+    help="Write the predictions p (m x 1) and outputs h (m x K) to this .mat file.",
+)
 @click.option("--x-var", default="X", show_default=True, help="Name of the data variable.")
-@click.option("--y-var", default="y", show_default=True,
-              help="Name of the label variable (accuracy is shown when it is present).")
+@click.option(
+    "--y-var",
+    default="y",
+    show_default=True,
+    help="Name of the label variable (accuracy is shown when it is present).",
+)
 def predict(weights, data, sample, out, x_var, y_var):
     """Predict with trained WEIGHTS.mat on DATA.mat or on one sample (--x).
 
@@ -260,8 +348,9 @@ def predict(weights, data, sample, out, x_var, y_var):
         X, y = training.load_training_data(data, x_var, y_var, require_y=False)
         source = data
     if X.shape[1] + 1 != Theta1.shape[1]:
-        raise OptionError(f"{source}: {X.shape[1]} features, but {weights} expects "
-                          f"{Theta1.shape[1] - 1}")
+        raise OptionError(
+            f"{source}: {X.shape[1]} features, but {weights} expects {Theta1.shape[1] - 1}"
+        )
     h = predict_proba(Theta1, Theta2, X)
     if Theta2.shape[0] == 1:
         p = (h[:, 0] >= 0.5).astype(np.float64)

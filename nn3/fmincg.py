@@ -22,8 +22,8 @@ objective that both engines evaluate exactly, the iterates are identical to the 
 Complex steps. In the interpolation's cubic fit ``sqrt(B*B - A*d2*z3*z3)`` has a negative argument
 when the cubic has no minimum. MATLAB then carries a complex ``z2`` into
 ``max(min(z2, INT*z3), (1-INT)*z3)``, and MATLAB's ``min``/``max`` compare complex values by
-magnitude. ``min`` returns something of magnitude at most ``|INT*z3|``, so ``max`` always returns the
-real bound ``(1-INT)*z3``. The port takes that bound directly and stays in real arithmetic: same
+magnitude. ``min`` returns something of magnitude at most ``|INT*z3|``, so ``max`` always returns
+the real bound ``(1-INT)*z3``. The port takes that bound directly and stays in real arithmetic: same
 values, no complex numbers. In the extrapolation's cubic fit a negative argument makes MATLAB's
 ``z2`` non-real, which fmincg.m treats like NaN (``~isreal(z2)``); the port tests the sign of the
 argument instead.

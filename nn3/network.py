@@ -33,9 +33,9 @@ def unroll(Theta1, Theta2):
     nn_params : ndarray of shape (hidden * (input + 1) + num_labels * (hidden + 1),)
         Column-major (Fortran) order, so a vector saved by MATLAB can be used as is.
     """
-    return np.concatenate(
-        [np.ravel(Theta1, order="F"), np.ravel(Theta2, order="F")]
-    ).astype(np.float64, copy=False)
+    return np.concatenate([np.ravel(Theta1, order="F"), np.ravel(Theta2, order="F")]).astype(
+        np.float64, copy=False
+    )
 
 
 def roll(nn_params, input_layer_size, hidden_layer_size, num_labels):
@@ -244,9 +244,7 @@ def backpropagation(X, y, Theta1, Theta2, lambda_=0.0):
     return grad1, grad2
 
 
-def nn_cost_function(
-    nn_params, input_layer_size, hidden_layer_size, num_labels, X, y, lambda_=0.0
-):
+def nn_cost_function(nn_params, input_layer_size, hidden_layer_size, num_labels, X, y, lambda_=0.0):
     """Cost and unrolled gradient of the network: the objective ``fmincg`` minimises.
 
     Port of nnCostFunction.m (the coursework's ``[J grad] = nnCostFunction(...)``); the source

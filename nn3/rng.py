@@ -75,4 +75,5 @@ def debug_initialize_weights(fan_out, fan_in):
     W : ndarray of shape (fan_out, 1 + fan_in)
     """
     n = fan_out * (1 + fan_in)
-    return np.sin(np.arange(1, n + 1, dtype=np.float64)).reshape((fan_out, 1 + fan_in), order="F") / 10
+    w = np.sin(np.arange(1, n + 1, dtype=np.float64))
+    return w.reshape((fan_out, 1 + fan_in), order="F") / 10

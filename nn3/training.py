@@ -18,8 +18,13 @@ from .rng import MatlabRNG, rand_initialize_weights
 
 def _as_matrix(value, path, name):
     if isinstance(value, (str, dict)) or not hasattr(value, "shape"):
-        kind = "text" if isinstance(value, str) else "a struct" if isinstance(value, dict) else (
-            type(value).__name__)
+        kind = (
+            "text"
+            if isinstance(value, str)
+            else "a struct"
+            if isinstance(value, dict)
+            else (type(value).__name__)
+        )
         raise DataError(f"{path}: variable '{name}' is {kind}, not a numeric matrix")
     if hasattr(value, "toarray"):  # scipy.sparse
         value = value.toarray()
@@ -41,12 +46,16 @@ def validate_data(X, y, path="<data>", x_var="X", y_var="y"):
     """
     X = _as_matrix(X, path, x_var)
     if X.ndim != 2:
-        raise DataError(f"{path}: variable '{x_var}' must be a 2-D matrix, got size "
-                        + "x".join(map(str, X.shape)))
+        raise DataError(
+            f"{path}: variable '{x_var}' must be a 2-D matrix, got size "
+            + "x".join(map(str, X.shape))
+        )
     X = X.astype(np.float64, copy=False)
     if X.shape[0] == 0 or X.shape[1] == 0:
-        raise DataError(f"{path}: variable '{x_var}' is empty ({X.shape[0]}x{X.shape[1]}): "
-                        "no examples to train on")
+        raise DataError(
+            f"{path}: variable '{x_var}' is empty ({X.shape[0]}x{X.shape[1]}): "
+            "no examples to train on"
+        )
     if not np.all(np.isfinite(X)):
         bad = int(np.size(X) - np.count_nonzero(np.isfinite(X)))
         raise DataError(f"{path}: variable '{x_var}' holds {bad} NaN or Inf values")
@@ -54,15 +63,18 @@ def validate_data(X, y, path="<data>", x_var="X", y_var="y"):
         return X, None
     y = _as_matrix(y, path, y_var)
     if y.ndim > 2 or (y.ndim == 2 and min(y.shape) > 1):
-        raise DataError(f"{path}: variable '{y_var}' must be a vector, got size "
-                        + "x".join(map(str, y.shape)))
+        raise DataError(
+            f"{path}: variable '{y_var}' must be a vector, got size " + "x".join(map(str, y.shape))
+        )
     y = y.reshape(-1).astype(np.float64)
     if y.size != X.shape[0]:
-        raise DataError(f"{path}: '{x_var}' has {X.shape[0]} rows but '{y_var}' has "
-                        f"{y.size} labels")
+        raise DataError(
+            f"{path}: '{x_var}' has {X.shape[0]} rows but '{y_var}' has {y.size} labels"
+        )
     if not np.all(np.isfinite(y)) or not np.all(y == np.round(y)):
-        raise DataError(f"{path}: variable '{y_var}' holds non-integer values; labels must be "
-                        "whole numbers")
+        raise DataError(
+            f"{path}: variable '{y_var}' holds non-integer values; labels must be whole numbers"
+        )
     return X, y
 
 
@@ -206,8 +218,14 @@ def train(
         interrupted = True
         params = best["x"]
         res = OptimizeResult(
-            x=params, fun=float(best["f"]), fun_history=np.array(history), nit=len(history),
-            nfev=best["nfev"], success=False, status=130, message="Interrupted.",
+            x=params,
+            fun=float(best["f"]),
+            fun_history=np.array(history),
+            nit=len(history),
+            nfev=best["nfev"],
+            success=False,
+            status=130,
+            message="Interrupted.",
         )
     Theta1, Theta2 = roll(params, n, hidden_layer_size, K)
     acc = accuracy(predict(Theta1, Theta2, X), y)
@@ -267,5 +285,7 @@ def load_weights(path):
                 raise DataError(f"{path}: {exc}") from exc
             return np.array(Theta1), np.array(Theta2)
     listing = ", ".join(sorted(variables)) or "none"
-    raise DataError(f"{path}: no weights found: expected Theta1 and Theta2, or nn_params with "
-                    f"the layer sizes (variables there: {listing})")
+    raise DataError(
+        f"{path}: no weights found: expected Theta1 and Theta2, or nn_params with "
+        f"the layer sizes (variables there: {listing})"
+    )

@@ -19,7 +19,7 @@ _EXPORTS = {
     "predict": "network",
     "predict_proba": "network",
     "accuracy": "network",
-    "fmincg": "fmincg",
+    "fmincg": "optimize",
     "MatlabRNG": "rng",
     "rand_initialize_weights": "rng",
     "debug_initialize_weights": "rng",

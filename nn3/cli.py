@@ -65,7 +65,7 @@ class _Progress:
     def __call__(self, intermediate_result):
         if self.quiet:
             return
-        from .fmincg import progress_line
+        from .optimize import progress_line
 
         line = progress_line(intermediate_result.nit, intermediate_result.fun)
         if self.tty:

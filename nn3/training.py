@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .errors import DataError, OptionError
-from .fmincg import fmincg
 from .matio import get_variable, load_mat
 from .network import accuracy, label_hits, make_objective, predict, roll, unroll
+from .optimize import fmincg
 from .rng import MatlabRNG, rand_initialize_weights
 
 

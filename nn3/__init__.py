@@ -26,10 +26,18 @@ _EXPORTS = {
     "load_mat": "matio",
     "save_mat": "matio",
     "get_variable": "matio",
+    "mat_format": "matio",
+    "MatlabObject": "matio",
     "train": "training",
     "TrainResult": "training",
     "load_training_data": "training",
     "load_weights": "training",
+    "compare_files": "compare",
+    "compare_variables": "compare",
+    "assert_mat_allclose": "testing",
+    "compute_numerical_gradient": "gradcheck",
+    "check_nn_gradients": "gradcheck",
+    "holdout_split": "training",
 }
 
 __all__ = [

@@ -25,8 +25,40 @@ class UserError(click.ClickException):
         click.echo(f"nn3: error: {self.format_message()}", err=True)
 
 
+class OneLineUsageError(click.UsageError):
+    """A click usage error on one line: ``nn3: error: <problem> (see 'nn3 train --help')``."""
+
+    def __init__(self, exc):
+        super().__init__(exc.format_message(), exc.ctx)
+
+    def show(self, file=None):
+        names, ctx = [], self.ctx
+        while ctx is not None and ctx.parent is not None:
+            names.insert(0, ctx.info_name)
+            ctx = ctx.parent
+        where = " ".join(["nn3", *names])
+        click.echo(f"nn3: error: {self.format_message()} (see '{where} --help')", err=True)
+
+
+def _one_line(exc):
+    no_args_help = getattr(click.exceptions, "NoArgsIsHelpError", ())
+    if isinstance(exc, (OneLineUsageError, no_args_help)):
+        return exc
+    return OneLineUsageError(exc)
+
+
 class Nn3Group(click.Group):
-    """Turns the library's user errors into one-line messages (unless ``--debug``)."""
+    """Turns the library's user errors into one-line messages (unless ``--debug``).
+
+    Usage errors (a bad option value, a missing argument) are one line too, and Ctrl-C outside
+    training exits with status 130.
+    """
+
+    def parse_args(self, ctx, args):
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as exc:
+            raise _one_line(exc) from exc
 
     def invoke(self, ctx):
         try:
@@ -35,6 +67,13 @@ class Nn3Group(click.Group):
             if ctx.params.get("debug"):
                 raise
             raise UserError(str(exc)) from exc
+        except click.UsageError as exc:
+            raise _one_line(exc) from exc
+        except KeyboardInterrupt:
+            if ctx.params.get("debug"):
+                raise
+            click.echo("nn3: interrupted; nothing was saved", err=True)
+            raise click.exceptions.Exit(130) from None
 
 
 @click.group(cls=Nn3Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -120,7 +159,7 @@ def _check_output_folder(out):
     default=0,
     show_default=True,
     type=int,
-    help="MATLAB rng(seed, 'twister') seed for randInitializeWeights.",
+    help="MATLAB rng(seed, 'twister') seed for randInitializeWeights (and --holdout's split).",
 )
 @click.option(
     "--labels",
@@ -152,6 +191,14 @@ def _check_output_folder(out):
     help="Where to write the trained weights (.mat, written atomically).",
 )
 @click.option(
+    "--format",
+    "out_format",
+    type=click.Choice(["5", "7.3"]),
+    default="5",
+    show_default=True,
+    help="MAT-file format of --out: 5 (v5/v7, compressed) or 7.3 (HDF5).",
+)
+@click.option(
     "--x-var",
     default="X",
     show_default=True,
@@ -164,6 +211,20 @@ def _check_output_folder(out):
     help="Name of the label variable; struct fields as data.y.",
 )
 @click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
+@click.option(
+    "--holdout",
+    type=float,
+    default=None,
+    help="Hold out this fraction of each label's examples (stratified, by --seed) and report "
+    "the test-set accuracy too, e.g. --holdout 0.2.",
+)
+@click.option(
+    "--plot",
+    "plot_path",
+    type=click.Path(),
+    default=None,
+    help="Save the cost per iteration as a PNG (needs matplotlib: pip install 'nn3[plot]').",
+)
 def train(
     data,
     hidden,
@@ -177,11 +238,15 @@ def train(
     x_var,
     y_var,
     quiet,
+    holdout,
+    plot_path,
+    out_format,
 ):
     """Train a network on DATA.mat with fmincg and save the weights.
 
     Prints fmincg's progress, the training-set accuracy, and writes Theta1, Theta2, nn_params,
-    cost (fmincg's fX) and the settings used to --out.
+    cost (fmincg's fX) and the settings used to --out. --holdout trains on part of the data and
+    also reports the accuracy on the rest; --plot draws the cost per iteration.
     """
     import signal
     import threading
@@ -200,10 +265,19 @@ def train(
         raise OptionError("--maxiter must be non-zero")
     if num_labels is not None and num_labels < 1:
         raise OptionError(f"--labels must be at least 1, got {num_labels}")
-    if not epsilon_init > 0:
-        raise OptionError(f"--epsilon must be positive, got {epsilon_init}")
+    if not 0 < epsilon_init < float("inf"):
+        raise OptionError(f"--epsilon must be a positive number, got {epsilon_init}")
+    if not 0 <= seed < 2**32:
+        raise OptionError(f"--seed must be in 0..{2**32 - 1} (MATLAB's rng), got {seed}")
     _check_output_folder(out)
-    X, y = training.load_training_data(data, x_var, y_var)
+    if holdout is not None and not 0 < holdout < 1:
+        raise OptionError(f"--holdout must be a fraction between 0 and 1, got {holdout:g}")
+    if plot_path is not None:
+        from .plot import _matplotlib
+
+        _matplotlib()  # before training: say what to install now, not after the run
+        _check_output_folder(plot_path)
+    X, y = training.load_training_data(data, x_var, y_var, num_labels=num_labels)
 
     initial_params = None
     init_note = f"randInitializeWeights, rng({seed}, 'twister'), epsilon {epsilon_init:g}"
@@ -229,6 +303,11 @@ def train(
         num_labels = Theta2.shape[0]
         initial_params = unroll(Theta1, Theta2)
         init_note = f"from {init_path}"
+    training.check_labels(y, data, y_var, num_labels)
+    _check_network_size(data, X, y, hidden, num_labels)
+    if holdout is not None:
+        split = _holdout(X, y, holdout, seed, num_labels)
+        X, y, num_labels = split["X_train"], split["y_train"], split["num_labels"]
 
     progress = _Progress(quiet)
     stop = threading.Event()
@@ -275,12 +354,28 @@ def train(
         "nn3_version": __version__,
     }
     variables.update({k: float(v) for k, v in result.settings.items()})
-    save_mat(out, variables)
+    if holdout is not None:
+        variables.update(_holdout_variables(split, result))
+    previous = signal.signal(signal.SIGINT, on_sigint)  # a first Ctrl-C lets the save finish
+    try:
+        save_mat(out, variables, format=out_format)
+    finally:
+        signal.signal(signal.SIGINT, previous)
     click.echo(f"Training Set Accuracy: {result.train_accuracy:.2f}%")
+    if holdout is not None:
+        click.echo(
+            f"Test Set Accuracy: {variables['test_accuracy']:.2f}% "
+            f"({split['test_idx'].size} held-out examples, stratified, seed {seed})"
+        )
     click.echo(
         f"Saved Theta1 ({_fmt_size(result.Theta1)}) and Theta2 "
         f"({_fmt_size(result.Theta2)}) to {out}"
     )
+    if plot_path is not None:
+        from .plot import plot_cost, save_png
+
+        size = save_png(plot_cost(res.fun_history), plot_path)
+        click.echo(f"Saved the cost per iteration to {plot_path} ({size[0]}x{size[1]} pixels)")
     if result.interrupted:
         click.echo(
             f"nn3: interrupted after {res.nfev} evaluations; saved the best weights "
@@ -288,6 +383,61 @@ def train(
             err=True,
         )
         sys.exit(130)
+    if stop.is_set():
+        click.echo(
+            f"nn3: interrupted after training had finished; the complete result is in {out}",
+            err=True,
+        )
+        sys.exit(130)
+
+
+def _check_network_size(data, X, y, hidden, num_labels):
+    """Refuse networks too large to hold in memory before allocating them."""
+    from .matio import MAX_ELEMENTS
+    from .training import infer_num_labels
+
+    m, n = X.shape
+    K = num_labels if num_labels is not None else infer_num_labels(y)
+    weights = hidden * (n + 1) + K * (hidden + 1)
+    activations = m * (hidden + 1 + K)
+    if max(weights, activations) > MAX_ELEMENTS // 8:
+        raise OptionError(
+            f"--hidden {hidden}: a {n}-{hidden}-{K} network on {data} ({m} examples) needs "
+            f"{weights} weights and {activations} activations; too large (limit "
+            f"{MAX_ELEMENTS // 8} each)"
+        )
+
+
+def _holdout(X, y, fraction, seed, num_labels):
+    """Split for ``--holdout``: the training part, and what the test report needs."""
+    from . import training
+
+    train_idx, test_idx = training.holdout_split(y, fraction, seed)
+    if num_labels is None:  # from all labels, so a label missing from training keeps its unit
+        num_labels = training.infer_num_labels(y)
+    return {
+        "fraction": fraction,
+        "train_idx": train_idx,
+        "test_idx": test_idx,
+        "X_train": X[train_idx],
+        "y_train": y[train_idx],
+        "X_test": X[test_idx],
+        "y_test": y[test_idx],
+        "num_labels": num_labels,
+    }
+
+
+def _holdout_variables(split, result):
+    """Test-set accuracy and the split (1-based row indices, columns) for the weights file."""
+    from .network import accuracy, predict
+
+    p = predict(result.Theta1, result.Theta2, split["X_test"])
+    return {
+        "holdout": split["fraction"],
+        "test_accuracy": accuracy(p, split["y_test"]),
+        "train_idx": (split["train_idx"] + 1.0).reshape(-1, 1),
+        "test_idx": (split["test_idx"] + 1.0).reshape(-1, 1),
+    }
 
 
 def _parse_sample(text):
@@ -317,6 +467,14 @@ def _parse_sample(text):
     type=click.Path(),
     help="Write the predictions p (m x 1) and outputs h (m x K) to this .mat file.",
 )
+@click.option(
+    "--format",
+    "out_format",
+    type=click.Choice(["5", "7.3"]),
+    default="5",
+    show_default=True,
+    help="MAT-file format of --out: 5 (v5/v7, compressed) or 7.3 (HDF5).",
+)
 @click.option("--x-var", default="X", show_default=True, help="Name of the data variable.")
 @click.option(
     "--y-var",
@@ -324,7 +482,7 @@ def _parse_sample(text):
     show_default=True,
     help="Name of the label variable (accuracy is shown when it is present).",
 )
-def predict(weights, data, sample, out, x_var, y_var):
+def predict(weights, data, sample, out, x_var, y_var, out_format):
     """Predict with trained WEIGHTS.mat on DATA.mat or on one sample (--x).
 
     Labels are 1..K (argmax of the outputs), or 0/1 for a single output unit.
@@ -367,10 +525,14 @@ def predict(weights, data, sample, out, x_var, y_var):
         if y is not None:
             click.echo(f"Accuracy: {accuracy(p, y):.2f}%")
     if out is not None:
-        save_mat(out, {"p": p.reshape(-1, 1), "h": h})
+        save_mat(out, {"p": p.reshape(-1, 1), "h": h}, format=out_format)
         click.echo(f"Saved p ({p.size}x1) and h ({_fmt_size(h)}) to {out}")
 
 
 def main(argv=None):
     """Entry point of the ``nn3`` console script."""
     cli.main(args=argv, prog_name="nn3")
+
+
+from . import cli_show  # noqa: E402,F401,I001  (registers show)
+from . import cli_tools  # noqa: E402,F401  (registers compare, check-grad, cost, info)

@@ -1,50 +1,230 @@
-"""Reading and writing MATLAB .mat files (v4, v5/v7 through scipy.io; v7.3 through h5py).
+"""Reading and writing MATLAB .mat files: v4, v5/v6/v7 (compressed or not) and v7.3 (HDF5).
 
-Variables come back in MATLAB's shapes: an ``m x 1`` column is an ``(m, 1)`` array, a scalar is
-``(1, 1)``, char arrays are ``str``, structs are ``dict`` (address fields as ``"data.X"`` with
-:func:`get_variable`). v7.3 files store arrays column-major, so their HDF5 datasets appear
-transposed; they are transposed back here, in one place.
+Every reader hands its variables to one function, :func:`_normalise`, which gives them the shapes
+and types nn3 uses everywhere:
+
+=====================  ==========================================================================
+MATLAB                 Python
+=====================  ==========================================================================
+numeric, any class     ndarray of that class (double -> float64, uint8 -> uint8, ...) in MATLAB's
+                       size: an ``m x 1`` column is ``(m, 1)``, a scalar ``(1, 1)``, N-D arrays
+                       keep all dimensions (trailing singletons dropped, as MATLAB does)
+complex                complex128 / complex64 ndarray
+logical                bool ndarray
+char                   ``str`` (rows of a char matrix joined with ``"\\n"``)
+struct (1 x 1)         ``dict`` of fields; address them as ``"data.X"`` (:func:`get_variable`)
+struct array           object ndarray of dicts, in MATLAB's size
+cell array             object ndarray, in MATLAB's size
+sparse                 ``scipy.sparse.csc_matrix`` (:func:`densify` guards the size)
+objects, functions     :class:`MatlabObject` (class name only; nothing is executed)
+=====================  ==========================================================================
+
+v4 and v5 files are parsed here, by nn3's own reader, which checks every size a file claims
+against the bytes really there and refuses claims over :data:`MAX_ELEMENTS` before allocating
+anything. v7.3 files (and GNU Octave's ``save -hdf5`` files) are read by :mod:`nn3.matio_v73`.
+Nothing is unpickled or executed; HDF5 links to other files are refused.
+
+:func:`save_mat` writes v5 (compressed) or v7.3 files, atomically.
 """
 
+import datetime
+import math
 import os
+import re
+import struct
 import tempfile
+import warnings
+import zlib
 
 import numpy as np
 
+from ._version import __version__
 from .errors import MatFileError
 
 HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 
+#: The most elements one array may claim; larger claims are refused before any allocation.
+MAX_ELEMENTS = 10**9
+
+#: The most elements :func:`densify` turns a sparse matrix into (2**28 doubles = 2 GiB).
+MAX_DENSE_ELEMENTS = 2**28
+
+#: Deepest nesting of cells and structs read (a corrupt file can claim endless nesting).
+MAX_DEPTH = 64
+
+_V5_VERSIONS = (b"\x00\x01", b"\x01\x00")
+_NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,62}$")
+
+
+class MatlabObject:
+    """A MATLAB value nn3 does not convert: an object, function handle, string array, ....
+
+    Attributes
+    ----------
+    class_name : str
+        The MATLAB class (e.g. ``"function_handle"``, ``"missing"``), or what the file says.
+    """
+
+    def __init__(self, class_name):
+        self.class_name = str(class_name)
+
+    def __repr__(self):
+        return f"MatlabObject({self.class_name!r})"
+
+
+class _Char:
+    """A char array in MATLAB's size, as character codes, until :func:`_normalise`."""
+
+    def __init__(self, codes):
+        self.codes = codes
+
+
+class _Bad(Exception):
+    """A problem in a file's contents; :func:`load_mat` adds the file name."""
+
+
+def describe(value):
+    """What a loaded value is, in words, for error messages (``"text"``, ``"a struct"``, ...)."""
+    if isinstance(value, str):
+        return "text (char)"
+    if isinstance(value, dict):
+        return "a struct"
+    if isinstance(value, MatlabObject):
+        return f"a MATLAB object of class '{value.class_name}'"
+    if hasattr(value, "toarray"):
+        return f"a sparse {_size(value.shape)} matrix"
+    if isinstance(value, np.ndarray):
+        if value.dtype == object:
+            if value.size and all(isinstance(v, dict) for v in value.flat):
+                return f"a {_size(value.shape)} struct array"
+            return f"a {_size(value.shape)} cell array"
+        if value.dtype.kind == "b":
+            return f"a {_size(value.shape)} logical array"
+        if value.dtype.kind == "c":
+            return f"a {_size(value.shape)} complex array"
+        return f"a {_size(value.shape)} {_class_name(value.dtype)} array"
+    return type(value).__name__
+
+
+def _size(shape):
+    return "x".join(str(d) for d in shape)
+
+
+def _class_name(dtype):
+    return {
+        "float64": "double",
+        "float32": "single",
+        "bool": "logical",
+    }.get(np.dtype(dtype).name, np.dtype(dtype).name)
+
+
+# --------------------------------------------------------------------------------------------
+# Finding out what a file is
+# --------------------------------------------------------------------------------------------
+
 
 def _check_readable(path):
     path = os.fspath(path)
-    if not os.path.exists(path):
-        raise MatFileError(f"{path}: no such file")
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        if os.path.islink(path):
+            raise MatFileError(f"{path}: no such file (a broken symbolic link)") from None
+        raise MatFileError(f"{path}: no such file") from None
+    except NotADirectoryError:
+        raise MatFileError(f"{path}: no such file (a part of the path is not a folder)") from None
+    except PermissionError:
+        raise MatFileError(f"{path}: permission denied") from None
+    except OSError as exc:
+        raise MatFileError(f"{path}: cannot read ({exc.strerror or exc})") from None
     if os.path.isdir(path):
         raise MatFileError(f"{path}: is a directory, not a .mat file")
+    import stat
+
+    if not stat.S_ISREG(st.st_mode):
+        raise MatFileError(f"{path}: not a regular file")
     if not os.access(path, os.R_OK):
         raise MatFileError(f"{path}: permission denied")
     return path
 
 
+def _read_head(path, n):
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(n)
+    except PermissionError:
+        raise MatFileError(f"{path}: permission denied") from None
+    except OSError as exc:
+        raise MatFileError(f"{path}: cannot read ({exc.strerror or exc})") from None
+
+
+def _hdf5_offset(path, head):
+    """Where the HDF5 signature is (0, 512, 1024, ... as HDF5 allows), or None."""
+    for offset in (0, 512, 1024, 2048, 4096):
+        if head[offset : offset + 8] == HDF5_SIGNATURE:
+            return offset
+    return None
+
+
 def mat_format(path):
-    """The file's format: ``"4"``, ``"5"`` (v5/v6/v7) or ``"7.3"``."""
+    """The file's format: ``"4"``, ``"5"`` (v5/v6/v7) or ``"7.3"`` (HDF5).
+
+    Raises
+    ------
+    MatFileError
+        Missing, unreadable, or not a .mat file of any version.
+    """
     path = _check_readable(path)
-    with open(path, "rb") as fh:
-        head = fh.read(520)
-    if len(head) >= 520 and head[512:520] == HDF5_SIGNATURE:
+    head = _read_head(path, 4104)
+    if not head:
+        raise MatFileError(f"{path}: empty file (0 bytes), not a .mat file")
+    if _hdf5_offset(path, head) is not None:
         return "7.3"
-    if head[:8] == HDF5_SIGNATURE:
-        return "7.3"  # HDF5 without MATLAB's userblock: still readable
-    if head[:6] == b"MATLAB" or (len(head) >= 128 and head[126:128] in (b"IM", b"MI")):
+    if head[:6] == b"MATLAB":
+        if len(head) < 128:
+            raise MatFileError(
+                f"{path}: truncated .mat file: {len(head)} bytes, shorter than the 128-byte header"
+            )
+        if head[126:128] in (b"IM", b"MI") and head[124:126] in (b"\x00\x02", b"\x02\x00"):
+            raise MatFileError(f"{path}: v7.3 .mat file without its HDF5 part (corrupt or cut)")
+        if head[126:128] in (b"IM", b"MI"):
+            return "5"
+        if head[:19] == b"MATLAB 7.3 MAT-file":
+            raise MatFileError(f"{path}: v7.3 .mat file without its HDF5 part (corrupt or cut)")
+        raise MatFileError(f"{path}: corrupt .mat file header (no 'IM'/'MI' at byte 126)")
+    if len(head) >= 128 and head[126:128] in (b"IM", b"MI") and head[124:126] in _V5_VERSIONS:
         return "5"
-    if len(head) >= 20:
+    if _v4_header(head) is not None:
         return "4"
-    raise MatFileError(f"{path}: too short to be a .mat file ({len(head)} bytes)")
+    raise MatFileError(f"{path}: not a MATLAB .mat file ({_looks_like(head)})")
+
+
+def _looks_like(head):
+    if head[:4] == b"PK\x03\x04":
+        return "it is a zip archive"
+    if head[:5] == b"%PDF-":
+        return "it is a PDF"
+    if head[:1] == b"\x80" and head[1:2] in (b"\x02", b"\x03", b"\x04", b"\x05"):
+        return "it looks like a Python pickle, which nn3 never loads"
+    if head[:6] == b"\x93NUMPY":
+        return "it is a numpy .npy file"
+    sample = head[:512]
+    if sample and all(32 <= b < 127 or b in (9, 10, 13) for b in sample):
+        first = sample.split(b"\n", 1)[0][:40].decode("ascii")
+        return f"it is a text file starting {first!r}"
+    return "no v4, v5 or v7.3 header"
+
+
+# --------------------------------------------------------------------------------------------
+# Loading
+# --------------------------------------------------------------------------------------------
 
 
 def load_mat(path):
     """All variables of a .mat file as a dict, in MATLAB's shapes.
+
+    Reads MATLAB v4, v5/v6/v7 (compressed or not) and v7.3 (HDF5) files, and GNU Octave's
+    ``save -hdf5`` files. See the module docstring for how MATLAB types come back.
 
     Parameters
     ----------
@@ -53,148 +233,610 @@ def load_mat(path):
     Returns
     -------
     variables : dict
-        Name to ndarray (numeric, logical as bool), str (char), or dict (struct).
+        Name to ndarray (numeric in MATLAB's size and class, logical as bool), str (char),
+        dict (struct), object ndarray (cell or struct array), ``scipy.sparse.csc_matrix`` or
+        :class:`MatlabObject`.
 
     Raises
     ------
     MatFileError
-        Missing, unreadable, not a .mat file, or corrupt.
+        Missing, unreadable, not a .mat file, corrupt or truncated, or claiming an array larger
+        than :data:`MAX_ELEMENTS`.
     """
     path = _check_readable(path)
     fmt = mat_format(path)
+    # A corrupt file can make numpy or h5py warn (overflow in a cast, ...): the error, if any,
+    # is what the caller gets, never a stray warning on stderr.
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        return _load(path, fmt)
+
+
+def _load(path, fmt):
     try:
         if fmt == "7.3":
-            return _load_v73(path)
-        return _load_v5(path)
+            from .matio_v73 import read_hdf5
+
+            raw = read_hdf5(path)
+        else:
+            try:
+                with open(path, "rb") as fh:
+                    data = fh.read()
+            except OSError as exc:
+                raise MatFileError(f"{path}: cannot read ({exc.strerror or exc})") from None
+            raw = _read_v4(data) if fmt == "4" else _read_v5(data)
+        return {name: _normalise(value) for name, value in raw.items()}
     except MatFileError:
         raise
-    except (MemoryError, OverflowError) as exc:
-        raise MatFileError(f"{path}: a variable is too large to load ({exc})") from exc
-    except Exception as exc:  # scipy/h5py raise many types for corrupt files
-        kind = "v7.3 (HDF5)" if fmt == "7.3" else "MATLAB"
-        raise MatFileError(f"{path}: not a readable {kind} .mat file ({exc})") from exc
+    except _Bad as exc:
+        raise MatFileError(f"{path}: {exc}") from exc
+    except MemoryError as exc:
+        raise MatFileError(f"{path}: a variable is too large to load into memory") from exc
+    except RecursionError as exc:
+        raise MatFileError(f"{path}: corrupt .mat file (nested too deeply)") from exc
+    except Exception as exc:  # h5py and numpy raise many types for corrupt files
+        kind = "v7.3 (HDF5)" if fmt == "7.3" else f"v{fmt}"
+        detail = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+        raise MatFileError(f"{path}: corrupt or unreadable {kind} .mat file ({detail})") from exc
 
 
-def _load_v5(path):
-    import scipy.io
-
-    raw = scipy.io.loadmat(path, squeeze_me=False, struct_as_record=False, chars_as_strings=True)
-    return {k: _from_scipy(v) for k, v in raw.items() if not k.startswith("__")}
-
-
-def _from_scipy(value):
-    from scipy.io.matlab import mat_struct
-
-    if isinstance(value, mat_struct):
-        return {f: _from_scipy(getattr(value, f)) for f in value._fieldnames}
+def _normalise(value, depth=0):
+    """The one place where loaded values get nn3's shapes and types (see the module docstring)."""
+    if depth > MAX_DEPTH:
+        raise _Bad("corrupt .mat file: cells or structs nested too deeply")
+    if isinstance(value, _Char):
+        return _char_to_str(value.codes)
+    if isinstance(value, dict):
+        return {k: _normalise(v, depth + 1) for k, v in value.items()}
     if isinstance(value, np.ndarray):
-        if value.dtype.kind == "U":
-            return "\n".join(value.ravel().tolist()) if value.size else ""
         if value.dtype == object:
-            if value.size == 1 and isinstance(value.flat[0], mat_struct):
-                return _from_scipy(value.flat[0])
-            out = np.empty(value.shape, dtype=object)
-            for idx, item in np.ndenumerate(value):
-                out[idx] = _from_scipy(item)
+            out = np.empty(_matlab_shape(value.shape), dtype=object)
+            flat = value.reshape(out.shape, order="F")
+            for idx in np.ndindex(out.shape):
+                out[idx] = _normalise(flat[idx], depth + 1)
             return out
+        return value.reshape(_matlab_shape(value.shape), order="F")
     return value
 
 
-_H5_CLASSES = {
-    "double": np.float64,
-    "single": np.float32,
-    "int8": np.int8,
-    "uint8": np.uint8,
-    "int16": np.int16,
-    "uint16": np.uint16,
-    "int32": np.int32,
-    "uint32": np.uint32,
-    "int64": np.int64,
-    "uint64": np.uint64,
-    "logical": np.bool_,
+def _matlab_shape(shape):
+    """MATLAB's size: at least 2-D (a vector is a column), no trailing singletons past 2-D."""
+    shape = tuple(int(d) for d in shape)
+    if len(shape) == 0:
+        return (1, 1)
+    if len(shape) == 1:
+        return (shape[0], 1)
+    while len(shape) > 2 and shape[-1] == 1:
+        shape = shape[:-1]
+    return shape
+
+
+def _char_to_str(codes):
+    """Char codes in MATLAB's size to str: rows (of ``c(:, :)``) joined with newlines.
+
+    Codes are UTF-16 code units (as MATLAB stores them) or code points; pairs of surrogates
+    become one character, anything invalid becomes U+FFFD.
+    """
+    codes = np.asarray(codes)
+    if codes.size == 0:
+        return ""
+    if codes.ndim < 2:
+        codes = codes.reshape(1, -1)
+    rows = codes.reshape(codes.shape[0], -1, order="F")
+    codes_flat = rows.astype(np.int64)
+    out = []
+    for row in codes_flat:
+        if row.size and (row.min() < 0 or row.max() > 0x10FFFF):
+            row = np.where((row < 0) | (row > 0x10FFFF), 0xFFFD, row)
+        if row.size and row.max() < 0x10000:
+            text = row.astype("<u2").tobytes().decode("utf-16-le", errors="replace")
+        else:
+            text = "".join(chr(c) if not 0xD800 <= c < 0xE000 else "\ufffd" for c in row)
+        out.append(text)
+    return "\n".join(out)
+
+
+def densify(value, path="<data>", name="X"):
+    """A sparse matrix as a dense float array, refusing sizes over :data:`MAX_DENSE_ELEMENTS`.
+
+    Parameters
+    ----------
+    value : scipy.sparse matrix or array_like
+    path, name : str
+        For the error message.
+
+    Returns
+    -------
+    ndarray
+    """
+    if not hasattr(value, "toarray"):
+        return np.asarray(value)
+    n = math.prod(int(d) for d in value.shape)
+    if n > MAX_DENSE_ELEMENTS:
+        raise MatFileError(
+            f"{path}: variable '{name}' is a sparse {_size(value.shape)} matrix; as a dense "
+            f"matrix it would have {n} elements, more than nn3 allows ({MAX_DENSE_ELEMENTS})"
+        )
+    return value.toarray()
+
+
+def _check_count(n, dims, what):
+    if n > MAX_ELEMENTS:
+        raise _Bad(
+            f"{what} claims {_size(dims)} = {n} elements, more than nn3 reads "
+            f"(nn3.matio.MAX_ELEMENTS = {MAX_ELEMENTS}); refused before allocating"
+        )
+
+
+# --------------------------------------------------------------------------------------------
+# v5 (v6, v7): MATLAB's "Level 5 MAT-file" format
+# --------------------------------------------------------------------------------------------
+
+_MI_DTYPES = {
+    1: "i1",
+    2: "u1",
+    3: "i2",
+    4: "u2",
+    5: "i4",
+    6: "u4",
+    7: "f4",
+    9: "f8",
+    12: "i8",
+    13: "u8",
 }
+_MI_MATRIX, _MI_COMPRESSED, _MI_UTF8, _MI_UTF16, _MI_UTF32 = 14, 15, 16, 17, 18
+
+_MX_CLASSES = {
+    6: np.float64,
+    7: np.float32,
+    8: np.int8,
+    9: np.uint8,
+    10: np.int16,
+    11: np.uint16,
+    12: np.int32,
+    13: np.uint32,
+    14: np.int64,
+    15: np.uint64,
+}
+_MX_CELL, _MX_STRUCT, _MX_OBJECT, _MX_CHAR, _MX_SPARSE = 1, 2, 3, 4, 5
+_MX_FUNCTION, _MX_OPAQUE = 16, 17
 
 
-def _load_v73(path):
-    import h5py
+class _V5:
+    """A cursor over (decompressed) v5 bytes: ``data[pos:end]`` is what is left to read."""
 
-    with h5py.File(path, "r") as f:
-        return {
-            name: _from_h5(f, obj)
-            for name, obj in f.items()
-            if not name.startswith("#")  # "#refs#" and "#subsystem#" hold internals
-        }
+    def __init__(self, data, order, pos, end, where):
+        self.data = data
+        self.order = order
+        self.pos = pos
+        self.end = end
+        self.where = where
 
+    def bad(self, problem):
+        return _Bad(f"corrupt v5 .mat file: {self.where}: {problem}")
 
-def _attr_str(obj, name):
-    value = obj.attrs.get(name)
-    if value is None:
-        return None
-    if isinstance(value, bytes):
-        return value.decode("ascii", "replace")
-    if isinstance(value, np.ndarray):
-        value = value.ravel()[0] if value.size else b""
-        return value.decode("ascii", "replace") if isinstance(value, bytes) else str(value)
-    return str(value)
+    def element(self):
+        """The next data element: (type, payload memoryview). Handles the small format."""
+        if self.pos + 8 > self.end:
+            raise self.bad("truncated (a data element is cut off)")
+        w0, w1 = struct.unpack_from(self.order + "II", self.data, self.pos)
+        if w0 >> 16:  # small data element: 2 bytes size, 2 bytes type, 4 bytes data
+            mtype, nbytes = w0 & 0xFFFF, w0 >> 16
+            if nbytes > 4:
+                raise self.bad(f"small data element claims {nbytes} bytes (at most 4)")
+            start = self.pos + 4
+            self.pos += 8
+            return mtype, self.data[start : start + nbytes]
+        mtype, nbytes = w0, w1
+        start = self.pos + 8
+        if mtype == _MI_MATRIX and nbytes % 8 and 0 < nbytes - (self.end - start) < 8:
+            nbytes = self.end - start  # GNU Octave's size quirk (see _read_v5)
+        self.last_start = start
+        if nbytes > self.end - start:
+            raise self.bad(
+                f"a data element claims {nbytes} bytes but only {self.end - start} are left "
+                "(truncated or corrupt)"
+            )
+        self.pos = min(start + nbytes + (-nbytes % 8), self.end)
+        return mtype, self.data[start : start + nbytes]
 
-
-def _from_h5(f, obj):
-    import h5py
-
-    cls = _attr_str(obj, "MATLAB_class")
-    if isinstance(obj, h5py.Group):
-        if obj.attrs.get("MATLAB_sparse") is not None:
-            return _sparse_from_h5(obj, cls)
-        return {k: _from_h5(f, v) for k, v in obj.items()}
-    data = obj[()]
-    if np.any(np.asarray(obj.attrs.get("MATLAB_empty", 0))):
-        # Empty arrays store their MATLAB dimensions as data.
-        dims = tuple(int(d) for d in np.asarray(data).ravel())
-        if cls == "char":
-            return ""
-        return np.zeros(dims, dtype=_H5_CLASSES.get(cls, np.float64))
-    if cls == "cell":
-        out = np.empty(data.shape[::-1], dtype=object)
-        for idx, ref in np.ndenumerate(data.T):
-            out[idx] = _from_h5(f, f[ref])
-        return out
-    if data.dtype.names and set(data.dtype.names) >= {"real", "imag"}:
-        data = data["real"] + 1j * data["imag"]
-    arr = np.asarray(data).T
-    if cls == "char":
-        codes = np.asarray(arr, dtype=np.uint16)
-        if codes.ndim < 2:
-            codes = codes.reshape(1, -1)
-        rows = ["".join(chr(c) for c in row) for row in codes.reshape(codes.shape[0], -1)]
-        return "\n".join(rows)
-    if cls in _H5_CLASSES and arr.dtype.kind != "c":
-        arr = arr.astype(_H5_CLASSES[cls], copy=False)
-    if arr.ndim == 1:
-        arr = arr.reshape(-1, 1)
-    elif arr.ndim == 0:
-        arr = arr.reshape(1, 1)
-    return arr
+    def numbers(self, expect=None, what="data"):
+        mtype, payload = self.element()
+        code = _MI_DTYPES.get(mtype)
+        if code is None:
+            raise self.bad(f"{what}: unexpected data type {mtype}")
+        dtype = np.dtype(self.order + code)
+        if len(payload) % dtype.itemsize:
+            raise self.bad(f"{what}: {len(payload)} bytes is not a whole number of {code}")
+        count = len(payload) // dtype.itemsize
+        if expect is not None and count != expect:
+            raise self.bad(f"{what}: {count} values where the size says {expect}")
+        return np.frombuffer(payload, dtype=dtype, count=count)
 
 
-def _sparse_from_h5(group, cls):
+def _read_v5(data):
+    if len(data) < 128:
+        raise _Bad(f"truncated .mat file: {len(data)} bytes, shorter than the 128-byte header")
+    order = "<" if data[126:128] == b"IM" else ">"
+    view = memoryview(data)
+    out = {}
+    pos = 128
+    index = 0
+    while pos < len(data):
+        index += 1
+        where = f"variable #{index}"
+        if len(data) - pos < 8:
+            raise _Bad(
+                f"truncated v5 .mat file: {len(data) - pos} stray bytes after the last variable"
+            )
+        mtype, nbytes = struct.unpack_from(order + "II", data, pos)
+        start = pos + 8
+        if mtype == _MI_COMPRESSED:
+            if nbytes > len(data) - start:
+                raise _Bad(
+                    f"truncated v5 .mat file: {where} claims {nbytes} compressed bytes but only "
+                    f"{len(data) - start} are left"
+                )
+            body = _inflate(view[start : start + nbytes], order, where)
+            cursor = _V5(body, order, 0, len(body), where)
+            name, value = _matrix(cursor, 0, top=True)
+            pos = start + nbytes
+        elif mtype == _MI_MATRIX:
+            if nbytes > len(data) - start:
+                raise _Bad(
+                    f"truncated v5 .mat file: {where} claims {nbytes} bytes but only "
+                    f"{len(data) - start} are left"
+                )
+            cursor = _V5(view, order, pos, len(data), where)
+            name, value = _matrix(cursor, 0, top=True)
+            # GNU Octave's -v6 writer sometimes claims 4 bytes more than it writes for char
+            # arrays; a size that is not a multiple of 8 cannot be right, so trust the parse.
+            pos = start + nbytes if nbytes % 8 == 0 else cursor.parsed_end
+        else:
+            raise _Bad(
+                f"corrupt v5 .mat file: {where} at byte {pos} is not a matrix "
+                f"(element type {mtype})"
+            )
+        if name:  # an unnamed variable is MATLAB's internal function workspace
+            out[name] = value
+    return out
+
+
+def _inflate(compressed, order, where):
+    """Decompress one miCOMPRESSED element, checking the size it claims before inflating."""
+    d = zlib.decompressobj()
+    try:
+        head = d.decompress(compressed, 8)
+        if len(head) < 8:
+            raise _Bad(f"corrupt v5 .mat file: {where}: compressed data too short")
+        mtype, nbytes = struct.unpack(order + "II", head)
+        if mtype != _MI_MATRIX:
+            raise _Bad(f"corrupt v5 .mat file: {where}: compressed element is not a matrix")
+        # Inflate the array's header first: its size claim is checked before the rest.
+        first = d.decompress(d.unconsumed_tail, min(nbytes, 512))
+        _peek_size(first, order, where)
+        chunks = [head, first]
+        got = 8 + len(first)
+        tail = d.unconsumed_tail
+        while got < nbytes + 8:
+            chunk = d.decompress(tail, min(nbytes + 8 - got, 1 << 24))
+            tail = d.unconsumed_tail
+            if not chunk:
+                break
+            chunks.append(chunk)
+            got += len(chunk)
+        quirk = nbytes % 8 and nbytes + 8 - got < 8  # GNU Octave's size quirk (see _read_v5)
+        if got < nbytes + 8 and not (quirk and d.eof):
+            raise _Bad(
+                f"corrupt v5 .mat file: {where}: compressed data hold {got - 8} bytes, "
+                f"the element claims {nbytes} (truncated)"
+            )
+        # Reading to the end verifies zlib's checksum.
+        rest = d.decompress(tail, 64)
+        if not d.eof and not rest:
+            rest = d.flush()
+        if rest.strip(b"\x00") or not d.eof:
+            raise _Bad(f"corrupt v5 .mat file: {where}: compressed data do not end where expected")
+    except zlib.error as exc:
+        raise _Bad(f"corrupt v5 .mat file: {where}: compressed data are damaged ({exc})") from None
+    return b"".join(chunks)
+
+
+def _peek_size(first, order, where):
+    """Refuse an array whose header (flags, dimensions, name) claims too many elements."""
+    cur = _V5(first, order, 0, len(first), where)
+    try:
+        flags = cur.numbers(what="array flags")
+        dims = cur.numbers(what="dimensions")
+        _, raw_name = cur.element()
+    except _Bad:
+        return  # a header cut short here: the full parse reports what is wrong
+    if flags.size < 2 or dims.dtype.kind not in "iu" or (int(flags[0]) & 0xFF) == _MX_SPARSE:
+        return
+    name = bytes(raw_name).rstrip(b"\x00").decode("utf-8", errors="replace")
+    dims = tuple(int(x) for x in dims)
+    _check_count(math.prod(dims), dims, f"variable '{name}'" if name else where)
+
+
+def _matrix(cur, depth, top=False):
+    """One miMATRIX element at the cursor: (name, raw value in MATLAB's size)."""
+    if depth > MAX_DEPTH:
+        raise cur.bad("cells or structs nested too deeply")
+    mtype, payload = cur.element()
+    if mtype != _MI_MATRIX:
+        raise cur.bad(f"expected a matrix, found element type {mtype}")
+    if not len(payload):
+        return "", np.zeros((0, 0))  # MATLAB writes [] inside cells and structs this way
+    payload_start = cur.last_start
+    inner = _V5(payload, cur.order, 0, len(payload), cur.where)
+    result = _matrix_body(cur, inner, depth, top)
+    cur.parsed_end = payload_start + inner.pos
+    return result
+
+
+def _matrix_body(cur, inner, depth, top):
+    """The contents of a miMATRIX element: flags, dimensions, name, then the class's data."""
+    payload = inner.data
+    flags = inner.numbers(what="array flags")
+    if flags.size < 2:
+        raise inner.bad("array flags too short")
+    mclass = int(flags[0]) & 0xFF
+    is_complex = bool(int(flags[0]) & 0x800)
+    is_logical = bool(int(flags[0]) & 0x200)
+    nzmax = int(flags[1])
+    dims_arr = inner.numbers(what="dimensions")
+    if dims_arr.dtype.kind not in "iu" or dims_arr.size < 1:
+        raise inner.bad("bad dimensions")
+    dims = tuple(int(d) for d in dims_arr)
+    if len(dims) == 1:
+        dims = (dims[0], 1)
+    if any(d < 0 for d in dims):
+        raise inner.bad(f"negative dimension in {dims}")
+    mtype, raw_name = inner.element()
+    name = bytes(raw_name).rstrip(b"\x00").decode("utf-8", errors="replace")
+    if top and name:
+        cur.where = inner.where = f"variable '{name}'"
+    n = math.prod(dims)
+    what = f"{inner.where}" if not name or top else f"{inner.where}, field '{name}'"
+    if mclass in _MX_CLASSES:
+        _check_count(n, dims, what)
+        real = inner.numbers(expect=n, what="real part")
+        value = real.astype(_MX_CLASSES[mclass])
+        if is_complex:
+            imag = inner.numbers(expect=n, what="imaginary part").astype(_MX_CLASSES[mclass])
+            ctype = np.complex64 if mclass == 7 else np.complex128
+            value = value.astype(ctype) + 1j * imag.astype(ctype)
+        if is_logical:
+            value = value != 0
+        return name, value.reshape(dims, order="F")
+    if mclass == _MX_CHAR:
+        _check_count(n, dims, what)
+        return name, _Char(_v5_chars(inner, n).reshape(dims, order="F"))
+    if mclass == _MX_SPARSE:
+        return name, _v5_sparse(inner, dims, nzmax, is_complex, is_logical)
+    if mclass == _MX_CELL:
+        _check_count(n, dims, what)
+        if n * 8 > inner.end - inner.pos:
+            raise inner.bad(f"a {_size(dims)} cell array cannot fit in {len(payload)} bytes")
+        cells = np.empty(n, dtype=object)
+        for i in range(n):
+            cells[i] = _matrix(inner, depth + 1)[1]
+        return name, cells.reshape(dims, order="F")
+    if mclass in (_MX_STRUCT, _MX_OBJECT):
+        class_name = None
+        if mclass == _MX_OBJECT:
+            _, raw = inner.element()
+            class_name = bytes(raw).rstrip(b"\x00").decode("utf-8", errors="replace")
+        _check_count(n, dims, what)
+        length = inner.numbers(what="field name length")
+        if length.size != 1 or not 0 < int(length[0]) <= 4096:
+            raise inner.bad("bad struct field name length")
+        length = int(length[0])
+        _, raw = inner.element()
+        if len(raw) % length:
+            raise inner.bad("struct field names do not fill whole slots")
+        fields = [
+            bytes(raw[i : i + length]).split(b"\x00", 1)[0].decode("utf-8", errors="replace")
+            for i in range(0, len(raw), length)
+        ]
+        if n * len(fields) * 8 > inner.end - inner.pos:
+            raise inner.bad(f"a {_size(dims)} struct array cannot fit in {len(payload)} bytes")
+        items = np.empty(n, dtype=object)
+        for i in range(n):
+            items[i] = {f: _matrix(inner, depth + 1)[1] for f in fields}
+        if class_name is not None:
+            return name, MatlabObject(class_name)
+        if n == 1:
+            return name, items[0]
+        return name, items.reshape(dims, order="F")
+    if mclass in (_MX_FUNCTION, _MX_OPAQUE):
+        return name, MatlabObject("function_handle" if mclass == _MX_FUNCTION else "opaque")
+    raise inner.bad(f"unknown array class {mclass}")
+
+
+def _v5_chars(cur, n):
+    mtype, payload = cur.element()
+    raw = bytes(payload)
+    if mtype == _MI_UTF8 or mtype in (1, 2):
+        if mtype == _MI_UTF8:
+            text = raw.decode("utf-8", errors="replace")
+            codes = np.array([ord(c) for c in text], dtype=np.uint32)
+            if codes.size != n and len(raw) == n:
+                codes = np.frombuffer(raw, dtype=np.uint8).astype(np.uint32)
+        else:
+            codes = np.frombuffer(raw, dtype=np.uint8).astype(np.uint32)
+    elif mtype in (_MI_UTF16, 4, 3):
+        if len(raw) % 2:
+            raise cur.bad("odd number of bytes in UTF-16 char data")
+        codes = np.frombuffer(raw, dtype=cur.order + "u2").astype(np.uint32)
+    elif mtype in (_MI_UTF32, 5, 6):
+        if len(raw) % 4:
+            raise cur.bad("char data not a whole number of 4-byte codes")
+        codes = np.frombuffer(raw, dtype=cur.order + "u4").astype(np.uint32)
+    elif mtype in _MI_DTYPES:  # Octave and old MATLAB versions: char stored as numbers
+        code = _MI_DTYPES[mtype]
+        dtype = np.dtype(cur.order + code)
+        if len(raw) % dtype.itemsize:
+            raise cur.bad("char data not a whole number of codes")
+        values = np.frombuffer(raw, dtype=dtype).astype(np.float64)
+        codes = np.clip(np.nan_to_num(values), 0, 0x10FFFF).astype(np.int64)
+    else:
+        raise cur.bad(f"char data of unexpected type {mtype}")
+    if codes.size != n:
+        raise cur.bad(f"char data hold {codes.size} characters where the size says {n}")
+    return codes
+
+
+def _v5_sparse(cur, dims, nzmax, is_complex, is_logical):
     import scipy.sparse
 
-    n_rows = int(np.asarray(group.attrs["MATLAB_sparse"]).ravel()[0])
-    jc = np.asarray(group["jc"][()], dtype=np.int64)
-    ir = np.asarray(group["ir"][()], dtype=np.int64) if "ir" in group else np.zeros(0, np.int64)
-    if "data" in group:
-        values = group["data"][()]
-        if values.dtype.names and set(values.dtype.names) >= {"real", "imag"}:
-            values = values["real"] + 1j * values["imag"]
-    else:
-        values = np.zeros(0)
-    if cls == "logical":
-        values = values.astype(bool)
-    return scipy.sparse.csc_matrix((values, ir, jc), shape=(n_rows, jc.size - 1))
+    if len(dims) != 2:
+        raise cur.bad(f"sparse matrix with {len(dims)} dimensions")
+    m, n = dims
+    ir = cur.numbers(what="sparse row indices").astype(np.int64)
+    jc = cur.numbers(what="sparse column starts").astype(np.int64)
+    if jc.size < n + 1:
+        raise cur.bad(f"sparse column starts: {jc.size} values for {n} columns")
+    jc = jc[: n + 1]
+    nnz = int(jc[-1])
+    if jc[0] != 0 or np.any(np.diff(jc) < 0) or nnz > ir.size:
+        raise cur.bad("sparse column starts are not increasing or exceed the row indices")
+    ir = ir[:nnz]
+    if nnz and (ir.min() < 0 or ir.max() >= m):
+        raise cur.bad("sparse row index out of range")
+    values = cur.numbers(what="sparse values")
+    if values.size < nnz:
+        raise cur.bad(f"sparse values: {values.size} for {nnz} entries")
+    values = values[:nnz].astype(np.float64)
+    if is_complex:
+        imag = cur.numbers(what="sparse imaginary values")
+        if imag.size < nnz:
+            raise cur.bad("sparse imaginary values too few")
+        values = values + 1j * imag[:nnz].astype(np.float64)
+    if is_logical:
+        values = values != 0
+    return scipy.sparse.csc_matrix((values, ir, jc), shape=(m, n))
+
+
+# --------------------------------------------------------------------------------------------
+# v4: MATLAB 4's format (header of five int32 per variable)
+# --------------------------------------------------------------------------------------------
+
+_V4_DTYPES = {0: "f8", 1: "f4", 2: "i4", 3: "i2", 4: "u2", 5: "u1"}
+
+
+def _v4_header(data, start=0):
+    """(order, P, T, mrows, ncols, imagf, namlen) of a plausible v4 header at ``start``, or None.
+
+    The type word MOPT is M*1000 + O*100 + P*10 + T: M the byte order (0 little-endian IEEE,
+    1 big-endian IEEE; VAX and Cray formats are not read), O always 0, P the stored number type,
+    T 0 numeric, 1 text, 2 sparse. The name that follows must end with a NUL byte.
+    """
+    if len(data) - start < 20:
+        return None
+    for order in "<>":
+        mopt, mrows, ncols, imagf, namlen = struct.unpack_from(order + "5i", data, start)
+        if not 0 <= mopt < 5000:
+            continue
+        m, rest = divmod(mopt, 1000)
+        o, rest = divmod(rest, 100)
+        p, t = divmod(rest, 10)
+        if m != (0 if order == "<" else 1) or o != 0 or p not in _V4_DTYPES or t > 2:
+            continue
+        if mrows < 0 or ncols < 0 or imagf not in (0, 1) or not 1 <= namlen <= 4096:
+            continue
+        name = data[start + 20 : start + 20 + namlen]
+        if len(name) == namlen and (name[-1:] != b"\x00" or not name[:1].isalpha()):
+            continue
+        return order, p, t, mrows, ncols, imagf, namlen
+    return None
+
+
+def _read_v4(data):
+    out = {}
+    pos = 0
+    index = 0
+    while pos < len(data):
+        index += 1
+        header = _v4_header(data, pos)
+        if header is None:
+            if len(data) - pos < 20:
+                raise _Bad(f"truncated v4 .mat file: {len(data) - pos} stray bytes at the end")
+            raise _Bad(f"corrupt v4 .mat file: bad header of variable #{index} at byte {pos}")
+        order, p, t, mrows, ncols, imagf, namlen = header
+        pos += 20
+        if pos + namlen > len(data):
+            raise _Bad(f"truncated v4 .mat file: name of variable #{index} is cut off")
+        name = data[pos : pos + namlen].split(b"\x00", 1)[0].decode("latin-1")
+        pos += namlen
+        where = f"variable '{name}'"
+        dims = (mrows, ncols)
+        n = mrows * ncols
+        _check_count(n, dims, where)
+        dtype = np.dtype(order + _V4_DTYPES[p])
+        need = n * dtype.itemsize * (2 if imagf else 1)
+        if need > len(data) - pos:
+            raise _Bad(
+                f"truncated v4 .mat file: {where} ({_size(dims)}) needs {need} bytes, "
+                f"only {len(data) - pos} left"
+            )
+        real = np.frombuffer(data, dtype=dtype, count=n, offset=pos).astype(np.float64)
+        pos += n * dtype.itemsize
+        if imagf:
+            imag = np.frombuffer(data, dtype=dtype, count=n, offset=pos).astype(np.float64)
+            pos += n * dtype.itemsize
+            real = real + 1j * imag
+        values = real.reshape(dims, order="F")
+        if t == 1:
+            if np.iscomplexobj(values) or not np.all(np.isfinite(values)):
+                raise _Bad(f"corrupt v4 .mat file: {where}: text with non-character codes")
+            out[name] = _Char(np.clip(values, 0, 0x10FFFF).astype(np.int64))
+        elif t == 2:
+            out[name] = _v4_sparse(values, where)
+        else:
+            out[name] = values
+    return out
+
+
+def _v4_sparse(values, where):
+    import scipy.sparse
+
+    if values.ndim != 2 or values.shape[1] not in (3, 4) or values.shape[0] < 1:
+        raise _Bad(f"corrupt v4 .mat file: {where}: sparse data must be N x 3 or N x 4")
+    if np.iscomplexobj(values) or not np.all(np.isfinite(values)):
+        raise _Bad(f"corrupt v4 .mat file: {where}: bad sparse triplets")
+    if np.any(np.abs(values[:, :2]) > 2**31) or np.any(values[:, :2] != np.round(values[:, :2])):
+        raise _Bad(f"corrupt v4 .mat file: {where}: sparse indices are not whole numbers")
+    m, n = int(values[-1, 0]), int(values[-1, 1])
+    rows = values[:-1, 0].astype(np.int64) - 1
+    cols = values[:-1, 1].astype(np.int64) - 1
+    if m < 0 or n < 0 or np.any(rows < 0) or np.any(rows >= m) or np.any(cols < 0):
+        raise _Bad(f"corrupt v4 .mat file: {where}: sparse index out of range")
+    if np.any(cols >= n):
+        raise _Bad(f"corrupt v4 .mat file: {where}: sparse index out of range")
+    data = values[:-1, 2]
+    if values.shape[1] == 4:
+        data = data + 1j * values[:-1, 3]
+    return scipy.sparse.csc_matrix((data, (rows, cols)), shape=(m, n))
+
+
+# --------------------------------------------------------------------------------------------
+# Variables by name
+# --------------------------------------------------------------------------------------------
 
 
 def get_variable(variables, name, path="<data>"):
     """A variable by name, with struct fields addressed as ``"data.X"``.
+
+    Parameters
+    ----------
+    variables : dict
+        As :func:`load_mat` returns it.
+    name : str
+        ``"X"``, or a path through structs such as ``"data.train.X"``. A 1 x 1 struct array is
+        the struct itself.
+    path : str
+        The file, for error messages.
 
     Raises
     ------
@@ -204,57 +846,186 @@ def get_variable(variables, name, path="<data>"):
     current = variables
     walked = []
     for part in name.split("."):
+        if isinstance(current, np.ndarray) and current.dtype == object and current.size == 1:
+            current = current.flat[0]
         if not isinstance(current, dict) or part not in current:
+            if walked and not isinstance(current, dict):
+                raise MatFileError(
+                    f"{path}: no variable '{name}': '{'.'.join(walked)}' is "
+                    f"{describe(current)}, not a struct"
+                )
             where = f"struct '{'.'.join(walked)}'" if walked else "the file"
             present = sorted(current) if isinstance(current, dict) else []
             listing = ", ".join(present) if present else "none"
-            raise MatFileError(
-                f"{path}: no variable '{name}' in {where} (variables there: {listing})"
-            )
+            noun = "fields" if walked else "variables"
+            raise MatFileError(f"{path}: no variable '{name}' in {where} ({noun} there: {listing})")
         current = current[part]
         walked.append(part)
     return current
 
 
+# --------------------------------------------------------------------------------------------
+# Saving
+# --------------------------------------------------------------------------------------------
+
+FORMATS = ("5", "7.3")
+
+
+def _check_name(path, name, where="variable"):
+    if not isinstance(name, str) or not _NAME_RE.match(name):
+        raise MatFileError(
+            f"{path}: cannot save {where} {name!r}: MATLAB names start with a letter and hold "
+            "at most 63 letters, digits and underscores"
+        )
+
+
+def _prepare(path, name, value, depth=0):
+    """Check a value can be saved and give it MATLAB's shape (1-D arrays become columns)."""
+    if depth > MAX_DEPTH:
+        raise MatFileError(f"{path}: cannot save '{name}': nested too deeply")
+    if isinstance(value, MatlabObject):
+        raise MatFileError(f"{path}: cannot save '{name}': MATLAB objects are not supported")
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict):
+        out = {}
+        for key, item in value.items():
+            _check_name(path, key, f"field of '{name}'")
+            out[key] = _prepare(path, f"{name}.{key}", item, depth + 1)
+        return out
+    if hasattr(value, "tocsc"):
+        if value.ndim != 2 or value.dtype.kind not in "biufc":
+            raise MatFileError(f"{path}: cannot save '{name}': unsupported sparse matrix")
+        return value.tocsc(copy=True)
+    if isinstance(value, (bool, int, float, complex, np.generic)):
+        value = np.asarray(value)
+    if isinstance(value, (list, tuple)):
+        try:
+            value = np.asarray(value)
+        except ValueError:
+            value = None
+        if value is None or value.dtype.kind not in "biufc":
+            raise MatFileError(f"{path}: cannot save '{name}': give a numeric array")
+    if not isinstance(value, np.ndarray):
+        raise MatFileError(
+            f"{path}: cannot save '{name}': a {type(value).__name__} has no MATLAB equivalent"
+        )
+    if value.dtype.kind == "U":
+        if value.ndim == 0:
+            return str(value)
+        raise MatFileError(f"{path}: cannot save '{name}': give text as a str")
+    if value.dtype == object:
+        out = np.empty(_matlab_shape(value.shape), dtype=object)
+        flat = value.reshape(out.shape)
+        for idx in np.ndindex(out.shape):
+            out[idx] = _prepare(path, f"{name}{{...}}", flat[idx], depth + 1)
+        return out
+    if value.dtype.kind not in "biufc":
+        raise MatFileError(f"{path}: cannot save '{name}': unsupported type {value.dtype}")
+    if value.dtype.kind == "f" and value.dtype.itemsize not in (4, 8):
+        value = value.astype(np.float64)
+    if value.dtype.kind == "c" and value.dtype.itemsize not in (8, 16):
+        value = value.astype(np.complex128)
+    return value.reshape(_matlab_shape(value.shape))
+
+
 def save_mat(path, variables, format="5"):
     """Write variables to a .mat file atomically.
 
-    The file is written to a temporary name in the same folder and renamed over ``path`` only
-    when complete, so a failed or killed run never leaves a half-written file and never destroys
-    the previous one.
+    The file is written to a temporary name in the same folder, flushed to disk, and renamed
+    over ``path`` only when complete, so a failed or killed run never leaves a half-written
+    file and never destroys the previous one.
 
     Parameters
     ----------
     path : str or os.PathLike
     variables : dict
-        Name to array, number or str; 1-D arrays are written as MATLAB columns (m x 1).
-    format : {"5"}, default "5"
+        Name to ndarray (numeric, bool), number, str, dict (struct), object ndarray (cell) or
+        scipy.sparse matrix. 1-D arrays are written as MATLAB columns (m x 1).
+    format : {"5", "7.3"}, default "5"
+        ``"5"``: MATLAB's v5/v7 format, compressed (``save -v7``), read by every MATLAB, GNU
+        Octave and scipy. ``"7.3"``: MATLAB's HDF5-based format (``save -v7.3``), as MATLAB
+        writes it (512-byte header, ``MATLAB_class`` attributes, column-major dimensions).
+
+    Raises
+    ------
+    MatFileError
+        Unknown format, a name or value MATLAB cannot hold, a missing output folder, or a
+        failed write (the previous file, if any, is left as it was).
     """
     path = os.fspath(path)
+    format = str(format).lower().removeprefix("v").removeprefix("-v")
+    if format == "7":
+        format = "5"
+    if format not in FORMATS:
+        raise MatFileError(f"{path}: unknown .mat format {format!r} (use 5 or 7.3)")
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
         raise MatFileError(f"{path}: output folder {folder} does not exist")
-    format = str(format)
-    if format != "5":
-        raise MatFileError(f"{path}: unknown .mat format {format!r} (use 5)")
+    if os.path.isdir(path):
+        raise MatFileError(f"{path}: is a directory; give a file name")
+    if not isinstance(variables, dict):
+        raise MatFileError(f"{path}: variables must be a dict of name to value")
+    prepared = {}
+    for name, value in variables.items():
+        _check_name(path, name)
+        prepared[name] = _prepare(path, name, value)
     try:
         fd, tmp = tempfile.mkstemp(prefix=".nn3-", suffix=".mat.tmp", dir=folder)
     except OSError as exc:
-        raise MatFileError(f"{path}: cannot write to {folder} ({exc.strerror})") from exc
+        raise MatFileError(f"{path}: cannot write to {folder} ({exc.strerror or exc})") from exc
     try:
-        with os.fdopen(fd, "wb") as fh:
-            import scipy.io
+        if format == "7.3":
+            os.close(fd)
+            from .matio_v73 import write_v73
 
-            scipy.io.savemat(fh, variables, oned_as="column", do_compression=True)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
+            write_v73(tmp, prepared, header=_v73_header())
+            with open(tmp, "rb+") as fh:
+                os.fsync(fh.fileno())
+        else:
+            with os.fdopen(fd, "wb") as fh:
+                import scipy.io
+
+                scipy.io.savemat(fh, prepared, oned_as="column", do_compression=True)
+                fh.flush()
+                os.fsync(fh.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     except BaseException as exc:
         try:
             os.unlink(tmp)
-        except FileNotFoundError:
+        except OSError:
             pass
         if isinstance(exc, OSError):
             raise MatFileError(f"{path}: cannot write ({exc.strerror or exc})") from exc
+        if isinstance(exc, Exception):  # h5py reports a failed write in several ways
+            raise MatFileError(f"{path}: cannot write ({exc})") from exc
         raise
+    _fsync_folder(folder)
+
+
+def _umask():
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _fsync_folder(folder):
+    """Make the rename durable (best effort: not every system can fsync a folder)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _v73_header():
+    """The 128 bytes MATLAB puts at the start of a v7.3 file's 512-byte userblock."""
+    now = datetime.datetime.now().strftime("%a %b %d %H:%M:%S %Y")
+    text = f"MATLAB 7.3 MAT-file, Platform: nn3 {__version__}, Created on: {now} HDF5 schema 1.00 ."
+    return text.encode("ascii").ljust(116, b" ")[:116] + b"\x00" * 8 + b"\x00\x02IM"

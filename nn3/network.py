@@ -14,9 +14,10 @@ Either way the target matrix ``Y`` is 0 except at one known position per "positi
 kept as a list of ``(row, column)`` hits instead of an m x K matrix.
 """
 
+import os
+
 import numpy as np
 
-from .activations import sigmoid
 from .errors import DataError
 
 
@@ -115,14 +116,241 @@ def _as_data(X):
     return X
 
 
+def _sigmoid_of_negated(nz):
+    """``1 ./ (1 + exp(nz))`` in place, for ``nz = -z``: sigmoid.m's operations (same bits)."""
+    with np.errstate(over="ignore"):  # exp(-z) = Inf for z < -709.78 gives the exact limit 0
+        np.exp(nz, out=nz)
+    nz += 1.0
+    np.reciprocal(nz, out=nz)
+    return nz
+
+
+def _sigmoid_inplace(z):
+    """``z = 1 ./ (1 + exp(-z))`` in place: sigmoid.m's operations in its order (same bits)."""
+    return _sigmoid_of_negated(np.negative(z, out=z))
+
+
 def _forward(X, Theta1, Theta2):
     """Activations ``a2`` (without its bias column) and ``h``: (m, hidden), (m, K)."""
-    z2 = X @ Theta1[:, 1:].T
-    z2 += Theta1[:, 0]
-    a2 = sigmoid(z2)
-    z3 = a2 @ Theta2[:, 1:].T
-    z3 += Theta2[:, 0]
-    return a2, sigmoid(z3)
+    a2 = X @ Theta1[:, 1:].T
+    a2 += Theta1[:, 0]
+    _sigmoid_inplace(a2)
+    h = a2 @ Theta2[:, 1:].T
+    h += Theta2[:, 0]
+    return a2, _sigmoid_inplace(h)
+
+
+# The evaluation runs over blocks of rows whose intermediates take about this many bytes
+# (but never fewer rows than _MIN_BLOCK_ROWS, so that the matrix products stay efficient).
+_BLOCK_BYTES = 64 * 2**20
+_MIN_BLOCK_ROWS = 2048
+# Element-wise passes over at least this many elements are split across the CPUs.
+_PARALLEL_MIN = 32768
+_MAX_THREADS = 8
+_pool = None  # (pid, ThreadPoolExecutor, number of parts), made on first use
+
+
+def _block_rows(m, hidden, num_labels):
+    per_row = 8 * (3 * hidden + 1 + 2 * num_labels)
+    return int(min(m, max(_MIN_BLOCK_ROWS, _BLOCK_BYTES // per_row)))
+
+
+def _n_cpus():
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _parallel(fn, *arrays):
+    """``fn(*parts)`` on equal slices (along axis 0) of ``arrays``, one slice per CPU.
+
+    numpy releases the GIL in its element-wise loops, so the slices run at the same time; the
+    BLAS products around them use every CPU too. Small arrays are done in the calling thread.
+    """
+    global _pool
+    first = arrays[0]
+    if first.size < _PARALLEL_MIN or first.shape[0] < 2:
+        fn(*arrays)
+        return
+    if _pool is None or _pool[0] != os.getpid():  # a forked child has no worker threads
+        from concurrent.futures import ThreadPoolExecutor
+
+        parts = max(1, min(_n_cpus(), _MAX_THREADS))
+        workers = ThreadPoolExecutor(parts - 1, thread_name_prefix="nn3") if parts > 1 else None
+        _pool = (os.getpid(), workers, parts)
+    _, workers, parts = _pool
+    parts = min(parts, first.shape[0])
+    if parts == 1:
+        fn(*arrays)
+        return
+    bounds = [first.shape[0] * k // parts for k in range(parts + 1)]
+    futures = [
+        workers.submit(fn, *(a[bounds[k] : bounds[k + 1]] for a in arrays)) for k in range(1, parts)
+    ]
+    fn(*(a[: bounds[1]] for a in arrays))
+    for future in futures:
+        future.result()
+
+
+def _hidden_activation(nz2, neg_bias):
+    """``a2 = g(z2)`` in place from ``-z2`` without its bias term: ``nz2 + neg_bias = -z2``."""
+    nz2 += neg_bias
+    _sigmoid_of_negated(nz2)
+
+
+def _output_and_log(nz3, loss):
+    """``h = g(z3)`` from ``-z3`` in place, and ``loss = log(1 - h)``."""
+    _sigmoid_of_negated(nz3)
+    np.subtract(1.0, nz3, out=loss)
+    np.log(loss, out=loss)
+
+
+def _hidden_delta(d2, a2, scratch):
+    """``delta2 = d2 .* sigmoidGradient(z2)``, with ``sigmoidGradient(z2) = a2 .* (1 - a2)``."""
+    np.subtract(1.0, a2, out=scratch)
+    scratch *= a2
+    d2 *= scratch
+
+
+class _Evaluator:
+    """Cost and gradient on one data set, accumulated over blocks of rows, buffers reused.
+
+    The work is the MATLAB formulas (``a1 = [1 X]``, ``z2 = a1*Theta1'``, ``a2 = [1 g(z2)]``,
+    ``h = g(a2*Theta2')``, ``J = sum(sum(-Y.*log(h) - (1-Y).*log(1-h)))/m + reg``,
+    ``delta3 = h - Y``, ``delta2 = delta3*Theta2(:,2:end) .* g(z2).*(1-g(z2))``,
+    ``Theta1_grad = delta2'*a1/m + ...``, ``Theta2_grad = delta3'*a2/m + ...``) element for
+    element, with the same rounding; only the order in which the sums over examples are added
+    differs (BLAS, per block then across blocks), which moves results in the last places.
+
+    Layout, per block of ``b`` rows of ``X``: activations are kept transposed, one row per unit and
+    one column per example, in contiguous buffers allocated once:
+
+    * ``a2t`` (hidden + 1, b): row 0 is the bias unit's ones, written once; rows 1.. are
+      ``g(z2)'``. So ``Theta2 * a2t`` is ``z3'`` bias included, and ``a2t * delta3`` is the whole
+      ``Theta2_grad'`` in one product;
+    * ``ht`` (K, b): ``h'``, then ``delta3'`` in place. ``Y`` is never formed: its ones are a list
+      of flat positions per block;
+    * ``d2t`` (hidden, b), ``scratch`` (hidden, b) and ``loss`` (K, b).
+
+    The products are computed with negated weights, ``(-Theta1(:,2:end)) * Xb' - Theta1(:,1)``:
+    IEEE rounding is symmetric, so that is ``-z2'`` bit for bit, and ``exp`` takes it directly.
+    ``X`` is read in place, never copied (when C- or F-contiguous): the two large products are
+    ``-Theta1(:,2:end) * Xb'`` and ``Xb' * delta2``. Element-wise passes run on all CPUs
+    (:func:`_parallel`).
+
+    Parameters
+    ----------
+    X : ndarray of shape (m, n), float64
+    rows, cols : ndarray of shape (n_hits,), intp
+        Positions of the ones of ``Y``, as :func:`label_hits` returns them (``rows`` sorted).
+    hidden, num_labels : int
+    block_rows : int, optional
+        Rows per block; by default as many as keep the intermediates near ``_BLOCK_BYTES``.
+
+    Notes
+    -----
+    Not reentrant: one evaluator must not be called from two threads at once.
+    """
+
+    def __init__(self, X, rows, cols, hidden, num_labels, block_rows=None):
+        if not (X.flags.c_contiguous or X.flags.f_contiguous):
+            X = np.ascontiguousarray(X)
+        self.X = X
+        m, n = X.shape
+        self.hidden, self.num_labels = hidden, num_labels
+        if block_rows is None:
+            block_rows = _block_rows(m, hidden, num_labels)
+        block_rows = max(1, min(int(block_rows), m))
+        self.blocks = []
+        for start in range(0, m, block_rows):
+            stop = min(m, start + block_rows)
+            lo, hi = np.searchsorted(rows, [start, stop])
+            # Flat position of Y(r, c) == 1 in a (K, b) block: c * b + (r - start).
+            hits = cols[lo:hi] * (stop - start) + (rows[lo:hi] - start)
+            self.blocks.append((start, stop, hits.astype(np.intp)))
+        b = block_rows
+        self._a2t = np.empty((hidden + 1) * b)
+        self._a2t[:b] = 1.0  # row 0 of every block's view: the bias unit
+        self._ht = np.empty(num_labels * b)
+        self._loss = np.empty(num_labels * b)
+        self._d2t = np.empty(hidden * b)
+        self._scratch = np.empty(hidden * b)
+        self._ones = np.ones(b)
+        self._acc1 = np.empty((n, hidden))  # sum over blocks of Xb' * delta2
+        self._acc2 = np.empty((hidden + 1, num_labels))  # sum over blocks of a2' * delta3
+        self._acc0 = np.empty(hidden)  # sum over blocks of sum(delta2)
+        several = len(self.blocks) > 1
+        self._tmp1 = np.empty((n, hidden)) if several else None
+        self._tmp2 = np.empty((hidden + 1, num_labels)) if several else None
+        self._tmp0 = np.empty(hidden) if several else None
+
+    def __call__(self, Theta1, Theta2, lambda_, grad1=None, grad2=None):
+        """Cost; with ``grad1``/``grad2`` (any memory order) the gradients are written there.
+
+        Parameters
+        ----------
+        Theta1 : ndarray of shape (hidden, n + 1)
+        Theta2 : ndarray of shape (K, hidden + 1)
+        lambda_ : float
+        grad1 : ndarray of shape (hidden, n + 1), optional
+        grad2 : ndarray of shape (K, hidden + 1), optional
+
+        Returns
+        -------
+        J : float
+        """
+        X = self.X
+        m = X.shape[0]
+        hidden, K = self.hidden, self.num_labels
+        neg_W1 = np.negative(Theta1[:, 1:], order="F")
+        neg_bias1 = np.negative(Theta1[:, :1])
+        neg_Theta2 = np.negative(Theta2, order="F")
+        W2t = Theta2[:, 1:].T
+        want_grad = grad1 is not None
+        log_sum = 0.0
+        for k, (start, stop, hits) in enumerate(self.blocks):
+            b = stop - start
+            Xb = X[start:stop]
+            a2t = self._a2t[: (hidden + 1) * b].reshape(hidden + 1, b)
+            z2t = a2t[1:]  # contiguous
+            np.matmul(neg_W1, Xb.T, out=z2t)
+            _parallel(_hidden_activation, z2t, neg_bias1)  # a2', row by row
+            ht = self._ht[: K * b].reshape(K, b)
+            np.matmul(neg_Theta2, a2t, out=ht)  # -z3'
+            # Cross-entropy: log(1 - h) where Y == 0, log(h) where Y == 1 (the two branches of
+            # -Y.*log(h) - (1-Y).*log(1-h)); summed here, negated and divided by m below.
+            loss = self._loss[: K * b].reshape(K, b)
+            _parallel(_output_and_log, ht.reshape(-1), loss.reshape(-1))
+            h_flat = ht.reshape(-1)
+            loss.reshape(-1)[hits] = np.log(h_flat[hits])
+            log_sum += float(loss.sum())
+            if not want_grad:
+                continue
+            h_flat[hits] -= 1.0  # ht is now delta3'
+            d2t = self._d2t[: hidden * b].reshape(hidden, b)
+            np.matmul(W2t, ht, out=d2t)  # (delta3 * Theta2(:, 2:end))'
+            scratch = self._scratch[: hidden * b]
+            _parallel(_hidden_delta, d2t.reshape(-1), z2t.reshape(-1), scratch)  # delta2'
+            first = k == 0
+            np.matmul(d2t, self._ones[:b], out=self._acc0 if first else self._tmp0)
+            np.matmul(Xb.T, d2t.T, out=self._acc1 if first else self._tmp1)
+            np.matmul(a2t, ht.T, out=self._acc2 if first else self._tmp2)
+            if not first:
+                self._acc0 += self._tmp0
+                self._acc1 += self._tmp1
+                self._acc2 += self._tmp2
+        J = -log_sum / m + _regularisation(Theta1, Theta2, lambda_, m)
+        if not want_grad:
+            return J
+        np.divide(self._acc0, m, out=grad1[:, 0])
+        np.divide(self._acc1.T, m, out=grad1[:, 1:])
+        np.divide(self._acc2.T, m, out=grad2)
+        if lambda_ != 0:
+            # Regularisation skips the bias column.
+            grad1[:, 1:] += (lambda_ / m) * Theta1[:, 1:]
+            grad2[:, 1:] += (lambda_ / m) * Theta2[:, 1:]
+        return J
 
 
 def _regularisation(Theta1, Theta2, lambda_, m):
@@ -134,44 +362,10 @@ def _regularisation(Theta1, Theta2, lambda_, m):
     return lambda_ / (2 * m) * (float(np.sum(t1 * t1)) + float(np.sum(t2 * t2)))
 
 
-def _cross_entropy(h, rows, cols, m):
-    """``sum(sum(-Y .* log(h) - (1 - Y) .* log(1 - h))) / m`` for the hits ``(rows, cols)``.
-
-    Each element takes only its own branch (``-log(1 - h)`` where ``Y == 0``, ``-log(h)`` where
-    ``Y == 1``), which equals MATLAB's expression wherever that is finite; where the network is
-    saturated (``h == 1`` on a target of 1) MATLAB's ``0 * log(0)`` gives NaN, this gives 0.
-    """
-    loss = np.log(1.0 - h)
-    np.negative(loss, out=loss)
-    loss[rows, cols] = -np.log(h[rows, cols])
-    return float(loss.sum()) / m
-
-
 def _cost_and_gradient(X, rows, cols, Theta1, Theta2, lambda_, grad1=None, grad2=None):
-    """Cost and, when ``grad1``/``grad2`` are given, gradients written into them."""
-    m = X.shape[0]
-    a2, h = _forward(X, Theta1, Theta2)
-    J = _cross_entropy(h, rows, cols, m) + _regularisation(Theta1, Theta2, lambda_, m)
-    if grad1 is None:
-        return J
-    # Output error delta3 = h - Y, formed in place in h.
-    delta3 = h
-    delta3[rows, cols] -= 1.0
-    # Theta2_grad = delta3' * [1 a2] / m: bias column from a column sum.
-    grad2[:, 0] = delta3.sum(axis=0) / m
-    np.divide(delta3.T @ a2, m, out=grad2[:, 1:])
-    # Hidden error: delta2 = (delta3 * Theta2(:, 2:end)) .* g'(z2), with g'(z2) = a2 .* (1 - a2).
-    gprime = 1.0 - a2
-    gprime *= a2
-    delta2 = delta3 @ Theta2[:, 1:]
-    delta2 *= gprime
-    grad1[:, 0] = delta2.sum(axis=0) / m
-    np.divide(delta2.T @ X, m, out=grad1[:, 1:])
-    if lambda_ != 0:
-        # Regularisation skips the bias column.
-        grad1[:, 1:] += (lambda_ / m) * Theta1[:, 1:]
-        grad2[:, 1:] += (lambda_ / m) * Theta2[:, 1:]
-    return J
+    """Cost and, when ``grad1``/``grad2`` are given, gradients written into them (one-off)."""
+    evaluator = _Evaluator(X, rows, cols, Theta1.shape[0], Theta2.shape[0])
+    return evaluator(Theta1, Theta2, lambda_, grad1, grad2)
 
 
 def _check_shapes(X, Theta1, Theta2):
@@ -289,12 +483,13 @@ def make_objective(X, y, input_layer_size, hidden_layer_size, num_labels, lambda
     if np.asarray(y).size != X.shape[0]:
         raise DataError(f"X has {X.shape[0]} rows but y has {np.asarray(y).size} labels")
     sizes = (input_layer_size, hidden_layer_size, num_labels)
+    evaluate = _Evaluator(X, rows, cols, hidden_layer_size, num_labels)
 
     def fun(nn_params):
         Theta1, Theta2 = roll(nn_params, *sizes)
-        grad = np.empty(Theta1.size + Theta2.size)
+        grad = np.empty(Theta1.size + Theta2.size)  # new each call: optimizers keep old ones
         grad1, grad2 = roll(grad, *sizes)
-        J = _cost_and_gradient(X, rows, cols, Theta1, Theta2, lambda_, grad1, grad2)
+        J = evaluate(Theta1, Theta2, lambda_, grad1, grad2)
         return J, grad
 
     return fun

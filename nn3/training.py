@@ -10,25 +10,16 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .errors import DataError, OptionError
-from .matio import get_variable, load_mat
+from .matio import densify, describe, get_variable, load_mat
 from .network import accuracy, label_hits, make_objective, predict, roll, unroll
 from .optimize import fmincg
 from .rng import MatlabRNG, rand_initialize_weights
 
 
 def _as_matrix(value, path, name):
-    if isinstance(value, (str, dict)) or not hasattr(value, "shape"):
-        kind = (
-            "text"
-            if isinstance(value, str)
-            else "a struct"
-            if isinstance(value, dict)
-            else (type(value).__name__)
-        )
-        raise DataError(f"{path}: variable '{name}' is {kind}, not a numeric matrix")
-    if hasattr(value, "toarray"):  # scipy.sparse
-        value = value.toarray()
-    value = np.asarray(value)
+    if not hasattr(value, "shape") or (isinstance(value, np.ndarray) and value.dtype == object):
+        raise DataError(f"{path}: variable '{name}' is {describe(value)}, not a numeric matrix")
+    value = densify(value, path, name)  # scipy.sparse, refusing absurd sizes
     if value.dtype.kind == "c":
         raise DataError(f"{path}: variable '{name}' is complex; nn3 needs real data")
     if value.dtype.kind not in "biuf":
@@ -36,8 +27,12 @@ def _as_matrix(value, path, name):
     return value
 
 
-def validate_data(X, y, path="<data>", x_var="X", y_var="y"):
+def validate_data(X, y, path="<data>", x_var="X", y_var="y", num_labels=None):
     """Check and convert training data: X a finite real (m, n) matrix, y m labels.
+
+    ``y`` must hold 0/1 labels (one output unit) or labels 1..K (K = ``num_labels`` when
+    given). Sparse X is densified (up to ``nn3.matio.MAX_DENSE_ELEMENTS``). Every error names
+    ``path`` and the variable.
 
     Returns
     -------
@@ -71,21 +66,50 @@ def validate_data(X, y, path="<data>", x_var="X", y_var="y"):
         raise DataError(
             f"{path}: '{x_var}' has {X.shape[0]} rows but '{y_var}' has {y.size} labels"
         )
-    if not np.all(np.isfinite(y)) or not np.all(y == np.round(y)):
+    if not np.all(np.isfinite(y)):
+        raise DataError(f"{path}: variable '{y_var}' holds NaN or Inf; labels must be numbers")
+    if not np.all(y == np.round(y)):
         raise DataError(
             f"{path}: variable '{y_var}' holds non-integer values; labels must be whole numbers"
         )
+    check_labels(y, path, y_var, num_labels)
     return X, y
 
 
-def load_training_data(path, x_var="X", y_var="y", require_y=True):
-    """``X`` and ``y`` from a .mat file, checked (see :func:`validate_data`)."""
+def check_labels(y, path, y_var, num_labels):
+    """Labels must be 0/1 (one output unit) or 1..K, as label_hits needs them."""
+    lo, hi = (float(y.min()), float(y.max())) if y.size else (1.0, 1.0)
+    binary = bool(np.all((y == 0) | (y == 1)))
+    if num_labels is None:
+        if not binary and lo < 1:
+            raise DataError(
+                f"{path}: variable '{y_var}' holds labels from {lo:g} to {hi:g}; labels must be "
+                "0/1 (one output unit) or 1..K (MATLAB's 1-based classes)"
+            )
+    elif num_labels == 1:
+        if not binary:
+            raise DataError(
+                f"{path}: variable '{y_var}' holds labels from {lo:g} to {hi:g}; one output unit "
+                "(--labels 1) needs 0/1 labels"
+            )
+    elif lo < 1 or hi > num_labels:
+        raise DataError(
+            f"{path}: variable '{y_var}' holds labels from {lo:g} to {hi:g}; "
+            f"{num_labels} output units need labels 1..{num_labels}"
+        )
+
+
+def load_training_data(path, x_var="X", y_var="y", require_y=True, num_labels=None):
+    """``X`` and ``y`` from a .mat file, checked (see :func:`validate_data`).
+
+    ``x_var``/``y_var`` address struct fields as ``"data.X"``.
+    """
     variables = load_mat(path)
     X = get_variable(variables, x_var, path)
     y = None
     if require_y or _has(variables, y_var):
         y = get_variable(variables, y_var, path)
-    return validate_data(X, y, path, x_var, y_var)
+    return validate_data(X, y, path, x_var, y_var, num_labels=num_labels)
 
 
 def _has(variables, name):
@@ -289,3 +313,49 @@ def load_weights(path):
         f"{path}: no weights found: expected Theta1 and Theta2, or nn_params with "
         f"the layer sizes (variables there: {listing})"
     )
+
+
+def holdout_split(y, fraction, seed=0):
+    """Split the examples into a training and a test set, stratified by label, reproducibly.
+
+    Each label value, in ascending order, contributes ``floor(fraction * n_c + 0.5)`` of its
+    ``n_c`` examples to the test set, but at most ``n_c - 1`` (so every label stays in the
+    training set). Which ones: the label's examples in file order, shuffled by MATLAB's
+    ``[~, order] = sort(rand(n_c, 1))`` drawn from one ``rng(seed, 'twister')`` stream across the
+    labels, first ones to the test set. The split depends only on ``y``, ``fraction`` and
+    ``seed``.
+
+    Parameters
+    ----------
+    y : array_like of shape (m,) or (m, 1)
+        Labels (any values; each distinct value is a stratum).
+    fraction : float
+        Share of each label's examples held out, ``0 < fraction < 1``.
+    seed : int, default 0
+        MATLAB ``rng(seed)`` seed.
+
+    Returns
+    -------
+    train_idx, test_idx : ndarray of shape (m_train,), (m_test,), intp
+        0-based row indices, ascending; disjoint, together every row once.
+    """
+    fraction = float(fraction)
+    if not 0 < fraction < 1:
+        raise OptionError(f"holdout fraction must be between 0 and 1 (exclusive), got {fraction:g}")
+    y = np.asarray(y).reshape(-1)
+    rng = MatlabRNG(seed)
+    test = []
+    for label in np.unique(y):
+        members = np.flatnonzero(y == label)
+        n_test = min(int(np.floor(fraction * members.size + 0.5)), members.size - 1)
+        order = np.argsort(rng.rand(members.size, 1)[:, 0], kind="stable")
+        test.append(members[order[:n_test]])
+    test_idx = np.sort(np.concatenate(test)) if test else np.zeros(0, dtype=np.intp)
+    if test_idx.size == 0:
+        raise OptionError(
+            f"holdout fraction {fraction:g} of {y.size} examples leaves none to test on "
+            "(each label keeps at least one training example); hold out more"
+        )
+    is_test = np.zeros(y.size, dtype=bool)
+    is_test[test_idx] = True
+    return np.flatnonzero(~is_test), test_idx

@@ -1,0 +1,795 @@
+#!/usr/bin/env python
+"""nn3's performance benchmark: the hot path against the hardware floor, Octave and scikit-learn.
+
+Run from a checkout (``pip install -e '.[bench]'`` first for scikit-learn and threadpoolctl)::
+
+    python benchmarks/run.py            # the full run, a few minutes on 2 cores
+    python benchmarks/run.py --quick    # small shapes, seconds: a smoke test (CI runs it)
+
+It measures, in one process and one run, and prints as tables (also written as JSON to
+``benchmarks/results/`` or ``--json PATH``):
+
+1. **evaluation vs floor**: one cost+gradient evaluation (``nn3.make_objective``, lambda 1) and the
+   floor, the two products of the size of the data alone (``X @ Theta1[:, 1:].T`` and
+   ``delta2.T @ X``, same data, same process), timed alternately; the ratio of the best times.
+2. **training**: 50 fmincg iterations, lambda 1, at ex4 size, nn3 vs GNU Octave running
+   ``matlab_ref/`` (``cgmin`` on ``nnCostFunction``, same data, same start, MaxIter 50) with the
+   BLAS it finds (Octave's default, and OpenBLAS when a ``libblas.so.3`` of OpenBLAS is found,
+   see ``--octave-openblas``) vs scikit-learn's ``MLPClassifier`` (lbfgs, 50 iterations).
+3. **memory**: peak resident memory of ``nn3 train`` on a 60000x784 v7.3 file, vs ``X``'s bytes.
+4. **start-up**: wall time of ``nn3 --help``.
+5. **scaling**: evaluation time against the number of rows and the hidden size.
+
+Data sets (no downloads): ex4 size is ``nn3.datasets.synthetic_ex4`` (5000x400, labels 1..10,
+the data of the genuine-fmincg reference runs, defined by formula in every engine); the larger
+shapes are ``uniform60k``: ``numpy.random.default_rng(6)``, ``X`` uniform in [0, 1) (like scaled
+pixels), labels uniform in 1..10. Initial weights: ``0.12 * sin(1:numel)`` reshaped column-major
+(the reference runs' start, identical in Octave).
+
+Timings on a shared machine are noisy: each figure is the best of several alternated repetitions
+(the median is in the JSON), and the load average before and after is recorded.
+"""
+
+import argparse
+import glob
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+MATLAB_REF = ROOT / "matlab_ref"
+MB = 2**20
+
+TARGETS = {
+    "eval_over_floor": 1.2,
+    "train_speedup_vs_octave_openblas": 2.5,
+    "train_speedup_vs_sklearn": 4.0,
+    "rss_factor": 1.3,
+    "rss_extra_mb": 200,
+    "help_seconds": 0.25,
+}
+
+# Library folders where a distribution keeps OpenBLAS's libblas.so.3 (Debian: libopenblas0-*),
+# and where benchmarks/get_octave_openblas.sh unpacks one without installing it.
+OPENBLAS_GLOBS = [
+    "/usr/lib/*/openblas-pthread",
+    "/usr/lib/*/openblas-openmp",
+    "/usr/lib/*/openblas-serial",
+    "/usr/lib64/openblas*",
+    str(Path.home() / ".cache/nn3-bench/openblas/usr/lib/*/openblas-pthread"),
+]
+
+
+# ------------------------------------------------------------------------------------------
+# Data and timing helpers
+# ------------------------------------------------------------------------------------------
+
+
+def ex4_data():
+    from nn3.datasets import synthetic_ex4
+
+    X, y = synthetic_ex4()
+    return X, y.reshape(-1)
+
+
+def uniform_data(m, n, K=10, seed=6):
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    X = rng.random((m, n))
+    y = rng.integers(1, K + 1, m).astype(np.float64)
+    return X, y
+
+
+def sin_params(n, hidden, K):
+    """``0.12 * reshape(sin(1:numel), ...)`` for Theta1 and Theta2, unrolled column-major."""
+    import numpy as np
+
+    n1, n2 = hidden * (n + 1), K * (hidden + 1)
+    return np.concatenate(
+        [0.12 * np.sin(np.arange(1, n1 + 1.0)), 0.12 * np.sin(np.arange(1, n2 + 1.0))]
+    )
+
+
+def alternate(funcs, reps):
+    """Run each function ``reps`` times, interleaved; best and median seconds of each."""
+    import numpy as np
+
+    times = [[] for _ in funcs]
+    for f in funcs:  # warm-up: first-touch of buffers, thread start
+        f()
+    for _ in range(reps):
+        for k, f in enumerate(funcs):
+            t0 = time.perf_counter()
+            f()
+            times[k].append(time.perf_counter() - t0)
+    return [(min(t), float(np.median(t))) for t in times]
+
+
+def load_average():
+    try:
+        return list(os.getloadavg())
+    except OSError:
+        return None
+
+
+def fmt_time(s):
+    if s is None:
+        return "n/a"
+    if s < 1e-3:
+        return f"{s * 1e6:.0f} us"
+    if s < 1:
+        return f"{s * 1e3:.1f} ms"
+    return f"{s:.2f} s"
+
+
+def table(title, header, rows):
+    widths = [max(len(str(x)) for x in col) for col in zip(header, *rows, strict=True)]
+    lines = [title, "  " + "  ".join(str(h).ljust(w) for h, w in zip(header, widths, strict=True))]
+    lines.append("  " + "  ".join("-" * w for w in widths))
+    for row in rows:
+        lines.append("  " + "  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)))
+    print("\n".join(lines) + "\n", flush=True)
+
+
+# ------------------------------------------------------------------------------------------
+# The machine
+# ------------------------------------------------------------------------------------------
+
+
+def machine_info():
+    import numpy as np
+    import scipy
+
+    info = {
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "scipy": scipy.__version__,
+        "cpus": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None,
+        "cpu_model": None,
+        "memory_gb": None,
+        "env": {k: os.environ.get(k) for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")},
+        "blas": None,
+    }
+    try:
+        text = Path("/proc/cpuinfo").read_text()
+        match = re.search(r"^model name\s*:\s*(.+)$", text, re.M)
+        info["cpu_model"] = match.group(1).strip() if match else None
+        kb = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))
+        info["memory_gb"] = round(kb / 2**20, 1)
+    except (OSError, AttributeError):
+        pass
+    try:
+        from threadpoolctl import threadpool_info
+
+        info["blas"] = [
+            {k: d.get(k) for k in ("internal_api", "version", "architecture", "num_threads")}
+            for d in threadpool_info()
+            if d.get("user_api") == "blas"
+        ]
+    except ImportError:
+        info["blas"] = "threadpoolctl not installed (pip install -e '.[bench]')"
+    return info
+
+
+# ------------------------------------------------------------------------------------------
+# 1. Evaluation vs the floor
+# ------------------------------------------------------------------------------------------
+
+
+def bench_eval(name, X, y, hidden, K, reps):
+    import numpy as np
+
+    import nn3
+
+    m, n = X.shape
+    params = sin_params(n, hidden, K)
+    Theta1, _ = nn3.roll(params, n, hidden, K)
+    W1 = Theta1[:, 1:]
+    delta2 = np.random.default_rng(1).standard_normal((m, hidden)) * 1e-3
+    fun = nn3.make_objective(X, y, n, hidden, K, 1.0)
+
+    def floor():
+        X @ W1.T
+        delta2.T @ X
+
+    def evaluate():
+        fun(params)
+
+    (f_best, f_med), (e_best, e_med) = alternate([floor, evaluate], reps)
+    return {
+        "name": name,
+        "m": m,
+        "n": n,
+        "hidden": hidden,
+        "labels": K,
+        "reps": reps,
+        "floor_s": f_best,
+        "floor_median_s": f_med,
+        "eval_s": e_best,
+        "eval_median_s": e_med,
+        "ratio": e_best / f_best,
+        "ratio_median": e_med / f_med,
+        "floor_gflops": 4 * m * n * hidden / f_best / 1e9,
+    }
+
+
+# ------------------------------------------------------------------------------------------
+# 2. Training: nn3, Octave (matlab_ref), scikit-learn
+# ------------------------------------------------------------------------------------------
+
+
+def bench_train_nn3(X, y, hidden, K, maxiter, reps):
+    import nn3
+
+    n = X.shape[1]
+    p0 = sin_params(n, hidden, K)
+    best = None
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        fun = nn3.make_objective(X, y, n, hidden, K, 1.0)
+        res = nn3.fmincg(fun, p0, maxiter=maxiter)
+        t = time.perf_counter() - t0
+        if best is None or t < best["seconds"]:
+            best = {
+                "seconds": t,
+                "final_cost": float(res.fun),
+                "iterations": int(res.nit),
+                "evaluations": int(res.nfev),
+            }
+    return best
+
+
+OCTAVE_SCRIPT = r"""
+addpath('{matlab_ref}');
+m = {m}; n = {n}; hidden = {hidden}; K = 10; maxiter = {maxiter};
+i = (1:m)'; j = 1:n;
+y = mod(i-1, 10) + 1;
+c = y; flip = mod(i, 17) == 0; c(flip) = mod(y(flip), 10) + 1;
+S = double(mod(j, 10) == mod(c, 10));
+N = mod(131*i + 71*j + 17*(i.*j), 401);
+X = (100*S + N) / 1000;
+n1 = hidden * (n + 1); n2 = K * (hidden + 1);
+p0 = [0.12 * sin(1:n1)'; 0.12 * sin(1:n2)'];
+f = @(p) nnCostFunction(p, n, hidden, K, X, y, 1);
+opts = struct('MaxIter', maxiter, 'Display', 'off');
+tic;
+[p, fX, iters] = cgmin(f, p0, opts);
+t = toc;
+printf('NN3BENCH seconds %.6f\n', t);
+printf('NN3BENCH final_cost %.17g\n', fX(end));
+printf('NN3BENCH iterations %d\n', iters);
+printf('NN3BENCH blas %s\n', version('-blas'));
+printf('NN3BENCH version %s\n', OCTAVE_VERSION);
+"""
+
+
+def find_openblas(explicit):
+    candidates = [explicit] if explicit else []
+    if os.environ.get("NN3_BENCH_OCTAVE_OPENBLAS"):
+        candidates.append(os.environ["NN3_BENCH_OCTAVE_OPENBLAS"])
+    for pattern in OPENBLAS_GLOBS:
+        candidates.extend(sorted(glob.glob(pattern)))
+    for folder in candidates:
+        if folder and os.path.exists(os.path.join(folder, "libblas.so.3")):
+            return folder
+    return None
+
+
+def bench_octave(m, n, hidden, maxiter, blas_dir=None, timeout=900):
+    """One cgmin run in octave-cli; ``blas_dir`` puts that folder's libblas.so.3 first."""
+    octave = shutil.which("octave-cli")
+    if octave is None:
+        return {"available": False, "reason": "octave-cli not installed"}
+    missing = [f for f in ("cgmin.m", "nnCostFunction.m") if not (MATLAB_REF / f).exists()]
+    if missing:
+        return {"available": False, "reason": f"matlab_ref/ lacks {', '.join(missing)}"}
+    script = OCTAVE_SCRIPT.format(
+        matlab_ref=str(MATLAB_REF).replace("'", "''"), m=m, n=n, hidden=hidden, maxiter=maxiter
+    )
+    env = dict(os.environ)
+    if blas_dir:
+        env["LD_LIBRARY_PATH"] = blas_dir + os.pathsep + env.get("LD_LIBRARY_PATH", "")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "nn3bench.m")
+        Path(path).write_text(script)
+        t0 = time.perf_counter()
+        try:
+            proc = subprocess.run(
+                [octave, "--no-gui", "--norc", "--quiet", path],
+                capture_output=True,
+                text=True,
+                env=env,
+                cwd=tmp,
+                timeout=timeout,
+                stdin=subprocess.DEVNULL,
+            )
+        except subprocess.TimeoutExpired:
+            return {"available": False, "reason": f"timed out after {timeout} s"}
+        wall = time.perf_counter() - t0
+    found = dict(re.findall(r"^NN3BENCH (\w+) (.*)$", proc.stdout, re.M))
+    if "seconds" not in found:
+        tail = (proc.stderr or proc.stdout).strip().splitlines()[-3:]
+        return {"available": False, "reason": "Octave run failed: " + " | ".join(tail)}
+    return {
+        "available": True,
+        "seconds": float(found["seconds"]),
+        "process_seconds": wall,
+        "final_cost": float(found["final_cost"]),
+        "iterations": int(found["iterations"]),
+        "blas": found.get("blas", "").strip(),
+        "octave": found.get("version", "").strip(),
+        "blas_dir": blas_dir,
+    }
+
+
+def bench_sklearn(X, y, hidden, maxiter):
+    try:
+        from sklearn.exceptions import ConvergenceWarning
+        from sklearn.neural_network import MLPClassifier
+    except ImportError:
+        return {"available": False, "reason": "scikit-learn not installed (pip install '.[bench]')"}
+    import sklearn
+
+    clf = MLPClassifier(
+        hidden_layer_sizes=(hidden,),
+        activation="logistic",
+        solver="lbfgs",
+        alpha=1.0,
+        max_iter=maxiter,
+        random_state=0,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        t0 = time.perf_counter()
+        clf.fit(X, y)
+        t = time.perf_counter() - t0
+    return {
+        "available": True,
+        "seconds": t,
+        "iterations": int(clf.n_iter_),
+        "final_loss": float(clf.loss_),
+        "train_accuracy": float(clf.score(X, y) * 100),
+        "version": sklearn.__version__,
+    }
+
+
+# ------------------------------------------------------------------------------------------
+# 3. Peak memory of `nn3 train`, 4. start-up time
+# ------------------------------------------------------------------------------------------
+
+
+def nn3_command():
+    script = Path(sys.executable).with_name("nn3")
+    if script.exists():
+        return [str(script)]
+    return [sys.executable, "-m", "nn3"]
+
+
+# Runs a command as its child and prints the child's peak RSS. The measured process must not be
+# a direct child of this (large) benchmark process: Linux counts the memory of the process that
+# spawned it, at exec time, into a child's ru_maxrss.
+PEAK_RSS_LAUNCHER = """
+import os, resource, sys
+pid = os.fork()
+if pid == 0:
+    try:
+        os.execvp(sys.argv[1], sys.argv[1:])
+    finally:
+        os._exit(127)
+_, status, usage = os.wait4(pid, 0)
+sys.stdout.flush()
+print("NN3BENCH peak_rss_kb %d status %d" % (usage.ru_maxrss, os.waitstatus_to_exitcode(status)))
+"""
+
+
+def bench_rss(m, n, hidden, maxiter, fmt):
+    import nn3
+
+    X, y = uniform_data(m, n)
+    x_bytes = X.nbytes
+    with tempfile.TemporaryDirectory(dir=os.environ.get("NN3_BENCH_TMP")) as tmp:
+        data = os.path.join(tmp, "big.mat")
+        t0 = time.perf_counter()
+        nn3.save_mat(data, {"X": X, "y": y.reshape(-1, 1)}, format=fmt)
+        write_s = time.perf_counter() - t0
+        file_bytes = os.path.getsize(data)
+        del X, y
+        cmd = nn3_command() + [
+            "train",
+            data,
+            "--hidden",
+            str(hidden),
+            "--maxiter",
+            str(maxiter),
+            "--quiet",
+            "--out",
+            os.path.join(tmp, "w.mat"),
+        ]
+        t0 = time.perf_counter()
+        proc = subprocess.run(
+            [sys.executable, "-c", PEAK_RSS_LAUNCHER, *cmd],
+            capture_output=True,
+            text=True,
+            stdin=subprocess.DEVNULL,
+        )
+        wall = time.perf_counter() - t0
+        match = re.search(r"^NN3BENCH peak_rss_kb (\d+) status (-?\d+)$", proc.stdout, re.M)
+        if match is None:
+            raise RuntimeError(f"peak-RSS launcher failed: {proc.stderr.strip()[-500:]}")
+        peak_kb, exit_status = int(match.group(1)), int(match.group(2))
+        out = proc.stdout[: match.start()]
+        err = proc.stderr
+    peak = peak_kb * 1024
+    limit = TARGETS["rss_factor"] * x_bytes + TARGETS["rss_extra_mb"] * MB
+    return {
+        "m": m,
+        "n": n,
+        "hidden": hidden,
+        "maxiter": maxiter,
+        "format": fmt,
+        "exit_status": exit_status,
+        "stderr": err.strip()[-500:],
+        "stdout_last": out.strip().splitlines()[-1] if out.strip() else "",
+        "x_bytes": x_bytes,
+        "file_bytes": file_bytes,
+        "write_seconds": write_s,
+        "train_seconds": wall,
+        "peak_rss_bytes": peak,
+        "limit_bytes": limit,
+        "peak_over_x": peak / x_bytes,
+        "met": exit_status == 0 and peak <= limit,
+    }
+
+
+def bench_startup(reps):
+    cmd = nn3_command() + ["--help"]
+    base = [sys.executable, "-c", "pass"]
+    times, base_times = [], []
+    for _ in range(reps):
+        for c, acc in ((cmd, times), (base, base_times)):
+            t0 = time.perf_counter()
+            subprocess.run(c, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+            acc.append(time.perf_counter() - t0)
+    times.sort()
+    base_times.sort()
+    return {
+        "command": " ".join(cmd),
+        "best_s": times[0],
+        "median_s": times[len(times) // 2],
+        "python_pass_best_s": base_times[0],
+        "reps": reps,
+    }
+
+
+# ------------------------------------------------------------------------------------------
+# 5. Scaling
+# ------------------------------------------------------------------------------------------
+
+
+def loglog_slope(xs, ts):
+    import numpy as np
+
+    return float(np.polyfit(np.log(xs), np.log(ts), 1)[0])
+
+
+def bench_scaling(X, y, rows_list, hidden_list, hidden_for_rows, rows_for_hidden, reps):
+    by_rows = []
+    for m in rows_list:
+        r = bench_eval(f"m={m}", X[:m], y[:m], hidden_for_rows, 10, reps)
+        by_rows.append(r)
+    by_hidden = []
+    for h in hidden_list:
+        r = bench_eval(f"hidden={h}", X[:rows_for_hidden], y[:rows_for_hidden], h, 10, reps)
+        by_hidden.append(r)
+    return {
+        "by_rows": by_rows,
+        "by_hidden": by_hidden,
+        "slope_rows": loglog_slope([r["m"] for r in by_rows], [r["eval_s"] for r in by_rows]),
+        "slope_hidden": loglog_slope(
+            [r["hidden"] for r in by_hidden], [r["eval_s"] for r in by_hidden]
+        ),
+    }
+
+
+# ------------------------------------------------------------------------------------------
+# Main
+# ------------------------------------------------------------------------------------------
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--quick", action="store_true", help="small shapes, a few seconds (CI smoke)")
+    p.add_argument("--json", metavar="PATH", help="write the results here (default: results/)")
+    p.add_argument("--no-octave", action="store_true", help="skip the Octave runs")
+    p.add_argument("--no-sklearn", action="store_true", help="skip scikit-learn")
+    p.add_argument(
+        "--octave-openblas",
+        metavar="DIR",
+        help="folder holding OpenBLAS's libblas.so.3 for Octave (default: search the usual "
+        "places and ~/.cache/nn3-bench, see get_octave_openblas.sh)",
+    )
+    p.add_argument(
+        "--only",
+        choices=["eval", "train", "rss", "startup", "scaling"],
+        action="append",
+        help="run only these parts (repeatable)",
+    )
+    return p.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    import nn3
+
+    parts = set(args.only or ["eval", "train", "rss", "startup", "scaling"])
+    quick = args.quick
+    results = {
+        "nn3_version": nn3.__version__,
+        "quick": quick,
+        "command": " ".join([os.path.basename(sys.argv[0])] + (argv or sys.argv[1:])),
+        "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "load_average_start": load_average(),
+        "machine": machine_info(),
+        "targets": TARGETS,
+    }
+    mach = results["machine"]
+    blas = mach["blas"]
+    blas_text = (
+        ", ".join(
+            f"{b['internal_api']} {b['version']} ({b['architecture']} kernel, "
+            f"{b['num_threads']} threads)"
+            for b in blas
+        )
+        if isinstance(blas, list)
+        else str(blas)
+    )
+    print(
+        f"nn3 {nn3.__version__} benchmark{' (--quick)' if quick else ''}\n"
+        f"machine: {mach['cpu_model']}, {mach['cpus']} CPUs, {mach['memory_gb']} GB; "
+        f"Python {mach['python']}, numpy {mach['numpy']}, scipy {mach['scipy']}\n"
+        f"numpy BLAS: {blas_text}\n"
+        f"OPENBLAS_CORETYPE={mach['env']['OPENBLAS_CORETYPE']} "
+        f"OPENBLAS_L2_SIZE={mach['env']['OPENBLAS_L2_SIZE']}; "
+        f"load average {results['load_average_start']}\n",
+        flush=True,
+    )
+    X_ex4, y_ex4 = ex4_data()
+    big_m = 6000 if quick else 60000
+    X_big, y_big = uniform_data(big_m, 784) if parts & {"eval", "scaling"} else (None, None)
+
+    if "eval" in parts:
+        if quick:
+            shapes = [
+                ("ex4 5000x400, 25 hidden", X_ex4, y_ex4, 25, 5),
+                ("uniform 6000x784, 25 hidden", X_big, y_big, 25, 3),
+            ]
+        else:
+            shapes = [
+                ("ex4 5000x400, 25 hidden", X_ex4, y_ex4, 25, 40),
+                ("uniform60k 60000x784, 25 hidden", X_big, y_big, 25, 12),
+                ("uniform60k 60000x784, 300 hidden", X_big, y_big, 300, 5),
+            ]
+        evals = [bench_eval(name, X, y, h, 10, reps) for name, X, y, h, reps in shapes]
+        results["eval"] = evals
+        table(
+            "1. cost+gradient evaluation vs the floor (X @ Theta1[:, 1:].T and delta2.T @ X)",
+            [
+                "shape",
+                "floor",
+                "evaluation",
+                "ratio",
+                f"target <= {TARGETS['eval_over_floor']}",
+                "floor GFLOP/s",
+            ],
+            [
+                [
+                    r["name"],
+                    fmt_time(r["floor_s"]),
+                    fmt_time(r["eval_s"]),
+                    f"{r['ratio']:.3f}",
+                    "met" if r["ratio"] <= TARGETS["eval_over_floor"] else "MISSED",
+                    f"{r['floor_gflops']:.1f}",
+                ]
+                for r in evals
+            ],
+        )
+
+    if "train" in parts:
+        maxiter = 5 if quick else 50
+        m_train, n_train = (1000, 100) if quick else (5000, 400)
+        if quick:
+            from nn3.datasets import synthetic_ex4
+
+            X_tr, y_tr = synthetic_ex4(m_train, n_train)
+            y_tr = y_tr.reshape(-1)
+        else:
+            X_tr, y_tr = X_ex4, y_ex4
+        train = {"m": m_train, "n": n_train, "hidden": 25, "maxiter": maxiter, "lambda": 1.0}
+        train["nn3"] = bench_train_nn3(X_tr, y_tr, 25, 10, maxiter, 3)
+        octave_runs = []
+        if not args.no_octave:
+            octave_runs.append(
+                ("Octave (default BLAS)", bench_octave(m_train, n_train, 25, maxiter))
+            )
+            ob = find_openblas(args.octave_openblas)
+            if ob:
+                octave_runs.append(
+                    ("Octave + OpenBLAS", bench_octave(m_train, n_train, 25, maxiter, ob))
+                )
+            else:
+                octave_runs.append(
+                    (
+                        "Octave + OpenBLAS",
+                        {
+                            "available": False,
+                            "reason": "no OpenBLAS libblas.so.3 found "
+                            "(benchmarks/get_octave_openblas.sh fetches one)",
+                        },
+                    )
+                )
+        train["octave"] = {name: r for name, r in octave_runs}
+        train["sklearn"] = (
+            {"available": False, "reason": "--no-sklearn"}
+            if args.no_sklearn
+            else bench_sklearn(X_tr, y_tr, 25, maxiter)
+        )
+        t_nn3 = train["nn3"]["seconds"]
+        rows = [
+            [
+                "nn3 (fmincg port)",
+                fmt_time(t_nn3),
+                "1.00",
+                f"{train['nn3']['final_cost']:.10g}",
+                f"{train['nn3']['iterations']} iterations, {train['nn3']['evaluations']} evals",
+            ]
+        ]
+        for name, r in octave_runs:
+            if r.get("available"):
+                r["speedup_nn3"] = r["seconds"] / t_nn3
+                r["cost_rel_diff"] = abs(r["final_cost"] - train["nn3"]["final_cost"]) / abs(
+                    train["nn3"]["final_cost"]
+                )
+                rows.append(
+                    [
+                        name,
+                        fmt_time(r["seconds"]),
+                        f"{r['speedup_nn3']:.2f}",
+                        f"{r['final_cost']:.10g}",
+                        f"{r['octave']}; BLAS: {r['blas'][:60]}",
+                    ]
+                )
+            else:
+                rows.append([name, "not available", "", "", r["reason"]])
+        sk = train["sklearn"]
+        if sk.get("available"):
+            sk["speedup_nn3"] = sk["seconds"] / t_nn3
+            rows.append(
+                [
+                    "scikit-learn MLPClassifier",
+                    fmt_time(sk["seconds"]),
+                    f"{sk['speedup_nn3']:.2f}",
+                    f"{sk['final_loss']:.10g}",
+                    f"{sk['version']}; lbfgs, {sk['iterations']} iterations, softmax output",
+                ]
+            )
+        else:
+            rows.append(["scikit-learn MLPClassifier", "not available", "", "", sk["reason"]])
+        results["train"] = train
+        table(
+            f"2. training {m_train}x{n_train}, 25 hidden, 10 labels, lambda 1, "
+            f"{maxiter} iterations (time / nn3's = speedup of nn3; targets: >= "
+            f"{TARGETS['train_speedup_vs_octave_openblas']} vs Octave+OpenBLAS, >= "
+            f"{TARGETS['train_speedup_vs_sklearn']} vs scikit-learn)",
+            ["engine", "time", "x nn3", "final cost", "notes"],
+            rows,
+        )
+
+    if "rss" in parts:
+        if quick:
+            rss = bench_rss(5000, 400, 25, 2, "7.3")
+        else:
+            rss = bench_rss(60000, 784, 25, 10, "7.3")
+        results["rss"] = rss
+        table(
+            f"3. peak resident memory of `nn3 train` ({rss['m']}x{rss['n']} v{rss['format']} "
+            f"file, {rss['hidden']} hidden, --maxiter {rss['maxiter']}); target <= "
+            f"{TARGETS['rss_factor']} x X + {TARGETS['rss_extra_mb']} MB",
+            ["X bytes", "file", "peak RSS", "peak / X", "limit", "status", "train time"],
+            [
+                [
+                    f"{rss['x_bytes'] / MB:.0f} MB",
+                    f"{rss['file_bytes'] / MB:.0f} MB",
+                    f"{rss['peak_rss_bytes'] / MB:.0f} MB",
+                    f"{rss['peak_over_x']:.2f}",
+                    f"{rss['limit_bytes'] / MB:.0f} MB",
+                    ("met" if rss["met"] else "MISSED")
+                    + ("" if rss["exit_status"] == 0 else f" (exit {rss['exit_status']})"),
+                    fmt_time(rss["train_seconds"]),
+                ]
+            ],
+        )
+
+    if "startup" in parts:
+        st = bench_startup(3 if quick else 15)
+        results["startup"] = st
+        table(
+            f"4. start-up: `nn3 --help` (target <= {TARGETS['help_seconds']} s)",
+            ["command", "best", "median", "python -c pass", "status"],
+            [
+                [
+                    st["command"],
+                    fmt_time(st["best_s"]),
+                    fmt_time(st["median_s"]),
+                    fmt_time(st["python_pass_best_s"]),
+                    "met" if st["best_s"] <= TARGETS["help_seconds"] else "MISSED",
+                ]
+            ],
+        )
+
+    if "scaling" in parts:
+        if quick:
+            sc = bench_scaling(X_big, y_big, [1000, 2000, 4000], [10, 25, 50], 25, 2000, 3)
+        else:
+            sc = bench_scaling(
+                X_big,
+                y_big,
+                [1000, 2000, 5000, 10000, 20000, 40000, 60000],
+                [25, 50, 100, 200, 300],
+                25,
+                20000,
+                5,
+            )
+        results["scaling"] = sc
+        table(
+            f"5a. scaling with rows (784 features, 25 hidden): time ~ m^{sc['slope_rows']:.2f}",
+            ["m", "evaluation", "per row", "ratio to floor"],
+            [
+                [
+                    r["m"],
+                    fmt_time(r["eval_s"]),
+                    f"{r['eval_s'] / r['m'] * 1e6:.2f} us",
+                    f"{r['ratio']:.2f}",
+                ]
+                for r in sc["by_rows"]
+            ],
+        )
+        m_h = sc["by_hidden"][0]["m"]
+        table(
+            f"5b. scaling with hidden size ({m_h}x784): time ~ hidden^{sc['slope_hidden']:.2f}",
+            ["hidden", "evaluation", "per hidden unit", "ratio to floor"],
+            [
+                [
+                    r["hidden"],
+                    fmt_time(r["eval_s"]),
+                    fmt_time(r["eval_s"] / r["hidden"]),
+                    f"{r['ratio']:.2f}",
+                ]
+                for r in sc["by_hidden"]
+            ],
+        )
+
+    results["load_average_end"] = load_average()
+    results["finished"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+    if args.json:
+        out = Path(args.json)
+    else:
+        out = HERE / "results" / f"bench-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2, default=float) + "\n")
+    print(f"load average at the end: {results['load_average_end']}\nJSON: {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

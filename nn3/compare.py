@@ -1,0 +1,927 @@
+"""Comparing MATLAB variables: class, size, and element-wise differences.
+
+What ``nn3 compare`` and :func:`nn3.testing.assert_mat_allclose` report. For each variable of the
+*expected* side: is it present on the *actual* side, with the same MATLAB class and size, and how
+far apart are the values: the largest absolute difference ``|a - e|``, the largest relative
+difference ``|a - e| / |e|``, the largest distance in units in the last place (ULPs, the number of
+representable floating-point numbers between ``a`` and ``e``), and the worst element's position
+in MATLAB notation (1-based, ``(row, col)``).
+
+An element passes when
+
+* ``a`` and ``e`` are equal (``Inf == Inf`` of the same sign, ``0 == -0``), or both NaN: NaN
+  equals NaN in the same position, as MATLAB's ``isequaln``;
+* else, by default, both are finite and ``|a - e| <= atol + rtol * |e|`` (numpy's
+  ``assert_allclose`` rule, with the expected value as the reference);
+* else, when ``ulps`` is given, both are finite and at most ``ulps`` ULPs apart. ``ulps`` replaces
+  the ``rtol``/``atol`` test, so ``ulps=0`` demands identical bits.
+
+char variables are compared exactly (no tolerance). ULPs are counted in single precision when both
+sides are ``single``, in double precision otherwise, and as plain differences between integer
+classes. Complex values compare their real and imaginary parts.
+
+Classes come from the values as :func:`nn3.matio.load_mat` returns them: float64 is ``double``,
+float32 ``single``, bool ``logical``, str ``char``, dict ``struct``, an object array ``cell``
+(``struct`` when every element is a dict), scipy sparse matrices their element class with the
+attribute ``sparse``. Struct fields are named ``data.X``, cell elements ``c{2,1}`` and
+struct-array elements ``s(1,2).x``.
+"""
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .errors import MatFileError, OptionError
+
+_DTYPE_CLASSES = {
+    "f8": "double",
+    "f4": "single",
+    "c16": "double",
+    "c8": "single",
+    "b1": "logical",
+    "i1": "int8",
+    "u1": "uint8",
+    "i2": "int16",
+    "u2": "uint16",
+    "i4": "int32",
+    "u4": "uint32",
+    "i8": "int64",
+    "u8": "uint64",
+}
+
+_NUMERIC_CLASSES = {
+    "double",
+    "single",
+    "logical",
+    "int8",
+    "uint8",
+    "int16",
+    "uint16",
+    "int32",
+    "uint32",
+    "int64",
+    "uint64",
+}
+
+
+def _is_sparse(value):
+    return hasattr(value, "tocsc") and hasattr(value, "nnz")
+
+
+def _dtype_class(dtype):
+    dtype = np.dtype(dtype)
+    if dtype.kind in "US":
+        return "char"
+    if dtype.kind == "f" and dtype.itemsize == 2:
+        return "single"  # half precision has no MATLAB class; single is the nearest
+    if dtype.kind == "f" and dtype.itemsize > 8:
+        return "double"
+    return _DTYPE_CLASSES.get(f"{dtype.kind}{dtype.itemsize}", str(dtype))
+
+
+def matlab_class(value):
+    """The MATLAB class of a value as :func:`nn3.matio.load_mat` returns it.
+
+    Parameters
+    ----------
+    value : ndarray, str, dict, scipy sparse matrix, or Python scalar
+
+    Returns
+    -------
+    cls : str
+        ``"double"``, ``"single"``, ``"logical"``, ``"char"``, ``"int8"`` ... ``"uint64"``,
+        ``"struct"``, ``"cell"``; for a MATLAB object (:class:`nn3.matio.MatlabObject`) its
+        class name; another type's name for anything else. Complex and sparse
+        values have the class of their elements (as MATLAB's ``class``); see
+        :func:`matlab_attributes`.
+    """
+    if isinstance(value, str):
+        return "char"
+    if isinstance(value, dict):
+        return "struct"
+    if isinstance(value, (bool, np.bool_)):
+        return "logical"
+    if isinstance(value, (int, float, complex)):
+        return "double"
+    if _is_sparse(value):
+        return _dtype_class(value.dtype)
+    if isinstance(value, np.ndarray):
+        if value.dtype == object:
+            if value.size and all(isinstance(v, dict) for v in value.flat):
+                return "struct"
+            return "cell"
+        return _dtype_class(value.dtype)
+    if isinstance(value, np.generic):
+        return _dtype_class(value.dtype)
+    class_name = getattr(value, "class_name", None)  # nn3.matio.MatlabObject
+    if isinstance(class_name, str):
+        return class_name
+    return type(value).__name__
+
+
+def matlab_attributes(value):
+    """Attributes MATLAB's ``whos`` shows: a tuple of ``"complex"`` and/or ``"sparse"``."""
+    attrs = []
+    dtype = getattr(value, "dtype", None)
+    if isinstance(value, complex) or (dtype is not None and np.dtype(dtype).kind == "c"):
+        attrs.append("complex")
+    if _is_sparse(value):
+        attrs.append("sparse")
+    return tuple(attrs)
+
+
+def _char_lines(text):
+    """Rows of a char matrix, or ``None`` when ``text`` is one row holding newlines."""
+    lines = text.split("\n")
+    if len(lines) > 1 and len({len(line) for line in lines}) == 1:
+        return lines
+    return None
+
+
+def matlab_size(value):
+    """MATLAB's ``size`` of a value as :func:`nn3.matio.load_mat` returns it.
+
+    Trailing singleton dimensions beyond the second are dropped, as MATLAB does; a 0-d array or
+    Python scalar is 1x1, a 1-D array of n elements n x 1 (a column, as ``save_mat`` writes it).
+    A str is a char row ``1 x len``, or ``rows x cols`` when it holds rows of equal length joined
+    by newlines (how ``load_mat`` returns a char matrix); ``""`` is 0x0.
+
+    Returns
+    -------
+    size : tuple of int
+        At least two dimensions.
+    """
+    if isinstance(value, str):
+        if not value:
+            return (0, 0)
+        lines = _char_lines(value)
+        if lines is not None:
+            return (len(lines), len(lines[0]))
+        return (1, len(value))
+    if isinstance(value, dict):
+        return (1, 1)
+    shape = getattr(value, "shape", None)
+    if shape is None:
+        return (1, 1)
+    shape = tuple(int(d) for d in shape)
+    if len(shape) == 0:
+        return (1, 1)
+    if len(shape) == 1:
+        return (shape[0], 1)
+    while len(shape) > 2 and shape[-1] == 1:
+        shape = shape[:-1]
+    return shape
+
+
+def format_size(size):
+    """``(5000, 400)`` as MATLAB writes it: ``"5000x400"``."""
+    return "x".join(str(d) for d in size)
+
+
+def format_class(cls, attributes=()):
+    """``"double"``, or with attributes ``"double (complex, sparse)"``."""
+    return f"{cls} ({', '.join(attributes)})" if attributes else cls
+
+
+def format_position(position):
+    """A 1-based subscript tuple in MATLAB notation: ``(3, 7)``."""
+    return "(" + ", ".join(str(i) for i in position) + ")"
+
+
+def ulp_distance(a, b):
+    """Number of representable floating-point steps between ``a`` and ``b``, elementwise.
+
+    Each float is mapped to an integer in the order of the real line (``-0.0`` and ``0.0`` both
+    to 0), and the distance is the difference of those integers: 1 between a number and its
+    ``numpy.nextafter``, 0 between equal numbers, ``2**52`` between 1 and 2 in double precision.
+
+    Parameters
+    ----------
+    a, b : array_like of float32 or float64
+        Broadcast together; counted in float32 when both are float32, else in float64.
+
+    Returns
+    -------
+    d : ndarray of uint64
+        Meaningless where either side is NaN (mask those out).
+    """
+    a = np.asarray(a)
+    b = np.asarray(b)
+    if a.dtype == np.float32 and b.dtype == np.float32:
+        ftype, itype, utype = np.float32, np.int32, np.uint32
+    else:
+        ftype, itype, utype = np.float64, np.int64, np.uint64
+    ia = np.asarray(a, dtype=ftype).view(itype)
+    ib = np.asarray(b, dtype=ftype).view(itype)
+    low = np.iinfo(itype).min
+    # Negative floats have the sign bit set: their integer order is reversed. low - i maps the
+    # bit patterns of -0.0 ... -NaN onto 0 ... low + 1, below the positive ones.
+    oa = np.where(ia < 0, low - ia, ia)
+    ob = np.where(ib < 0, low - ib, ib)
+    hi = np.maximum(oa, ob).astype(itype, copy=False).view(utype)
+    lo = np.minimum(oa, ob).astype(itype, copy=False).view(utype)
+    # Unsigned subtraction is exact modulo 2**bits, and the true distance is below that.
+    with np.errstate(over="ignore"):
+        return np.subtract(hi, lo).astype(np.uint64)
+
+
+@dataclass
+class Difference:
+    """The comparison of one variable: what ``nn3 compare`` prints as one table row.
+
+    Attributes
+    ----------
+    name : str
+        ``Theta1``, a struct field ``data.X``, a cell element ``c{2,1}``.
+    passed : bool
+    problem : str
+        Why it failed (``""`` when it passed): ``"missing in ACTUAL"``,
+        ``"class double vs single"``, ``"size 3x2 vs 2x3"``, ``"3 of 6 elements differ"``.
+    expected_class, actual_class : str or None
+        With attributes, e.g. ``"double (complex)"``; None when absent.
+    expected_size, actual_size : tuple of int or None
+    n_elements : int
+        Elements compared (0 when the sizes differ).
+    n_failed : int
+        Elements outside the tolerance.
+    max_abs, max_rel : float or None
+        Largest ``|a - e|`` and ``|a - e| / |e|`` (``inf`` where one side is NaN or Inf and the
+        other is not, or where ``e == 0 != a``); None when not computed.
+    max_ulps : int, float or None
+        Largest ULP distance (an int; ``inf`` as for ``max_abs``); for char the largest
+        character-code difference.
+    worst : tuple of int or None
+        1-based MATLAB subscripts of the worst element: the failing element farthest from its
+        expected value (by ULPs under ``ulps``, else by absolute difference), or, when none
+        fails, the farthest element; None when all are identical.
+    worst_expected, worst_actual : float, complex, str or None
+        The values there.
+    """
+
+    name: str
+    passed: bool
+    problem: str = ""
+    expected_class: str | None = None
+    actual_class: str | None = None
+    expected_size: tuple | None = None
+    actual_size: tuple | None = None
+    n_elements: int = 0
+    n_failed: int = 0
+    max_abs: float | None = None
+    max_rel: float | None = None
+    max_ulps: int | float | None = None
+    worst: tuple | None = None
+    worst_expected: object = None
+    worst_actual: object = None
+
+    @property
+    def worst_label(self):
+        """``Theta1(3, 7)``, or ``""`` when there is no worst element."""
+        return f"{self.name}{format_position(self.worst)}" if self.worst else ""
+
+    def describe(self):
+        """The facts as a few lines of text (used in assertion messages)."""
+        head = "ok" if self.passed else self.problem
+        if self.name:
+            head = f"{self.name}: {head}"
+        lines = [head]
+        if self.expected_class is not None:
+            actual = "missing"
+            if self.actual_class is not None:
+                actual = f"{self.actual_class} {format_size(self.actual_size)}"
+            lines.append(
+                f"  expected {self.expected_class} {format_size(self.expected_size)}, "
+                f"actual {actual}"
+            )
+        if self.worst:
+            lines.append(
+                f"  worst element {self.worst_label}: expected "
+                f"{format_value(self.worst_expected)}, actual {format_value(self.worst_actual)}"
+            )
+        if self.max_abs is not None:
+            lines.append(
+                f"  max abs difference {format_number(self.max_abs, full=True)}, "
+                f"max rel difference {format_number(self.max_rel, full=True)}, "
+                f"max ULP distance {format_number(self.max_ulps, full=True)}"
+            )
+        return "\n".join(lines)
+
+    def to_dict(self):
+        """A JSON-ready dict (non-finite numbers as the strings ``"Inf"``, ``"NaN"``)."""
+        return {
+            "name": self.name,
+            "passed": self.passed,
+            "problem": self.problem,
+            "expected_class": self.expected_class,
+            "actual_class": self.actual_class,
+            "expected_size": list(self.expected_size) if self.expected_size else None,
+            "actual_size": list(self.actual_size) if self.actual_size else None,
+            "elements": self.n_elements,
+            "failed_elements": self.n_failed,
+            "max_abs": _json_number(self.max_abs),
+            "max_rel": _json_number(self.max_rel),
+            "max_ulps": _json_number(self.max_ulps),
+            "worst": list(self.worst) if self.worst else None,
+            "worst_expected": _json_value(self.worst_expected),
+            "worst_actual": _json_value(self.worst_actual),
+        }
+
+
+def _json_number(x):
+    if x is None:
+        return None
+    if isinstance(x, float) and not math.isfinite(x):
+        return "NaN" if math.isnan(x) else ("Inf" if x > 0 else "-Inf")
+    return x
+
+
+def _json_value(x):
+    if isinstance(x, complex):
+        return format_value(x)
+    return _json_number(x)
+
+
+def format_number(x, full=False):
+    """A difference for display: ``-`` for None, ``Inf``, integers as such, else ``%.3g``."""
+    if x is None:
+        return "-"
+    if isinstance(x, float) and not math.isfinite(x):
+        return "NaN" if math.isnan(x) else ("Inf" if x > 0 else "-Inf")
+    if isinstance(x, (int, np.integer)):
+        return str(int(x)) if (full or x < 10**7) else f"{float(x):.3g}"
+    if x == 0:
+        return "0"
+    return repr(float(x)) if full else f"{x:.3g}"
+
+
+def format_value(x):
+    """An element's value in full precision (``%.17g``), MATLAB's ``Inf``/``NaN``, chars quoted."""
+    if x is None:
+        return "-"
+    if isinstance(x, str):
+        return repr(x)
+    if isinstance(x, complex):
+        sign = "-" if x.imag < 0 or (x.imag == 0 and math.copysign(1, x.imag) < 0) else "+"
+        return f"{format_value(x.real)}{sign}{format_value(abs(x.imag))}i"
+    if isinstance(x, bool):
+        return str(int(x))
+    if isinstance(x, int):
+        return str(x)
+    if math.isnan(x):
+        return "NaN"
+    if math.isinf(x):
+        return "Inf" if x > 0 else "-Inf"
+    return f"{x:.17g}"
+
+
+# --- values to arrays -----------------------------------------------------------------------
+
+
+def _char_codes(text, size):
+    """A str (or an array of characters) as an array of character codes of MATLAB size ``size``."""
+    if isinstance(text, np.ndarray):
+        codes = np.vectorize(ord, otypes=[np.int64])(text) if text.size else text
+        return np.asarray(codes, dtype=np.int64).reshape(size, order="F")
+    if not text:
+        return np.zeros((0, 0), dtype=np.int64)
+    lines = _char_lines(text) if size[0] > 1 else None
+    rows = lines if lines is not None else [text]
+    return np.array([[ord(c) for c in row] for row in rows], dtype=np.int64)
+
+
+def _numeric_array(value, size):
+    """A numeric value as an ndarray of MATLAB size ``size`` (sparse made dense)."""
+    if _is_sparse(value):
+        value = value.toarray()
+    arr = np.asarray(value)
+    if arr.dtype.kind not in "biufc":
+        return None
+    return arr.reshape(size, order="F")
+
+
+def _element(arr, index, char):
+    v = arr[index]
+    if char:
+        return chr(int(v))
+    if arr.dtype.kind == "b":
+        return bool(v)
+    if arr.dtype.kind in "iu":
+        return int(v)
+    if arr.dtype.kind == "c":
+        return complex(v)
+    return float(v)
+
+
+def _real_parts(e, a):
+    """Per-element facts for real float arrays ``e``, ``a`` of one dtype.
+
+    Returns equal, finite, the absolute difference (inf where one side is NaN or Inf and the
+    other is not), and the ULP distance as uint64 (0 where equal, the largest uint64 where one
+    side is NaN or Inf and the other is not).
+    """
+    e_nan = np.isnan(e)
+    a_nan = np.isnan(a)
+    with np.errstate(invalid="ignore", over="ignore"):
+        equal = (a == e) | (e_nan & a_nan)
+        finite = np.isfinite(a) & np.isfinite(e)
+        diff = np.abs(a.astype(np.float64) - e.astype(np.float64))
+    diff[equal] = 0.0
+    diff[~equal & ~finite] = np.inf
+    dist = ulp_distance(a, e)
+    dist[equal] = 0
+    dist[~equal & ~finite] = np.iinfo(np.uint64).max
+    return equal, finite, diff, dist
+
+
+def compare_values(expected, actual, rtol=1e-10, atol=0.0, ulps=None, name="", check_class=True):
+    """Compare one MATLAB value with another.
+
+    Parameters
+    ----------
+    expected, actual : ndarray, str, scipy sparse matrix or Python scalar
+        As :func:`nn3.matio.load_mat` returns them (``actual`` is ``None`` when absent).
+        structs and cells are compared by :func:`compare_variables`, field by field.
+    rtol, atol : float
+        Element test ``|a - e| <= atol + rtol * |e|`` (ignored when ``ulps`` is given).
+    ulps : int, optional
+        Element test: at most this many ULPs apart.
+    name : str
+        Variable name for the report.
+    check_class : bool, default True
+        A different MATLAB class fails the comparison (values are still compared when both are
+        numeric and of one size).
+
+    Returns
+    -------
+    Difference
+    """
+    e_cls, a_cls = matlab_class(expected), None
+    e_size = matlab_size(expected)
+    e_label = format_class(e_cls, matlab_attributes(expected))
+    if actual is None:
+        return Difference(
+            name,
+            False,
+            "missing in ACTUAL",
+            expected_class=e_label,
+            expected_size=e_size,
+        )
+    a_cls = matlab_class(actual)
+    a_size = matlab_size(actual)
+    result = Difference(
+        name,
+        True,
+        expected_class=e_label,
+        actual_class=format_class(a_cls, matlab_attributes(actual)),
+        expected_size=e_size,
+        actual_size=a_size,
+    )
+    problems = []
+    comparable = (e_cls == "char" and a_cls == "char") or (
+        e_cls in _NUMERIC_CLASSES and a_cls in _NUMERIC_CLASSES
+    )
+    if e_cls != a_cls and (check_class or not comparable):
+        problems.append(f"class {e_cls} vs {a_cls}")
+    if e_size != a_size:
+        problems.append(f"size {format_size(e_size)} vs {format_size(a_size)}")
+    elif comparable:
+        _compare_elements(result, expected, actual, e_size, e_cls == "char", rtol, atol, ulps)
+        if result.n_failed:
+            problems.append(f"{result.n_failed} of {result.n_elements} elements differ")
+    elif e_cls == a_cls:
+        problems.append(f"cannot compare values of class {e_cls}")
+    if problems:
+        result.passed = False
+        result.problem = "; ".join(problems)
+    return result
+
+
+def _compare_elements(result, expected, actual, size, char, rtol, atol, ulps):
+    if char:
+        e = _char_codes(expected, size)
+        a = _char_codes(actual, size)
+    else:
+        e = _numeric_array(expected, size)
+        a = _numeric_array(actual, size)
+    result.n_elements = int(e.size)
+    if e.size == 0:
+        if not char:
+            result.max_abs = result.max_rel = 0.0
+            result.max_ulps = 0
+        return
+    if char:
+        # Exact: the worst element is the first differing character.
+        ok = a == e
+        diff = dist = (~ok).astype(np.float64)
+    else:
+        ok, diff, rel, dist = _numeric_facts(e, a, rtol, atol, ulps)
+        result.max_abs = float(diff.max())
+        result.max_rel = float(rel.max())
+        top = dist.max()
+        result.max_ulps = math.inf if top == np.iinfo(np.uint64).max else int(top)
+    failed = ~ok
+    result.n_failed = int(np.count_nonzero(failed))
+    # Worst element: by the measure the test uses, among the failures if any; ties go to the
+    # first in MATLAB's column-major order, as MATLAB's max does.
+    key = dist.astype(np.float64) if ulps is not None else diff
+    if result.n_failed:
+        key = np.where(failed, key, -1.0)
+    flat = np.ravel(key, order="F")
+    k = int(np.argmax(flat))
+    if flat[k] <= 0 and not result.n_failed:
+        return
+    index = np.unravel_index(k, e.shape, order="F")
+    result.worst = tuple(int(i) + 1 for i in index)
+    result.worst_expected = _element(e, index, char)
+    result.worst_actual = _element(a, index, char)
+
+
+def _numeric_facts(e, a, rtol, atol, ulps):
+    """ok, abs difference, rel difference, ULP distance (uint64) per element."""
+    kinds = {e.dtype.kind, a.dtype.kind}
+    if kinds <= set("biu"):
+        # Integer and logical classes: exact arithmetic, a ULP is 1.
+        ef = e.astype(np.float64)
+        af = a.astype(np.float64)
+        equal = a == e
+        diff = np.abs(af - ef)
+        diff[equal] = 0.0
+        dist = diff.astype(np.uint64)
+        finite = np.ones(e.shape, dtype=bool)
+        mag = np.abs(ef)
+    elif "c" in kinds:
+        single = e.dtype == np.complex64 and a.dtype == np.complex64
+        ftype = np.float32 if single else np.float64
+        ec = e.astype(np.complex64 if single else np.complex128)
+        ac = a.astype(np.complex64 if single else np.complex128)
+        eq_r, fin_r, d_r, u_r = _real_parts(ec.real.astype(ftype), ac.real.astype(ftype))
+        eq_i, fin_i, d_i, u_i = _real_parts(ec.imag.astype(ftype), ac.imag.astype(ftype))
+        equal = eq_r & eq_i
+        finite = fin_r & fin_i
+        diff = np.hypot(d_r, d_i)
+        dist = np.maximum(u_r, u_i)
+        with np.errstate(invalid="ignore"):
+            mag = np.abs(ec.astype(np.complex128))
+    else:
+        single = e.dtype == np.float32 and a.dtype == np.float32
+        ftype = np.float32 if single else np.float64
+        ef = e.astype(ftype, copy=False)
+        af = a.astype(ftype, copy=False)
+        equal, finite, diff, dist = _real_parts(ef, af)
+        mag = np.abs(ef.astype(np.float64))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rel = np.where(diff == 0, 0.0, diff / mag)
+    rel[np.isnan(rel)] = np.inf
+    if ulps is None:
+        ok = equal | (finite & (diff <= atol + rtol * mag))
+    else:
+        ok = equal | (finite & (dist <= np.uint64(ulps)))
+    return ok, diff, rel, dist
+
+
+# --- structs, cells, files ------------------------------------------------------------------
+
+
+def _is_container(value):
+    return isinstance(value, np.ndarray) and value.dtype == object
+
+
+def _subscript_name(value, index):
+    subs = ",".join(str(i + 1) for i in index)
+    return f"({subs})" if matlab_class(value) == "struct" else f"{{{subs}}}"
+
+
+def _leaves(value, name, steps=()):
+    """(name, steps, value) for every comparable leaf of ``value``; steps walk the other side.
+
+    Structs contribute their fields, cells and struct arrays a row for the container (class
+    and size) and one per element, in column-major order.
+    """
+    if isinstance(value, dict):
+        if not value:
+            yield name, steps, value
+        for key, item in value.items():
+            yield from _leaves(item, f"{name}.{key}" if name else key, (*steps, ("field", key)))
+    elif _is_container(value):
+        yield name, steps, value
+        for index in np.ndindex(*value.shape[::-1]):
+            index = index[::-1]
+            yield from _leaves(
+                value[index], name + _subscript_name(value, index), (*steps, ("item", index))
+            )
+    else:
+        yield name, steps, value
+
+
+def _walk(value, steps):
+    """Follow ``steps`` into ``value``; None when the path is not there."""
+    for kind, key in steps:
+        if kind == "field":
+            if not isinstance(value, dict) or key not in value:
+                return None
+            value = value[key]
+        else:
+            if not _is_container(value) or len(key) != value.ndim:
+                return None
+            if any(k >= n for k, n in zip(key, value.shape, strict=True)):
+                return None
+            value = value[key]
+    return value
+
+
+@dataclass
+class ComparisonReport:
+    """The result of :func:`compare_variables` or :func:`compare_files`.
+
+    Attributes
+    ----------
+    results : list of Difference
+        One per variable (struct field, cell element) of the expected side, in file order.
+    extra : list of str
+        Variables only on the actual side (not a failure).
+    expected_path, actual_path : str
+    rtol, atol : float
+    ulps : int or None
+    """
+
+    results: list
+    extra: list = field(default_factory=list)
+    expected_path: str = "EXPECTED"
+    actual_path: str = "ACTUAL"
+    rtol: float = 1e-10
+    atol: float = 0.0
+    ulps: int | None = None
+
+    @property
+    def passed(self):
+        """True when every variable passed."""
+        return all(r.passed for r in self.results)
+
+    @property
+    def failures(self):
+        """The variables that did not pass."""
+        return [r for r in self.results if not r.passed]
+
+    @property
+    def tolerance(self):
+        """``"rtol 1e-10, atol 0"`` or ``"ulps 0"``."""
+        if self.ulps is not None:
+            return f"ulps {self.ulps}"
+        return f"rtol {self.rtol:g}, atol {self.atol:g}"
+
+    def to_dict(self):
+        """A JSON-ready dict of the whole comparison."""
+        return {
+            "expected": self.expected_path,
+            "actual": self.actual_path,
+            "rtol": self.rtol,
+            "atol": self.atol,
+            "ulps": self.ulps,
+            "passed": self.passed,
+            "variables": [r.to_dict() for r in self.results],
+            "extra": list(self.extra),
+        }
+
+    def format_table(self):
+        """The readable report ``nn3 compare`` prints: a table, the worst elements, a summary."""
+        header = ("variable", "class", "size", "max abs", "max rel", "max ulps", "worst", "result")
+        rows = []
+        for r in self.results:
+            cls = r.expected_class or "-"
+            if r.actual_class is not None and r.actual_class != r.expected_class:
+                cls = f"{cls}/{r.actual_class}"
+            size = format_size(r.expected_size) if r.expected_size else "-"
+            if r.actual_size is not None and r.actual_size != r.expected_size:
+                size = f"{size}/{format_size(r.actual_size)}"
+            rows.append(
+                (
+                    r.name,
+                    cls,
+                    size,
+                    format_number(r.max_abs),
+                    format_number(r.max_rel),
+                    format_number(r.max_ulps),
+                    format_position(r.worst) if r.worst else "-",
+                    "ok" if r.passed else f"FAIL: {r.problem}",
+                )
+            )
+        widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header) - 1)]
+        lines = [
+            f"Comparing {self.actual_path} (actual) with {self.expected_path} (expected), "
+            f"{self.tolerance}"
+        ]
+        for row in [header, *rows]:
+            cells = [c.ljust(w) for c, w in zip(row[:-1], widths, strict=True)]
+            lines.append("  ".join([*cells, row[-1]]).rstrip())
+        for r in self.failures:
+            if r.worst:
+                lines.append(
+                    f"{r.worst_label}: expected {format_value(r.worst_expected)}, "
+                    f"actual {format_value(r.worst_actual)}"
+                )
+        if self.extra:
+            lines.append(f"Only in {self.actual_path}: " + ", ".join(self.extra))
+        n_bad = len(self.failures)
+        if n_bad:
+            lines.append(f"FAILED: {n_bad} of {len(self.results)} variables differ")
+        else:
+            n = len(self.results)
+            lines.append(
+                "PASSED: the variable matches" if n == 1 else f"PASSED: all {n} variables match"
+            )
+        return "\n".join(lines)
+
+
+def compare_variables(
+    expected,
+    actual,
+    names=None,
+    rtol=1e-10,
+    atol=0.0,
+    ulps=None,
+    check_class=True,
+    expected_path="EXPECTED",
+    actual_path="ACTUAL",
+):
+    """Compare every variable of ``expected`` with the one of the same name in ``actual``.
+
+    Parameters
+    ----------
+    expected, actual : dict
+        Variables as :func:`nn3.matio.load_mat` returns them.
+    names : sequence of str, optional
+        Only these variables (struct fields as ``"data.X"``; a struct compares all its fields).
+    rtol, atol, ulps, check_class
+        See :func:`compare_values`.
+    expected_path, actual_path : str
+        For messages and the report.
+
+    Returns
+    -------
+    ComparisonReport
+
+    Raises
+    ------
+    MatFileError
+        A name in ``names`` is not in ``expected``.
+    """
+    from .matio import get_variable
+
+    _check_tolerances(rtol, atol, ulps)
+    if names:
+        roots = []
+        for name in names:
+            value = get_variable(expected, name, expected_path)
+            steps = tuple(("field", part) for part in name.split("."))
+            roots.append((name, steps, value))
+    else:
+        roots = [(name, (("field", name),), value) for name, value in expected.items()]
+    results = []
+    seen = set()
+    for root_name, root_steps, root_value in roots:
+        for leaf_name, steps, value in _leaves(root_value, root_name, root_steps):
+            seen.add(leaf_name)
+            other = _walk(actual, steps)
+            if _is_container(value) or isinstance(value, dict):
+                results.append(_compare_container(value, other, leaf_name))
+            else:
+                results.append(
+                    compare_values(
+                        value,
+                        other,
+                        rtol=rtol,
+                        atol=atol,
+                        ulps=ulps,
+                        name=leaf_name,
+                        check_class=check_class,
+                    )
+                )
+    extra = []
+    if not names:
+        for root, value in actual.items():
+            for leaf_name, _, _ in _leaves(value, root):
+                if leaf_name not in seen:
+                    extra.append(leaf_name)
+    return ComparisonReport(
+        results,
+        extra,
+        expected_path=str(expected_path),
+        actual_path=str(actual_path),
+        rtol=rtol,
+        atol=atol,
+        ulps=ulps,
+    )
+
+
+def _compare_container(expected, actual, name):
+    """Class and size of a cell, struct array or empty struct (elements are rows of their own)."""
+    e_cls = matlab_class(expected)
+    e_size = matlab_size(expected)
+    if actual is None:
+        return Difference(
+            name, False, "missing in ACTUAL", expected_class=e_cls, expected_size=e_size
+        )
+    a_cls = matlab_class(actual)
+    a_size = matlab_size(actual)
+    problems = []
+    if e_cls != a_cls:
+        problems.append(f"class {e_cls} vs {a_cls}")
+    if e_size != a_size:
+        problems.append(f"size {format_size(e_size)} vs {format_size(a_size)}")
+    return Difference(
+        name,
+        not problems,
+        "; ".join(problems),
+        expected_class=e_cls,
+        actual_class=a_cls,
+        expected_size=e_size,
+        actual_size=a_size,
+    )
+
+
+def _check_tolerances(rtol, atol, ulps):
+    if not rtol >= 0:
+        raise OptionError(f"rtol must be a non-negative number, got {rtol}")
+    if not atol >= 0:
+        raise OptionError(f"atol must be a non-negative number, got {atol}")
+    if ulps is not None and (int(ulps) != ulps or ulps < 0):
+        raise OptionError(f"ulps must be a non-negative whole number, got {ulps}")
+
+
+def compare_files(expected_path, actual_path, names=None, rtol=1e-10, atol=0.0, ulps=None):
+    """Compare the variables of two .mat files (any of v4, v5/v7, v7.3): ``nn3 compare``.
+
+    Parameters
+    ----------
+    expected_path, actual_path : str or os.PathLike
+    names : sequence of str, optional
+        Only these variables of the expected file (``"data.X"`` for struct fields).
+    rtol, atol : float
+        Element test ``|a - e| <= atol + rtol * |e|``.
+    ulps : int, optional
+        Element test by ULP distance instead.
+
+    Returns
+    -------
+    ComparisonReport
+
+    Raises
+    ------
+    MatFileError
+        A file is missing or unreadable, or a name in ``names`` is not in the expected file.
+    """
+    from .matio import load_mat
+
+    _check_tolerances(rtol, atol, ulps)
+    expected = load_mat(expected_path)
+    actual = load_mat(actual_path)
+    if not expected and not names:
+        raise MatFileError(f"{expected_path}: no variables to compare")
+    return compare_variables(
+        expected,
+        actual,
+        names=names,
+        rtol=rtol,
+        atol=atol,
+        ulps=ulps,
+        expected_path=str(expected_path),
+        actual_path=str(actual_path),
+    )
+
+
+def summarize(value):
+    """What ``nn3 info`` shows of one value: class, size, and min/max/NaN count of numeric data.
+
+    Returns
+    -------
+    info : dict
+        ``class`` (with attributes), ``size`` (tuple), and for numeric non-empty data ``min``,
+        ``max`` (None for complex) and ``nans`` (count of NaN elements).
+    """
+    cls = matlab_class(value)
+    info = {
+        "class": format_class(cls, matlab_attributes(value)),
+        "size": matlab_size(value),
+    }
+    if cls in _NUMERIC_CLASSES and cls != "logical":
+        data = value
+        if _is_sparse(value):
+            data = value.toarray()
+        arr = np.asarray(data)
+        if arr.size == 0:
+            return info
+        if arr.dtype.kind == "c":
+            info["min"] = info["max"] = None
+            info["nans"] = int(np.count_nonzero(np.isnan(arr)))
+        elif arr.dtype.kind == "f":
+            nans = np.isnan(arr)
+            info["nans"] = int(np.count_nonzero(nans))
+            if info["nans"] < arr.size:
+                info["min"] = float(np.nanmin(arr))
+                info["max"] = float(np.nanmax(arr))
+        else:
+            info["nans"] = 0
+            info["min"] = int(arr.min())
+            info["max"] = int(arr.max())
+    return info

@@ -1,0 +1,476 @@
+"""A corpus of bad inputs: each one line on stderr naming the file (and variable), exit 2.
+
+Every case runs through the CLI (click's CliRunner); a few also run in a real process to show
+that no traceback reaches the terminal and that ``--debug`` shows it.
+"""
+
+import os
+import re
+import struct
+import subprocess
+import sys
+
+import h5py
+import numpy as np
+import pytest
+import scipy.io
+import scipy.sparse
+from click.testing import CliRunner
+
+import nn3
+from nn3.cli import cli
+
+RNG = np.random.default_rng(11)
+X_GOOD = RNG.random((20, 3))
+Y_GOOD = np.array([1, 2] * 10, dtype=np.float64).reshape(-1, 1)
+
+
+def save5(path, variables, compressed=True):
+    scipy.io.savemat(path, variables, do_compression=compressed, oned_as="column")
+    return path
+
+
+def good(tmp, name="d.mat", **extra):
+    return save5(tmp / name, {"X": X_GOOD, "y": Y_GOOD, **extra})
+
+
+def weights(tmp, name="w.mat", T1=None, T2=None):
+    T1 = np.zeros((4, 4)) if T1 is None else T1
+    T2 = np.zeros((2, 5)) if T2 is None else T2
+    return save5(tmp / name, {"Theta1": T1, "Theta2": T2})
+
+
+def cut(path, fraction):
+    data = path.read_bytes()
+    path.write_bytes(data[: int(len(data) * fraction)])
+    return path
+
+
+def write_bytes(path, data):
+    path.write_bytes(data)
+    return path
+
+
+def train(data, *options):
+    return ["train", str(data), "--maxiter", "2", "-q", *map(str, options)]
+
+
+# Each case: tmp_path -> (arguments, regular expressions the one line must match).
+# "{file}" in a pattern stands for the data file named in the arguments (escaped).
+
+
+def case_text_file(tmp):
+    p = write_bytes(tmp / "data.csv", b"x1,x2,y\n1,2,1\n")
+    return train(p), ["{file}", "not a MATLAB .mat file", "text file"]
+
+
+def case_empty_file(tmp):
+    return train(write_bytes(tmp / "e.mat", b"")), ["{file}", "empty file"]
+
+
+def case_pickle(tmp):
+    import pickle
+
+    p = write_bytes(tmp / "p.mat", pickle.dumps({"X": 1}, protocol=4))
+    return train(p), ["{file}", "pickle, which nn3 never loads"]
+
+
+def case_truncated_v5_compressed(tmp):
+    return train(cut(good(tmp), 0.6)), ["{file}", "truncated|corrupt"]
+
+
+def case_corrupted_v5_compressed(tmp):
+    p = good(tmp)
+    data = bytearray(p.read_bytes())
+    for i in range(200, 260):
+        data[i] ^= 0x5A
+    return train(write_bytes(p, bytes(data))), ["{file}", "corrupt"]
+
+
+def case_truncated_v5_uncompressed(tmp):
+    p = save5(tmp / "u.mat", {"X": X_GOOD, "y": Y_GOOD}, compressed=False)
+    return train(cut(p, 0.7)), ["{file}", "truncated"]
+
+
+def case_truncated_v5_header(tmp):
+    return train(cut(good(tmp), 0.03)), ["{file}", "shorter than the 128-byte header"]
+
+
+def case_truncated_v4(tmp):
+    p = tmp / "v4.mat"
+    scipy.io.savemat(p, {"X": X_GOOD, "y": Y_GOOD}, format="4")
+    return train(cut(p, 0.5)), ["{file}", "truncated v4"]
+
+
+def _v73(tmp, name="d73.mat", **variables):
+    p = tmp / name
+    nn3.save_mat(p, variables or {"X": X_GOOD, "y": Y_GOOD}, format="7.3")
+    return p
+
+
+def case_truncated_v73(tmp):
+    return train(cut(_v73(tmp), 0.6)), ["{file}", "v7.3", "corrupt|truncated"]
+
+
+def case_corrupted_v73(tmp):
+    p = _v73(tmp)
+    data = bytearray(p.read_bytes())
+    data[520:600] = bytes(range(80))  # the HDF5 superblock, after the signature
+    return train(write_bytes(p, bytes(data))), ["{file}", "corrupt"]
+
+
+def case_v73_header_without_hdf5(tmp):
+    p = write_bytes(tmp / "h.mat", _header73())
+    return train(p), ["{file}", "without its HDF5 part"]
+
+
+def _header73():
+    return (b"MATLAB 7.3 MAT-file, Platform: GLNXA64".ljust(116) + b"\0" * 8 + b"\x00\x02IM").ljust(
+        512, b"\0"
+    )
+
+
+def case_missing_variable(tmp):
+    p = save5(tmp / "m.mat", {"A": X_GOOD, "B": Y_GOOD})
+    return train(p), ["{file}", "no variable 'X'", r"variables there: A, B"]
+
+
+def case_missing_struct_field(tmp):
+    p = save5(tmp / "s.mat", {"data": {"features": X_GOOD, "y": Y_GOOD}})
+    return train(p, "--x-var", "data.X", "--y-var", "data.y"), [
+        "{file}",
+        "no variable 'data.X'",
+        "fields there: features, y",
+    ]
+
+
+def case_x_is_text(tmp):
+    return train(save5(tmp / "t.mat", {"X": "hello", "y": Y_GOOD})), [
+        "{file}",
+        "variable 'X' is text",
+    ]
+
+
+def case_x_is_3d(tmp):
+    return train(save5(tmp / "n.mat", {"X": np.ones((20, 3, 2)), "y": Y_GOOD})), [
+        "{file}",
+        "variable 'X' must be a 2-D matrix, got size 20x3x2",
+    ]
+
+
+def case_x_is_struct(tmp):
+    return train(save5(tmp / "s.mat", {"X": {"a": 1.0}, "y": Y_GOOD})), [
+        "{file}",
+        "variable 'X' is a struct",
+    ]
+
+
+def case_x_is_cell(tmp):
+    cell = np.array([[1.0, "a"]], dtype=object)
+    return train(save5(tmp / "c.mat", {"X": cell, "y": Y_GOOD})), [
+        "{file}",
+        "variable 'X' is a 1x2 cell array",
+    ]
+
+
+def hand_built_v5(mclass, dims, rest):
+    """A little-endian v5 file with one variable X: class, dimensions, then ``rest`` bytes."""
+    header = b"MATLAB 5.0 MAT-file, hand-built".ljust(116) + b"\0" * 8 + b"\x00\x01IM"
+
+    def element(mtype, payload):
+        return struct.pack("<II", mtype, len(payload)) + payload + b"\0" * (-len(payload) % 8)
+
+    body = (
+        element(6, struct.pack("<II", mclass, 0))
+        + element(5, struct.pack(f"<{len(dims)}i", *dims))
+        + element(1, b"X")
+        + rest
+    )
+    return header + element(14, body)
+
+
+def case_x_is_a_matlab_object(tmp):
+    """A hand-built v5 file whose X is a function handle (class mxFUNCTION)."""
+    p = write_bytes(tmp / "f.mat", hand_built_v5(16, (1, 1), b"\0" * 16))
+    return train(p, "--y-var", "X"), ["{file}", "variable 'X' is a MATLAB object"]
+
+
+def case_x_complex(tmp):
+    return train(save5(tmp / "z.mat", {"X": X_GOOD + 1j, "y": Y_GOOD})), [
+        "{file}",
+        "variable 'X' is complex",
+    ]
+
+
+def case_y_non_integer(tmp):
+    return train(save5(tmp / "y.mat", {"X": X_GOOD, "y": Y_GOOD + 0.5})), [
+        "{file}",
+        "variable 'y' holds non-integer values",
+    ]
+
+
+def case_y_zero_with_classes(tmp):
+    y = np.arange(20.0).reshape(-1, 1) % 3  # 0, 1, 2: neither 0/1 nor 1..K
+    return train(save5(tmp / "y.mat", {"X": X_GOOD, "y": y})), [
+        "{file}",
+        "variable 'y' holds labels from 0 to 2",
+        "0/1",
+        "1..K",
+    ]
+
+
+def case_y_above_labels_option(tmp):
+    y = np.arange(20.0).reshape(-1, 1) % 3 + 1
+    return train(save5(tmp / "y.mat", {"X": X_GOOD, "y": y}), "--labels", "2"), [
+        "{file}",
+        "variable 'y' holds labels from 1 to 3",
+        "labels 1..2",
+    ]
+
+
+def case_y_negative(tmp):
+    return train(save5(tmp / "y.mat", {"X": X_GOOD, "y": -Y_GOOD})), [
+        "{file}",
+        "variable 'y' holds labels from -2 to -1",
+    ]
+
+
+def case_y_nan(tmp):
+    y = Y_GOOD.copy()
+    y[3] = np.nan
+    return train(save5(tmp / "y.mat", {"X": X_GOOD, "y": y})), [
+        "{file}",
+        "variable 'y' holds NaN or Inf",
+    ]
+
+
+def case_y_matrix(tmp):
+    return train(save5(tmp / "y.mat", {"X": X_GOOD, "y": np.ones((20, 2))})), [
+        "{file}",
+        "variable 'y' must be a vector, got size 20x2",
+    ]
+
+
+def case_rows_differ(tmp):
+    return train(save5(tmp / "r.mat", {"X": X_GOOD, "y": Y_GOOD[:19]})), [
+        "{file}",
+        "'X' has 20 rows but 'y' has 19 labels",
+    ]
+
+
+def case_nan_in_x(tmp):
+    X = X_GOOD.copy()
+    X[2, 1] = np.nan
+    return train(save5(tmp / "n.mat", {"X": X, "y": Y_GOOD})), [
+        "{file}",
+        "variable 'X' holds 1 NaN or Inf values",
+    ]
+
+
+def case_inf_in_x(tmp):
+    X = X_GOOD.copy()
+    X[0, 0], X[5, 2] = np.inf, -np.inf
+    return train(save5(tmp / "i.mat", {"X": X, "y": Y_GOOD})), [
+        "{file}",
+        "variable 'X' holds 2 NaN or Inf values",
+    ]
+
+
+def case_zero_examples(tmp):
+    return train(save5(tmp / "0.mat", {"X": np.zeros((0, 3)), "y": np.zeros((0, 1))})), [
+        "{file}",
+        "variable 'X' is empty",
+        "no examples",
+    ]
+
+
+def case_huge_header(tmp):
+    empty_data = struct.pack("<II", 9, 0)  # miDOUBLE, 0 bytes, for 10^12 claimed elements
+    p = write_bytes(tmp / "huge.mat", hand_built_v5(6, (1_000_000, 1_000_000), empty_data))
+    return train(p), ["{file}", "variable 'X' claims 1000000x1000000", "refused"]
+
+
+def case_huge_v73_dataset(tmp):
+    p = tmp / "huge73.mat"
+    with h5py.File(p, "w") as f:
+        d = f.create_dataset("X", shape=(10**7, 10**6), dtype="f8", chunks=(8, 8))
+        d.attrs["MATLAB_class"] = np.bytes_(b"double")
+    return train(p), ["{file}", "variable 'X' claims", "refused before allocating"]
+
+
+def case_huge_sparse(tmp):
+    big = scipy.sparse.csc_matrix(([1.0], ([0], [0])), shape=(10**6, 10**6))
+    p = tmp / "sp.mat"
+    nn3.save_mat(p, {"X": big, "y": np.ones((10**6, 1))})
+    return train(p), ["{file}", "variable 'X' is a sparse 1000000x1000000", "dense"]
+
+
+def case_data_is_directory(tmp):
+    (tmp / "folder.mat").mkdir()
+    return train(tmp / "folder.mat"), ["{file}", "is a directory"]
+
+
+def case_data_missing(tmp):
+    return train(tmp / "nothere.mat"), ["{file}", "no such file"]
+
+
+def case_path_through_a_file(tmp):
+    good(tmp, "plain.mat")
+    return train(tmp / "plain.mat" / "x.mat"), ["{file}", "no such file"]
+
+
+def case_broken_symlink(tmp):
+    link = tmp / "link.mat"
+    os.symlink(tmp / "gone.mat", link)
+    return train(link), ["{file}", "broken symbolic link"]
+
+
+def case_unreadable(tmp):
+    if os.geteuid() == 0:
+        pytest.skip("root reads any file: permission denied cannot be provoked")
+    p = good(tmp)
+    p.chmod(0)
+    return train(p), ["{file}", "permission denied"]
+
+
+def case_fifo(tmp):
+    os.mkfifo(tmp / "pipe.mat")
+    return train(tmp / "pipe.mat"), ["{file}", "not a regular file"]
+
+
+def case_out_folder_missing(tmp):
+    return train(good(tmp), "--out", tmp / "no" / "dir" / "w.mat"), [
+        re.escape(str(tmp / "no" / "dir" / "w.mat")),
+        "does not exist",
+    ]
+
+
+def case_out_is_directory(tmp):
+    (tmp / "outdir").mkdir()
+    return train(good(tmp), "--out", tmp / "outdir"), ["outdir", "is a directory"]
+
+
+def case_hidden_zero(tmp):
+    return train(good(tmp), "--hidden", "0"), ["--hidden must be at least 1, got 0"]
+
+
+def case_lambda_negative(tmp):
+    return train(good(tmp), "--lambda", "-1"), ["--lambda must be a non-negative number"]
+
+
+def case_lambda_nan(tmp):
+    return train(good(tmp), "--lambda", "nan"), ["--lambda must be a non-negative number"]
+
+
+def case_maxiter_zero(tmp):
+    return ["train", str(good(tmp)), "--maxiter", "0"], ["--maxiter must be non-zero"]
+
+
+def case_epsilon_zero(tmp):
+    return train(good(tmp), "--epsilon", "0"), ["--epsilon must be a positive number"]
+
+
+def case_seed_negative(tmp):
+    return train(good(tmp), "--seed", "-1"), [r"--seed must be in 0\.\.4294967295"]
+
+
+def case_labels_zero(tmp):
+    return train(good(tmp), "--labels", "0"), ["--labels must be at least 1"]
+
+
+def case_hidden_absurd(tmp):
+    return train(good(tmp), "--hidden", "1000000000"), ["--hidden 1000000000", "too large"]
+
+
+def case_hidden_not_a_number(tmp):
+    return train(good(tmp), "--hidden", "many"), [
+        "Invalid value for '--hidden'",
+        r"see 'nn3 train --help'",
+    ]
+
+
+def case_format_unknown(tmp):
+    return train(good(tmp), "--format", "6"), ["Invalid value for '--format'"]
+
+
+def case_option_unknown(tmp):
+    return train(good(tmp), "--hiden", "3"), ["No such option: --hiden|No such option '--hiden'"]
+
+
+def case_init_wrong_shape(tmp):
+    w = weights(tmp, T1=np.zeros((4, 7)), T2=np.zeros((2, 5)))
+    return train(good(tmp), "--init", w), [re.escape(str(w)), "Theta1 is 4x7", "3 features"]
+
+
+def case_predict_no_weights(tmp):
+    return ["predict", str(good(tmp)), "--x", "1,2,3"], ["{file}", "no weights found"]
+
+
+def case_predict_feature_mismatch(tmp):
+    w = weights(tmp, T1=np.zeros((4, 5)))  # expects 4 features, the data have 3
+    return ["predict", str(w), str(good(tmp))], ["3 features", "expects 4"]
+
+
+def case_predict_weights_nan(tmp):
+    T1 = np.zeros((4, 4))
+    T1[0, 0] = np.nan
+    w = weights(tmp, T1=T1)
+    return ["predict", str(w), "--x", "1,2,3"], [re.escape(str(w)), "NaN or Inf"]
+
+
+def case_predict_sample_not_a_number(tmp):
+    return ["predict", str(weights(tmp)), "--x", "1,two,3"], ["--x: 'two' is not a number"]
+
+
+CASES = {name[5:]: fn for name, fn in sorted(globals().items()) if name.startswith("case_")}
+
+
+def _check_one_line(result, args, patterns):
+    assert result.exit_code == 2, (result.exit_code, result.output)
+    assert "Traceback" not in result.output
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    line = lines[0]
+    assert line.startswith("nn3: error: ")
+    data = args[1] if len(args) > 1 else ""
+    for pattern in patterns:
+        pattern = pattern.replace("{file}", re.escape(data))
+        assert re.search(pattern, line), (pattern, line)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_bad_input_gives_one_line_and_exit_2(tmp_path, name):
+    args, patterns = CASES[name](tmp_path)
+    result = CliRunner().invoke(cli, args)
+    _check_one_line(result, args, patterns)
+
+
+def test_corpus_is_large_enough():
+    assert len(CASES) >= 20
+
+
+@pytest.mark.parametrize(
+    "name", ["corrupted_v73", "nan_in_x", "missing_struct_field", "hidden_not_a_number"]
+)
+def test_real_process_no_traceback(tmp_path, name):
+    args, patterns = CASES[name](tmp_path)
+    r = subprocess.run(
+        [sys.executable, "-m", "nn3", *args], capture_output=True, text=True, timeout=120
+    )
+    assert r.returncode == 2
+    assert r.stdout == ""
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("nn3: error: "), r.stderr
+    for pattern in patterns:
+        assert re.search(pattern.replace("{file}", re.escape(args[1])), lines[0])
+
+
+def test_debug_shows_the_traceback(tmp_path):
+    args, _ = CASES["corrupted_v73"](tmp_path)
+    r = subprocess.run(
+        [sys.executable, "-m", "nn3", "--debug", *args], capture_output=True, text=True, timeout=120
+    )
+    assert r.returncode != 0
+    assert "Traceback (most recent call last)" in r.stderr
+    assert "nn3.errors.MatFileError" in r.stderr

@@ -1,0 +1,121 @@
+"""Fuzzing the reader: mutated v4, v5 and v7.3 files load or raise nn3's own error, nothing else.
+
+Each valid file is mutated by hypothesis (bit flips, truncation, overwritten or inserted random
+bytes). ``nn3.load_mat`` must either return variables (which then pass or fail nn3's data
+checks with an ``Nn3Error``) or raise ``MatFileError``; any other exception fails the test.
+
+CI runs a fixed (derandomized) set of ``NN3_FUZZ_EXAMPLES`` examples per file (default 250).
+For a longer, randomized manual run::
+
+    NN3_FUZZ_EXAMPLES=20000 python -m pytest tests/test_fuzz.py -q --hypothesis-show-statistics
+"""
+
+import os
+
+import numpy as np
+import pytest
+import scipy.io
+import scipy.sparse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import nn3
+from nn3.errors import MatFileError, Nn3Error
+from nn3.training import validate_data
+
+LONG_RUN = "NN3_FUZZ_EXAMPLES" in os.environ
+EXAMPLES = int(os.environ.get("NN3_FUZZ_EXAMPLES", "250"))
+
+
+def _variables():
+    rng = np.random.default_rng(2)
+    return {
+        "X": rng.random((12, 3)),
+        "y": (np.arange(12) % 3 + 1).astype(np.uint8).reshape(-1, 1),
+        "note": "fuzz",
+        "data": {"X": rng.random((4, 2)), "flags": np.array([[True, False]])},
+        "cell": np.array([[1.0, "two"]], dtype=object),
+        "sp": scipy.sparse.csc_matrix(np.eye(3)),
+        "z": np.array([[1 + 2j]]),
+        "empty": np.zeros((0, 2)),
+    }
+
+
+@pytest.fixture(scope="module")
+def bases(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("fuzz-bases")
+    v = _variables()
+    nn3.save_mat(folder / "v5.mat", v)  # compressed
+    scipy.io.savemat(folder / "v6.mat", v, do_compression=False, oned_as="column")
+    scipy.io.savemat(folder / "v4.mat", {"X": v["X"], "y": v["y"].astype(float)}, format="4")
+    nn3.save_mat(folder / "v73.mat", v, format="7.3")
+    out = {name: (folder / f"{name}.mat").read_bytes() for name in ("v5", "v6", "v4", "v73")}
+    for name, data in out.items():  # the unmutated files are valid
+        path = folder / f"check-{name}.mat"
+        path.write_bytes(data)
+        assert "X" in nn3.load_mat(path)
+    return out, tmp_path_factory.mktemp("fuzz-cases")
+
+
+mutation = st.tuples(
+    st.sampled_from(["flip", "truncate", "overwrite", "insert"]),
+    st.floats(min_value=0.0, max_value=1.0),
+    st.binary(min_size=1, max_size=16),
+    st.integers(min_value=0, max_value=7),
+)
+
+
+def mutate(data, mutations):
+    data = bytearray(data)
+    for kind, where, noise, bit in mutations:
+        pos = min(int(where * len(data)), max(len(data) - 1, 0))
+        if kind == "flip" and data:
+            data[pos] ^= 1 << bit
+        elif kind == "truncate":
+            del data[pos:]
+        elif kind == "overwrite":
+            data[pos : pos + len(noise)] = noise
+        else:
+            data[pos:pos] = noise
+    return bytes(data)
+
+
+def check_mutated(path):
+    try:
+        variables = nn3.load_mat(path)
+    except MatFileError:
+        return "refused"
+    assert isinstance(variables, dict)
+    try:
+        X = nn3.get_variable(variables, "X", str(path))
+        y = nn3.get_variable(variables, "y", str(path))
+        validate_data(X, y, str(path))
+    except Nn3Error:
+        return "loaded, bad data"
+    return "loaded"
+
+
+@pytest.mark.parametrize("base", ["v5", "v6", "v4", "v73"])
+def test_mutated_files_load_or_raise_nn3_errors(bases, base):
+    originals, folder = bases
+    outcomes = {}
+
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        database=None,
+        derandomize=not LONG_RUN,
+        suppress_health_check=[HealthCheck.too_slow],
+    )
+    @given(mutations=st.lists(mutation, min_size=1, max_size=4))
+    def run(mutations):
+        path = folder / f"{base}-case.mat"
+        path.write_bytes(mutate(originals[base], mutations))
+        outcome = check_mutated(path)
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+
+    run()
+    print(f"fuzz {base}: {sum(outcomes.values())} cases: {outcomes}")
+    # Both outcomes happen: the mutations are neither all harmless nor all fatal.
+    assert outcomes.get("refused", 0) > 0
+    assert sum(outcomes.values()) >= min(EXAMPLES, 50)

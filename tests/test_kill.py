@@ -1,0 +1,161 @@
+"""Nothing lost: SIGKILL at random moments, and Ctrl-C (SIGINT) during ``nn3 train``.
+
+A run killed with SIGKILL (no handler can run) must leave its ``--out`` file either absent (no
+previous file), byte-for-byte the previous file, or complete -- never a truncated or
+half-written file. ``NN3_KILL_RUNS`` sets the number of kills (default 6; each is one short
+``nn3 train`` process); ``NN3_KILL_SEED`` picks the moments.
+"""
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import nn3
+
+DIGITS = Path(__file__).resolve().parent.parent / "data" / "digits.mat"
+KILL_RUNS = int(os.environ.get("NN3_KILL_RUNS", "6"))
+KILL_SEED = int(os.environ.get("NN3_KILL_SEED", "2024"))
+
+pytestmark = pytest.mark.skipif(os.name != "posix", reason="POSIX signals")
+
+
+def train_command(out, fmt, maxiter=15):
+    return [
+        sys.executable,
+        "-m",
+        "nn3",
+        "train",
+        str(DIGITS),
+        "--maxiter",
+        str(maxiter),
+        "--out",
+        str(out),
+        "--format",
+        fmt,
+        "-q",
+    ]
+
+
+def is_complete(path, maxiter):
+    """The file holds a whole training result (independent of how it was written)."""
+    try:
+        w = nn3.load_mat(path)
+    except nn3.MatFileError:
+        return False
+    if w["Theta1"].shape != (25, 65) or w["Theta2"].shape != (10, 26):
+        return False
+    unrolled = np.concatenate([w["Theta1"].ravel("F"), w["Theta2"].ravel("F")])
+    return (
+        np.array_equal(w["nn_params"][:, 0], unrolled)
+        and w["cost"].shape[0] == int(w["iterations"][0, 0])
+        and w["maxiter"][0, 0] == maxiter
+    )
+
+
+def test_sigkill_at_random_moments_never_leaves_a_broken_file(tmp_path):
+    rng = random.Random(KILL_SEED)
+    # How long a whole run takes here, to spread the kills over it (and past its end).
+    out = tmp_path / "full.mat"
+    start = time.monotonic()
+    subprocess.run(train_command(out, "5"), check=True, capture_output=True, timeout=300)
+    duration = time.monotonic() - start
+    assert is_complete(out, 15)
+
+    outcomes = {"absent": 0, "previous": 0, "complete": 0}
+    for run in range(KILL_RUNS):
+        fmt = "5" if run % 2 == 0 else "7.3"
+        target = tmp_path / f"run{run}.mat"
+        previous = None
+        if run % 4 < 2:  # half the runs overwrite an earlier file of the same name
+            nn3.save_mat(target, {"previous": np.array([[float(run)]])}, format=fmt)
+            previous = target.read_bytes()
+        proc = subprocess.Popen(
+            train_command(target, fmt),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        time.sleep(rng.uniform(0.1, 1.4) * duration)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=60)
+        if not target.exists():
+            assert previous is None, "the previous file was destroyed"
+            outcomes["absent"] += 1
+        elif previous is not None and target.read_bytes() == previous:
+            outcomes["previous"] += 1
+        else:
+            assert is_complete(target, 15), f"run {run}: {target} is neither old nor complete"
+            outcomes["complete"] += 1
+        # Whatever was left behind is a temporary file, never under the output's name.
+        for leftover in tmp_path.glob(".nn3-*"):
+            assert leftover.name.endswith(".mat.tmp")
+    print(f"kill outcomes over {KILL_RUNS} runs of {duration:.2f} s: {outcomes}")
+    assert sum(outcomes.values()) == KILL_RUNS
+
+
+WRITER = """
+import sys, numpy as np, nn3
+target, fmt = sys.argv[1], sys.argv[2]
+print("ready", flush=True)
+for k in range(1, 1000):
+    nn3.save_mat(target, {"k": float(k), "X": np.full((400, 1000), float(k))}, format=fmt)
+"""
+
+
+@pytest.mark.parametrize("fmt", ["5", "7.3"])
+def test_sigkill_while_saving_leaves_a_whole_file(tmp_path, fmt):
+    """Kill a process that does nothing but save, at random moments: every file is whole."""
+    rng = random.Random(KILL_SEED + len(fmt))
+    for run in range(max(KILL_RUNS // 2, 1)):
+        target = tmp_path / f"save{run}.mat"
+        proc = subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(target), fmt],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
+        assert proc.stdout.readline().strip() == "ready"
+        time.sleep(rng.uniform(0.05, 1.0))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=60)
+        if not target.exists():
+            continue  # killed before the first rename: nothing, rather than half a file
+        w = nn3.load_mat(target)  # raises if the file is not whole
+        k = w["k"][0, 0]
+        assert w["X"].shape == (400, 1000) and np.all(w["X"] == k), f"run {run}"
+
+
+def test_sigint_saves_the_best_weights_marked_interrupted(tmp_path):
+    out = tmp_path / "w.mat"
+    nn3.save_mat(out, {"previous": 1.0})
+    command = [arg for arg in train_command(out, "7.3", maxiter=100000) if arg != "-q"]
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # Wait until fmincg reports its first iterations, then press Ctrl-C.
+    seen = []
+    for line in proc.stdout:
+        seen.append(line)
+        if sum(seen_line.startswith("Iteration") for seen_line in seen) >= 3:
+            break
+    proc.send_signal(signal.SIGINT)
+    stdout, stderr = proc.communicate(timeout=120)
+    stdout = "".join(seen) + stdout
+    assert proc.returncode == 130, stderr
+    assert "Traceback" not in stderr
+    assert "interrupted after" in stderr and "interrupted = 1" in stderr
+    w = nn3.load_mat(out)
+    assert w["interrupted"][0, 0]
+    # The saved parameters are the best evaluated: their cost is what stderr reports, and no
+    # worse than the last completed iteration's.
+    d = nn3.load_mat(DIGITS)
+    J, _ = nn3.nn_cost_function(w["nn_params"], 64, 25, 10, d["X"], d["y"], 1.0)
+    reported = float(stderr.split("(cost ")[1].split(")")[0])
+    assert J == pytest.approx(reported, rel=1e-6)
+    if w["cost"].size:
+        assert J <= w["cost"][-1, 0]
+    assert "Saved Theta1 (25x65)" in stdout

@@ -1,0 +1,136 @@
+"""The blocked, buffered evaluation of nn3.network against the plain MATLAB formulas.
+
+``reference_impl.matlab_cost_grad`` builds ``[ones(m,1) X]`` and the one-hot ``Y`` and runs the
+MATLAB expressions one by one; nn3's hot path must give the same cost and gradient to 1e-13
+relative whatever the block size, memory order of ``X`` and number of threads.
+"""
+
+import numpy as np
+import pytest
+from reference_impl import matlab_cost_grad
+
+import nn3
+from nn3 import network
+
+
+def _problem(seed, m, n, hidden, K, order="C"):
+    rng = np.random.default_rng(seed)
+    X = np.asarray(rng.uniform(-1, 1, (m, n)), order=order)
+    y = rng.integers(0, 2, m).astype(float) if K == 1 else rng.integers(1, K + 1, m).astype(float)
+    Theta1 = rng.uniform(-0.3, 0.3, (hidden, n + 1))
+    Theta2 = rng.uniform(-0.3, 0.3, (K, hidden + 1))
+    return X, y, Theta1, Theta2
+
+
+def _assert_parity(J, grad, X, y, Theta1, Theta2, lam):
+    J_ref, G1, G2 = matlab_cost_grad(X, y, Theta1, Theta2, lam)
+    ref = np.concatenate([G1.ravel(order="F"), G2.ravel(order="F")])
+    assert abs(J - J_ref) <= 1e-13 * abs(J_ref)
+    assert np.abs(grad - ref).max() <= 1e-13 * np.abs(ref).max()
+
+
+def _evaluate(X, y, Theta1, Theta2, lam, block_rows=None):
+    rows, cols = network.label_hits(y, Theta2.shape[0])
+    ev = network._Evaluator(X, rows, cols, Theta1.shape[0], Theta2.shape[0], block_rows)
+    grad = np.empty(Theta1.size + Theta2.size)
+    g1, g2 = nn3.roll(grad, Theta1.shape[1] - 1, Theta1.shape[0], Theta2.shape[0])
+    J = ev(np.asfortranarray(Theta1), np.asfortranarray(Theta2), lam, g1, g2)
+    return J, grad, ev
+
+
+@pytest.mark.parametrize(
+    "shape, block_rows",
+    [
+        ((1, 3, 2, 4), None),  # a single example
+        ((97, 5, 7, 1), 10),  # binary output, last block shorter (7 rows)
+        ((500, 30, 25, 10), 64),  # ex4-like, 8 blocks
+        ((500, 30, 25, 10), 500),  # same, one block
+        ((2000, 40, 3, 4), 333),  # hidden smaller than labels
+    ],
+)
+@pytest.mark.parametrize("lam", [0.0, 1.0])
+def test_blocks_match_plain_formulas(shape, block_rows, lam):
+    X, y, Theta1, Theta2 = _problem(sum(shape), *shape)
+    J, grad, ev = _evaluate(X, y, Theta1, Theta2, lam, block_rows)
+    expected_blocks = -(-shape[0] // (block_rows or shape[0]))
+    assert len(ev.blocks) == expected_blocks
+    _assert_parity(J, grad, X, y, Theta1, Theta2, lam)
+
+
+def test_large_m_default_blocks_and_threads(monkeypatch):
+    # Small enough blocks that make_objective's default splits 40000 rows into several, each
+    # large enough for the element-wise passes to be split across threads.
+    monkeypatch.setattr(network, "_BLOCK_BYTES", 8 * 2**20)
+    monkeypatch.setattr(network, "_MIN_BLOCK_ROWS", 1000)
+    m, n, hidden, K = 40000, 20, 30, 10
+    X, y, Theta1, Theta2 = _problem(7, m, n, hidden, K)
+    assert network._block_rows(m, hidden, K) < m  # several blocks
+    params = nn3.unroll(Theta1, Theta2)
+    fun = nn3.make_objective(X, y, n, hidden, K, 1.0)
+    J, grad = fun(params)
+    _assert_parity(J, grad, X, y, Theta1, Theta2, 1.0)
+    # The element-wise passes give the same bits on one thread as on several.
+    monkeypatch.setattr(network, "_PARALLEL_MIN", 10**12)
+    J1, grad1 = nn3.make_objective(X, y, n, hidden, K, 1.0)(params)
+    assert J1 == J
+    np.testing.assert_array_equal(grad1, grad)
+
+
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_data_is_read_in_place_in_either_order(order):
+    # A v7.3 file gives a Fortran-ordered X: it must not be copied, and the numbers are the same.
+    X, y, Theta1, Theta2 = _problem(3, 300, 12, 6, 3, order=order)
+    J, grad, ev = _evaluate(X, y, Theta1, Theta2, 0.5, block_rows=128)
+    assert ev.X is X
+    _assert_parity(J, grad, X, y, Theta1, Theta2, 0.5)
+
+
+def test_strided_data_is_accepted():
+    X, y, Theta1, Theta2 = _problem(4, 200, 16, 5, 3)
+    X_strided = X[:, ::2]
+    J, grad, _ = _evaluate(X_strided, y, Theta1[:, :9], Theta2, 1.0, block_rows=64)
+    _assert_parity(J, grad, np.ascontiguousarray(X_strided), y, Theta1[:, :9], Theta2, 1.0)
+
+
+def test_repeated_calls_reuse_buffers_but_return_fresh_gradients():
+    X, y, Theta1, Theta2 = _problem(5, 300, 10, 8, 4)
+    fun = nn3.make_objective(X, y, 10, 8, 4, 1.0)
+    p1 = nn3.unroll(Theta1, Theta2)
+    p2 = p1 * 0.5
+    J1, g1 = fun(p1)
+    g1_copy = g1.copy()
+    J2, g2 = fun(p2)
+    assert g2 is not g1
+    np.testing.assert_array_equal(g1, g1_copy)  # an optimizer's df1 survives the next call
+    _assert_parity(J2, g2, X, y, *nn3.roll(p2, 10, 8, 4), 1.0)
+    J1_again, g1_again = fun(p1)
+    assert J1_again == J1
+    np.testing.assert_array_equal(g1_again, g1)
+
+
+def test_cost_only_matches_cost_with_gradient():
+    X, y, Theta1, Theta2 = _problem(6, 250, 9, 7, 5)
+    rows, cols = network.label_hits(y, 5)
+    ev = network._Evaluator(X, rows, cols, 7, 5, 100)
+    J_only = ev(Theta1, Theta2, 2.0)
+    J, _, _ = _evaluate(X, y, Theta1, Theta2, 2.0, 100)
+    assert J_only == J
+    assert nn3.cost_function(X, y, Theta1, Theta2, 2.0) == pytest.approx(J, rel=1e-15)
+
+
+def test_activations_are_sigmoid_bit_for_bit():
+    # Data and weights on a dyadic grid make every product and sum exact in any order, so z2
+    # and z3 are exact; the negated-weights products must then give sigmoid.m's bits exactly.
+    rng = np.random.default_rng(8)
+    m, n, hidden, K = 64, 6, 5, 3
+    X = rng.integers(-8, 9, (m, n)) / 4.0
+    Theta1 = rng.integers(-8, 9, (hidden, n + 1)) / 16.0
+    Theta2 = rng.integers(-8, 9, (K, hidden + 1)) / 16.0
+    y = rng.integers(1, K + 1, m).astype(float)
+    rows, cols = network.label_hits(y, K)
+    ev = network._Evaluator(X, rows, cols, hidden, K)
+    ev(Theta1, Theta2, 0.0)
+    a2t = ev._a2t[: (hidden + 1) * m].reshape(hidden + 1, m)
+    z2 = X @ Theta1[:, 1:].T + Theta1[:, 0]
+    assert np.all(a2t[0] == 1.0)
+    np.testing.assert_array_equal(a2t[1:].T, 1.0 / (1.0 + np.exp(-z2)))

@@ -5,7 +5,7 @@ numpy or scipy until a command needs them.
 """
 
 from ._version import __version__
-from .errors import DataError, MatFileError, Nn3Error, OptionError
+from .errors import DataError, MatFileError, MissingDependencyError, Nn3Error, OptionError
 
 _EXPORTS = {
     "sigmoid": "activations",
@@ -46,6 +46,7 @@ __all__ = [
     "MatFileError",
     "DataError",
     "OptionError",
+    "MissingDependencyError",
     *_EXPORTS,
 ]
 

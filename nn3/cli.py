@@ -130,6 +130,17 @@ def _check_output_folder(out):
         raise OptionError(f"{out}: is a directory; give a file name for --out")
 
 
+#: ``--format`` of every command that writes a .mat file.
+_format_option = click.option(
+    "--format",
+    "out_format",
+    type=click.Choice(["5", "7.3"]),
+    default="5",
+    show_default=True,
+    help="MAT-file format of --out: 5 (v5/v7, compressed) or 7.3 (HDF5).",
+)
+
+
 @cli.command()
 @click.argument("data", type=click.Path(dir_okay=True))
 @click.option(
@@ -190,14 +201,7 @@ def _check_output_folder(out):
     type=click.Path(),
     help="Where to write the trained weights (.mat, written atomically).",
 )
-@click.option(
-    "--format",
-    "out_format",
-    type=click.Choice(["5", "7.3"]),
-    default="5",
-    show_default=True,
-    help="MAT-file format of --out: 5 (v5/v7, compressed) or 7.3 (HDF5).",
-)
+@_format_option
 @click.option(
     "--x-var",
     default="X",
@@ -467,14 +471,7 @@ def _parse_sample(text):
     type=click.Path(),
     help="Write the predictions p (m x 1) and outputs h (m x K) to this .mat file.",
 )
-@click.option(
-    "--format",
-    "out_format",
-    type=click.Choice(["5", "7.3"]),
-    default="5",
-    show_default=True,
-    help="MAT-file format of --out: 5 (v5/v7, compressed) or 7.3 (HDF5).",
-)
+@_format_option
 @click.option("--x-var", default="X", show_default=True, help="Name of the data variable.")
 @click.option(
     "--y-var",

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .errors import MatFileError, OptionError
+from .matio import matlab_shape
 
 _DTYPE_CLASSES = {
     "f8": "double",
@@ -164,14 +165,7 @@ def matlab_size(value):
     shape = getattr(value, "shape", None)
     if shape is None:
         return (1, 1)
-    shape = tuple(int(d) for d in shape)
-    if len(shape) == 0:
-        return (1, 1)
-    if len(shape) == 1:
-        return (shape[0], 1)
-    while len(shape) > 2 and shape[-1] == 1:
-        shape = shape[:-1]
-    return shape
+    return matlab_shape(shape)
 
 
 def format_size(size):

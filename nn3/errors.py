@@ -23,3 +23,7 @@ class DataError(Nn3Error):
 
 class OptionError(Nn3Error):
     """An option value makes no sense (``--hidden 0``, a negative lambda, ...)."""
+
+
+class MissingDependencyError(Nn3Error):
+    """An optional dependency (matplotlib for pictures) is not installed."""

@@ -32,13 +32,13 @@ import math
 import os
 import re
 import struct
-import tempfile
 import warnings
 import zlib
 
 import numpy as np
 
 from ._version import __version__
+from .atomic import atomic_output
 from .errors import MatFileError
 
 HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
@@ -290,16 +290,16 @@ def _normalise(value, depth=0):
         return {k: _normalise(v, depth + 1) for k, v in value.items()}
     if isinstance(value, np.ndarray):
         if value.dtype == object:
-            out = np.empty(_matlab_shape(value.shape), dtype=object)
+            out = np.empty(matlab_shape(value.shape), dtype=object)
             flat = value.reshape(out.shape, order="F")
             for idx in np.ndindex(out.shape):
                 out[idx] = _normalise(flat[idx], depth + 1)
             return out
-        return value.reshape(_matlab_shape(value.shape), order="F")
+        return value.reshape(matlab_shape(value.shape), order="F")
     return value
 
 
-def _matlab_shape(shape):
+def matlab_shape(shape):
     """MATLAB's size: at least 2-D (a vector is a column), no trailing singletons past 2-D."""
     shape = tuple(int(d) for d in shape)
     if len(shape) == 0:
@@ -915,7 +915,7 @@ def _prepare(path, name, value, depth=0):
             return str(value)
         raise MatFileError(f"{path}: cannot save '{name}': give text as a str")
     if value.dtype == object:
-        out = np.empty(_matlab_shape(value.shape), dtype=object)
+        out = np.empty(matlab_shape(value.shape), dtype=object)
         flat = value.reshape(out.shape)
         for idx in np.ndindex(out.shape):
             out[idx] = _prepare(path, f"{name}{{...}}", flat[idx], depth + 1)
@@ -926,7 +926,7 @@ def _prepare(path, name, value, depth=0):
         value = value.astype(np.float64)
     if value.dtype.kind == "c" and value.dtype.itemsize not in (8, 16):
         value = value.astype(np.complex128)
-    return value.reshape(_matlab_shape(value.shape))
+    return value.reshape(matlab_shape(value.shape))
 
 
 def save_mat(path, variables, format="5"):
@@ -959,69 +959,27 @@ def save_mat(path, variables, format="5"):
         format = "5"
     if format not in FORMATS:
         raise MatFileError(f"{path}: unknown .mat format {format!r} (use 5 or 7.3)")
-    folder = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(folder):
-        raise MatFileError(f"{path}: output folder {folder} does not exist")
-    if os.path.isdir(path):
-        raise MatFileError(f"{path}: is a directory; give a file name")
     if not isinstance(variables, dict):
         raise MatFileError(f"{path}: variables must be a dict of name to value")
     prepared = {}
     for name, value in variables.items():
         _check_name(path, name)
         prepared[name] = _prepare(path, name, value)
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=".nn3-", suffix=".mat.tmp", dir=folder)
-    except OSError as exc:
-        raise MatFileError(f"{path}: cannot write to {folder} ({exc.strerror or exc})") from exc
-    try:
-        if format == "7.3":
-            os.close(fd)
-            from .matio_v73 import write_v73
+    with atomic_output(path, suffix=".mat.tmp") as tmp:
+        try:
+            if format == "7.3":
+                from .matio_v73 import write_v73
 
-            write_v73(tmp, prepared, header=_v73_header())
-            with open(tmp, "rb+") as fh:
-                os.fsync(fh.fileno())
-        else:
-            with os.fdopen(fd, "wb") as fh:
+                write_v73(tmp, prepared, header=_v73_header())
+            else:
                 import scipy.io
 
-                scipy.io.savemat(fh, prepared, oned_as="column", do_compression=True)
-                fh.flush()
-                os.fsync(fh.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, path)
-    except BaseException as exc:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        if isinstance(exc, OSError):
-            raise MatFileError(f"{path}: cannot write ({exc.strerror or exc})") from exc
-        if isinstance(exc, Exception):  # h5py reports a failed write in several ways
+                with open(tmp, "wb") as fh:
+                    scipy.io.savemat(fh, prepared, oned_as="column", do_compression=True)
+        except (OSError, MatFileError):
+            raise
+        except Exception as exc:  # h5py and scipy report a failed write in several ways
             raise MatFileError(f"{path}: cannot write ({exc})") from exc
-        raise
-    _fsync_folder(folder)
-
-
-def _umask():
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def _fsync_folder(folder):
-    """Make the rename durable (best effort: not every system can fsync a folder)."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def _v73_header():

@@ -16,12 +16,11 @@ with numpy alone.
 """
 
 import math
-import os
-import tempfile
 
 import numpy as np
 
-from .errors import DataError, Nn3Error, OptionError
+from .atomic import atomic_output
+from .errors import DataError, MissingDependencyError, OptionError
 
 #: What to run when matplotlib is missing.
 INSTALL_HINT = "pip install 'nn3[plot]'"
@@ -34,10 +33,6 @@ COST_SIZE = (640, 480)
 
 #: Longest side, in pixels, that an image grid is scaled up to fit (whole pixels per cell).
 GRID_TARGET = 640
-
-
-class MissingDependencyError(Nn3Error):
-    """An optional dependency (matplotlib for pictures) is not installed."""
 
 
 def _matplotlib():
@@ -276,28 +271,8 @@ def save_png(fig, path):
         Width and height of the PNG in pixels.
     """
     mpl = _matplotlib()
-    path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(folder):
-        raise OptionError(f"{path}: output folder {folder} does not exist")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=".nn3-", suffix=".png.tmp", dir=folder)
-    except OSError as exc:
-        raise OptionError(f"{path}: cannot write to {folder} ({exc.strerror})") from exc
-    try:
-        with os.fdopen(fd, "wb") as fh, mpl.style.context("default"):
-            fig.savefig(fh, format="png", dpi=DPI, metadata={"Software": None})
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException as exc:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        if isinstance(exc, OSError):
-            raise OptionError(f"{path}: cannot write ({exc.strerror or exc})") from exc
-        raise
+    with atomic_output(path, suffix=".png.tmp", error=OptionError) as tmp:
+        with mpl.style.context("default"):
+            fig.savefig(tmp, format="png", dpi=DPI, metadata={"Software": None})
     width, height = fig.canvas.get_width_height()
     return int(width), int(height)

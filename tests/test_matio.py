@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 import scipy.io
 import scipy.sparse
+from test_bad_input import hand_built_v5  # tests/ is on sys.path (conftest.py)
 
 import nn3
 from nn3 import matio
@@ -418,19 +419,9 @@ def test_save_is_atomic_when_the_writer_fails_midway(tmp_path, monkeypatch):
 # ---------------------------------------------------------------------------------------------
 
 
-def _v5_file(dims, mclass=6, data=b""):
-    header = b"MATLAB 5.0 MAT-file, hand-built".ljust(116) + b"\0" * 8 + b"\x00\x01IM"
-
-    def element(mtype, payload):
-        return struct.pack("<II", mtype, len(payload)) + payload + b"\0" * (-len(payload) % 8)
-
-    body = (
-        element(6, struct.pack("<II", mclass, 0))
-        + element(5, struct.pack(f"<{len(dims)}i", *dims))
-        + element(1, b"X")
-        + element(9, data)
-    )
-    return header + element(14, body)
+def _v5_file(dims, mclass=6):
+    """A hand-built v5 file whose X claims ``dims`` but holds no data."""
+    return hand_built_v5(mclass, dims, struct.pack("<II", 9, 0))
 
 
 def test_size_guard_v5_header_claiming_1e12_elements(tmp_path):

@@ -4,17 +4,18 @@ Layers: ``a1 = [1 X]`` (m x n+1), ``a2 = [1 g(a1 Theta1')]`` (m x h+1), ``h = g(
 (m x K). ``Theta1`` is ``(hidden, input + 1)`` and ``Theta2`` is ``(num_labels, hidden + 1)``;
 column 0 of each holds the bias weights.
 
-The bias column of ``a1``/``a2`` is never materialised: ``[1 X] @ Theta1.T`` equals
+The bias column of ``a1`` is never materialised: ``[1 X] @ Theta1.T`` equals
 ``X @ Theta1[:, 1:].T + Theta1[:, 0]`` and the gradient's bias column is a column sum, so the data
-matrix is read, never copied.
+matrix is read, never copied. The evaluation (:class:`_Evaluator`) runs over blocks of rows with
+buffers allocated once per data set, so memory for intermediates stays bounded whatever ``m``;
+its time is within a small factor of the two products of the size of the data,
+``X @ Theta1[:, 1:].T`` and ``delta2.T @ X`` (see ``benchmarks/``).
 
 Outputs: ``num_labels == 1`` is the source document's binary case (``y`` in {0, 1} used as the
 target directly); ``num_labels = K >= 2`` is the coursework case (labels 1..K, one-hot targets).
 Either way the target matrix ``Y`` is 0 except at one known position per "positive" row, so it is
 kept as a list of ``(row, column)`` hits instead of an m x K matrix.
 """
-
-import os
 
 import numpy as np
 
@@ -142,75 +143,46 @@ def _forward(X, Theta1, Theta2):
 
 # The evaluation runs over blocks of rows whose intermediates take about this many bytes
 # (but never fewer rows than _MIN_BLOCK_ROWS, so that the matrix products stay efficient).
-_BLOCK_BYTES = 64 * 2**20
+_BLOCK_BYTES = 32 * 2**20
 _MIN_BLOCK_ROWS = 2048
-# Element-wise passes over at least this many elements are split across the CPUs.
-_PARALLEL_MIN = 32768
-_MAX_THREADS = 8
-_pool = None  # (pid, ThreadPoolExecutor, number of parts), made on first use
+# Chains of element-wise passes run on pieces of about this many elements, which stay in cache
+# from one pass to the next.
+_CHUNK = 65536
 
 
 def _block_rows(m, hidden, num_labels):
-    per_row = 8 * (3 * hidden + 1 + 2 * num_labels)
-    return int(min(m, max(_MIN_BLOCK_ROWS, _BLOCK_BYTES // per_row)))
-
-
-def _n_cpus():
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
-
-
-def _parallel(fn, *arrays):
-    """``fn(*parts)`` on equal slices (along axis 0) of ``arrays``, one slice per CPU.
-
-    numpy releases the GIL in its element-wise loops, so the slices run at the same time; the
-    BLAS products around them use every CPU too. Small arrays are done in the calling thread.
-    """
-    global _pool
-    first = arrays[0]
-    if first.size < _PARALLEL_MIN or first.shape[0] < 2:
-        fn(*arrays)
-        return
-    if _pool is None or _pool[0] != os.getpid():  # a forked child has no worker threads
-        from concurrent.futures import ThreadPoolExecutor
-
-        parts = max(1, min(_n_cpus(), _MAX_THREADS))
-        workers = ThreadPoolExecutor(parts - 1, thread_name_prefix="nn3") if parts > 1 else None
-        _pool = (os.getpid(), workers, parts)
-    _, workers, parts = _pool
-    parts = min(parts, first.shape[0])
-    if parts == 1:
-        fn(*arrays)
-        return
-    bounds = [first.shape[0] * k // parts for k in range(parts + 1)]
-    futures = [
-        workers.submit(fn, *(a[bounds[k] : bounds[k + 1]] for a in arrays)) for k in range(1, parts)
-    ]
-    fn(*(a[: bounds[1]] for a in arrays))
-    for future in futures:
-        future.result()
+    """Rows per block: blocks of equal size whose intermediates take about ``_BLOCK_BYTES``."""
+    per_row = 8 * (2 * hidden + 1 + 2 * num_labels)
+    most = max(_MIN_BLOCK_ROWS, _BLOCK_BYTES // per_row)
+    n_blocks = -(-m // most)
+    return -(-m // n_blocks)
 
 
 def _hidden_activation(nz2, neg_bias):
-    """``a2 = g(z2)`` in place from ``-z2`` without its bias term: ``nz2 + neg_bias = -z2``."""
-    nz2 += neg_bias
-    _sigmoid_of_negated(nz2)
+    """``a2' = g(z2')`` in place, from ``nz2 = -(z2' - bias)`` and ``neg_bias = -bias``."""
+    rows, b = nz2.shape
+    step = max(1, _CHUNK // b)
+    for r in range(0, rows, step):
+        z = nz2[r : r + step]
+        z += neg_bias[r : r + step]
+        _sigmoid_of_negated(z)
 
 
 def _output_and_log(nz3, loss):
-    """``h = g(z3)`` from ``-z3`` in place, and ``loss = log(1 - h)``."""
-    _sigmoid_of_negated(nz3)
-    np.subtract(1.0, nz3, out=loss)
-    np.log(loss, out=loss)
+    """``h = g(z3)`` in place from ``nz3 = -z3``, and ``loss = log(1 - h)`` (1-D arrays)."""
+    for s in range(0, nz3.size, _CHUNK):
+        h = _sigmoid_of_negated(nz3[s : s + _CHUNK])
+        out = np.subtract(1.0, h, out=loss[s : s + _CHUNK])
+        np.log(out, out=out)
 
 
 def _hidden_delta(d2, a2, scratch):
-    """``delta2 = d2 .* sigmoidGradient(z2)``, with ``sigmoidGradient(z2) = a2 .* (1 - a2)``."""
-    np.subtract(1.0, a2, out=scratch)
-    scratch *= a2
-    d2 *= scratch
+    """``d2 .*= sigmoidGradient(z2)``, i.e. ``.* (a2 .* (1 - a2))``, in place (1-D arrays)."""
+    for s in range(0, d2.size, _CHUNK):
+        a = a2[s : s + _CHUNK]
+        g = np.subtract(1.0, a, out=scratch[: a.size])
+        g *= a
+        d2[s : s + _CHUNK] *= g
 
 
 class _Evaluator:
@@ -231,13 +203,13 @@ class _Evaluator:
       ``Theta2_grad'`` in one product;
     * ``ht`` (K, b): ``h'``, then ``delta3'`` in place. ``Y`` is never formed: its ones are a list
       of flat positions per block;
-    * ``d2t`` (hidden, b), ``scratch`` (hidden, b) and ``loss`` (K, b).
+    * ``d2t`` (hidden, b) and ``loss`` (K, b), and a small scratch buffer.
 
     The products are computed with negated weights, ``(-Theta1(:,2:end)) * Xb' - Theta1(:,1)``:
     IEEE rounding is symmetric, so that is ``-z2'`` bit for bit, and ``exp`` takes it directly.
     ``X`` is read in place, never copied (when C- or F-contiguous): the two large products are
-    ``-Theta1(:,2:end) * Xb'`` and ``Xb' * delta2``. Element-wise passes run on all CPUs
-    (:func:`_parallel`).
+    ``-Theta1(:,2:end) * Xb'`` and ``Xb' * delta2``. Chains of element-wise passes run piece by
+    piece (``_CHUNK`` elements) so that each piece stays in cache through the chain.
 
     Parameters
     ----------
@@ -268,14 +240,14 @@ class _Evaluator:
             lo, hi = np.searchsorted(rows, [start, stop])
             # Flat position of Y(r, c) == 1 in a (K, b) block: c * b + (r - start).
             hits = cols[lo:hi] * (stop - start) + (rows[lo:hi] - start)
-            self.blocks.append((start, stop, hits.astype(np.intp)))
+            self.blocks.append((start, stop, np.sort(hits).astype(np.intp)))
         b = block_rows
         self._a2t = np.empty((hidden + 1) * b)
         self._a2t[:b] = 1.0  # row 0 of every block's view: the bias unit
         self._ht = np.empty(num_labels * b)
         self._loss = np.empty(num_labels * b)
         self._d2t = np.empty(hidden * b)
-        self._scratch = np.empty(hidden * b)
+        self._scratch = np.empty(min(_CHUNK, hidden * b))
         self._ones = np.ones(b)
         self._acc1 = np.empty((n, hidden))  # sum over blocks of Xb' * delta2
         self._acc2 = np.empty((hidden + 1, num_labels))  # sum over blocks of a2' * delta3
@@ -315,23 +287,24 @@ class _Evaluator:
             a2t = self._a2t[: (hidden + 1) * b].reshape(hidden + 1, b)
             z2t = a2t[1:]  # contiguous
             np.matmul(neg_W1, Xb.T, out=z2t)
-            _parallel(_hidden_activation, z2t, neg_bias1)  # a2', row by row
+            _hidden_activation(z2t, neg_bias1)  # a2'
             ht = self._ht[: K * b].reshape(K, b)
             np.matmul(neg_Theta2, a2t, out=ht)  # -z3'
             # Cross-entropy: log(1 - h) where Y == 0, log(h) where Y == 1 (the two branches of
             # -Y.*log(h) - (1-Y).*log(1-h)); summed here, negated and divided by m below.
-            loss = self._loss[: K * b].reshape(K, b)
-            _parallel(_output_and_log, ht.reshape(-1), loss.reshape(-1))
             h_flat = ht.reshape(-1)
-            loss.reshape(-1)[hits] = np.log(h_flat[hits])
+            loss = self._loss[: K * b]
+            _output_and_log(h_flat, loss)
+            h_hits = h_flat[hits]
+            loss[hits] = np.log(h_hits)
             log_sum += float(loss.sum())
             if not want_grad:
                 continue
-            h_flat[hits] -= 1.0  # ht is now delta3'
+            h_hits -= 1.0
+            h_flat[hits] = h_hits  # ht is now delta3' = (h - Y)'
             d2t = self._d2t[: hidden * b].reshape(hidden, b)
             np.matmul(W2t, ht, out=d2t)  # (delta3 * Theta2(:, 2:end))'
-            scratch = self._scratch[: hidden * b]
-            _parallel(_hidden_delta, d2t.reshape(-1), z2t.reshape(-1), scratch)  # delta2'
+            _hidden_delta(d2t.reshape(-1), z2t.reshape(-1), self._scratch)  # delta2'
             first = k == 0
             np.matmul(d2t, self._ones[:b], out=self._acc0 if first else self._tmp0)
             np.matmul(Xb.T, d2t.T, out=self._acc1 if first else self._tmp1)
@@ -389,7 +362,7 @@ def _prepare(X, y, Theta1, Theta2):
     Theta2 = np.asarray(Theta2, dtype=np.float64)
     _check_shapes(X, Theta1, Theta2)
     rows, cols = label_hits(y, Theta2.shape[0])
-    if rows.size and np.asarray(y).size != X.shape[0]:
+    if np.asarray(y).size != X.shape[0]:
         raise DataError(f"X has {X.shape[0]} rows but y has {np.asarray(y).size} labels")
     if X.shape[0] == 0:
         raise DataError("X has no rows (zero examples)")
@@ -470,9 +443,15 @@ def nn_cost_function(nn_params, input_layer_size, hidden_layer_size, num_labels,
 def make_objective(X, y, input_layer_size, hidden_layer_size, num_labels, lambda_=0.0):
     """``nn_cost_function`` with the data checked once, for repeated evaluation by an optimizer.
 
+    The data is checked and indexed once and the buffers for the intermediates are allocated
+    once, then reused by every call; ``X`` is kept by reference, not copied. Each call returns a
+    new gradient array (optimizers keep earlier ones).
+
     Returns
     -------
     fun : callable ``fun(nn_params) -> (J, grad)``
+        Not safe to call from two threads at once (it reuses its buffers); make one objective
+        per thread instead.
     """
     X = _as_data(X)
     if X.shape[1] != input_layer_size:

@@ -2,7 +2,7 @@
 
 ``reference_impl.matlab_cost_grad`` builds ``[ones(m,1) X]`` and the one-hot ``Y`` and runs the
 MATLAB expressions one by one; nn3's hot path must give the same cost and gradient to 1e-13
-relative whatever the block size, memory order of ``X`` and number of threads.
+relative whatever the block size, memory order of ``X`` and size of the element-wise pieces.
 """
 
 import numpy as np
@@ -57,9 +57,9 @@ def test_blocks_match_plain_formulas(shape, block_rows, lam):
     _assert_parity(J, grad, X, y, Theta1, Theta2, lam)
 
 
-def test_large_m_default_blocks_and_threads(monkeypatch):
+def test_large_m_default_blocks_and_chunks(monkeypatch):
     # Small enough blocks that make_objective's default splits 40000 rows into several, each
-    # large enough for the element-wise passes to be split across threads.
+    # with element-wise chains run in many cache-sized pieces.
     monkeypatch.setattr(network, "_BLOCK_BYTES", 8 * 2**20)
     monkeypatch.setattr(network, "_MIN_BLOCK_ROWS", 1000)
     m, n, hidden, K = 40000, 20, 30, 10
@@ -69,8 +69,8 @@ def test_large_m_default_blocks_and_threads(monkeypatch):
     fun = nn3.make_objective(X, y, n, hidden, K, 1.0)
     J, grad = fun(params)
     _assert_parity(J, grad, X, y, Theta1, Theta2, 1.0)
-    # The element-wise passes give the same bits on one thread as on several.
-    monkeypatch.setattr(network, "_PARALLEL_MIN", 10**12)
+    # The element-wise chains give the same bits whole as in pieces.
+    monkeypatch.setattr(network, "_CHUNK", 10**9)
     J1, grad1 = nn3.make_objective(X, y, n, hidden, K, 1.0)(params)
     assert J1 == J
     np.testing.assert_array_equal(grad1, grad)

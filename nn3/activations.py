@@ -19,9 +19,31 @@ def sigmoid(z):
     -------
     g : ndarray of the shape of ``z``, float64
     """
-    z = np.asarray(z, dtype=np.float64)
-    with np.errstate(over="ignore"):
-        return 1.0 / (1.0 + np.exp(-z))
+    nz = np.array(z, dtype=np.float64)  # a copy, negated in place below
+    np.negative(nz, out=nz)
+    return sigmoid_of_negated_inplace(nz)[()]  # [()]: a scalar for scalar input, as before
+
+
+def sigmoid_of_negated_inplace(nz):
+    """``g = 1 ./ (1 + exp(nz))`` in place, for ``nz = -z``: sigmoid.m's operations (same bits).
+
+    The in-place kernel behind :func:`sigmoid`, which the network's hot path calls on buffers it
+    reuses (negating is exact, so ``exp`` can take ``-z`` straight from a product).
+
+    Parameters
+    ----------
+    nz : ndarray, float64
+        ``-z``; overwritten with ``g(z)``.
+
+    Returns
+    -------
+    nz : the same array
+    """
+    with np.errstate(over="ignore"):  # exp(-z) = Inf for z < -709.78 gives the exact limit 0
+        np.exp(nz, out=nz)
+    nz += 1.0
+    np.reciprocal(nz, out=nz)
+    return nz
 
 
 def sigmoid_gradient(z):

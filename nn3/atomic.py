@@ -33,6 +33,25 @@ def _fsync_folder(folder):
         os.close(fd)
 
 
+def check_destination(path, error=MatFileError):
+    """Check that ``path`` can be an output file: its folder exists and it is not a folder.
+
+    Commands call this before long work, so that a bad ``--out`` is reported at once.
+
+    Returns
+    -------
+    folder : str
+        The absolute folder ``path`` goes in.
+    """
+    path = os.fspath(path)
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise error(f"{path}: output folder {folder} does not exist")
+    if os.path.isdir(path):
+        raise error(f"{path}: is a directory; give a file name")
+    return folder
+
+
 @contextmanager
 def atomic_output(path, suffix=".tmp", error=MatFileError):
     """Yield a temporary path beside ``path``; on success, move it over ``path`` atomically.
@@ -53,11 +72,7 @@ def atomic_output(path, suffix=".tmp", error=MatFileError):
         Where to write. On an exception the temporary file is removed and ``path`` is untouched.
     """
     path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(folder):
-        raise error(f"{path}: output folder {folder} does not exist")
-    if os.path.isdir(path):
-        raise error(f"{path}: is a directory; give a file name")
+    folder = check_destination(path, error)
     try:
         fd, tmp = tempfile.mkstemp(prefix=".nn3-", suffix=suffix, dir=folder)
     except OSError as exc:

@@ -121,13 +121,9 @@ class _Progress:
 
 
 def _check_output_folder(out):
-    import os
+    from .atomic import check_destination
 
-    folder = os.path.dirname(os.path.abspath(out))
-    if not os.path.isdir(folder):
-        raise OptionError(f"{out}: output folder {folder} does not exist")
-    if os.path.isdir(out):
-        raise OptionError(f"{out}: is a directory; give a file name for --out")
+    check_destination(out, OptionError)
 
 
 #: ``--format`` of every command that writes a .mat file.

@@ -19,6 +19,7 @@ kept as a list of ``(row, column)`` hits instead of an m x K matrix.
 
 import numpy as np
 
+from .activations import sigmoid_of_negated_inplace
 from .errors import DataError
 
 
@@ -117,18 +118,9 @@ def _as_data(X):
     return X
 
 
-def _sigmoid_of_negated(nz):
-    """``1 ./ (1 + exp(nz))`` in place, for ``nz = -z``: sigmoid.m's operations (same bits)."""
-    with np.errstate(over="ignore"):  # exp(-z) = Inf for z < -709.78 gives the exact limit 0
-        np.exp(nz, out=nz)
-    nz += 1.0
-    np.reciprocal(nz, out=nz)
-    return nz
-
-
 def _sigmoid_inplace(z):
     """``z = 1 ./ (1 + exp(-z))`` in place: sigmoid.m's operations in its order (same bits)."""
-    return _sigmoid_of_negated(np.negative(z, out=z))
+    return sigmoid_of_negated_inplace(np.negative(z, out=z))
 
 
 def _forward(X, Theta1, Theta2):
@@ -165,13 +157,13 @@ def _hidden_activation(nz2, neg_bias):
     for r in range(0, rows, step):
         z = nz2[r : r + step]
         z += neg_bias[r : r + step]
-        _sigmoid_of_negated(z)
+        sigmoid_of_negated_inplace(z)
 
 
 def _output_and_log(nz3, loss):
     """``h = g(z3)`` in place from ``nz3 = -z3``, and ``loss = log(1 - h)`` (1-D arrays)."""
     for s in range(0, nz3.size, _CHUNK):
-        h = _sigmoid_of_negated(nz3[s : s + _CHUNK])
+        h = sigmoid_of_negated_inplace(nz3[s : s + _CHUNK])
         out = np.subtract(1.0, h, out=loss[s : s + _CHUNK])
         np.log(out, out=out)
 

@@ -40,6 +40,10 @@ _EXPORTS = {
     "holdout_split": "training",
 }
 
+#: Submodules reachable as attributes after a plain ``import nn3`` (``nn3.plot.plot_cost``).
+_SUBMODULES = {"matlab", "plot", "testing", "gradcheck", "datasets", "compare", "parity"}
+
+
 __all__ = [
     "__version__",
     "Nn3Error",
@@ -48,17 +52,21 @@ __all__ = [
     "OptionError",
     "MissingDependencyError",
     *_EXPORTS,
+    *sorted(_SUBMODULES),
 ]
 
 
 def __getattr__(name):
-    if name in _EXPORTS:
-        import importlib
+    import importlib
 
+    if name in _EXPORTS:
         value = getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'nn3' has no attribute {name!r}")
+    elif name in _SUBMODULES:
+        value = importlib.import_module(f".{name}", __name__)
+    else:
+        raise AttributeError(f"module 'nn3' has no attribute {name!r}")
+    globals()[name] = value
+    return value
 
 
 def __dir__():

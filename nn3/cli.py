@@ -89,7 +89,9 @@ def cli(debug):
 
 
 def _fmt_size(a):
-    return "x".join(str(d) for d in a.shape)
+    from .matio import format_size
+
+    return format_size(a.shape)
 
 
 class _Progress:
@@ -124,6 +126,17 @@ def _check_output_folder(out):
     from .atomic import check_destination
 
     check_destination(out, OptionError)
+
+
+#: How ``nn3 train`` names the settings that :func:`nn3.training.check_settings` checks.
+_TRAIN_OPTION_NAMES = {
+    "hidden_layer_size": "--hidden",
+    "lambda_": "--lambda",
+    "maxiter": "--maxiter",
+    "num_labels": "--labels",
+    "epsilon_init": "--epsilon",
+    "seed": "--seed",
+}
 
 
 #: ``--format`` of every command that writes a .mat file.
@@ -257,18 +270,15 @@ def train(
     from .matio import save_mat
     from .network import unroll
 
-    if hidden < 1:
-        raise OptionError(f"--hidden must be at least 1, got {hidden}")
-    if not lambda_ >= 0 or lambda_ == float("inf"):
-        raise OptionError(f"--lambda must be a non-negative number, got {lambda_}")
-    if maxiter == 0:
-        raise OptionError("--maxiter must be non-zero")
-    if num_labels is not None and num_labels < 1:
-        raise OptionError(f"--labels must be at least 1, got {num_labels}")
-    if not 0 < epsilon_init < float("inf"):
-        raise OptionError(f"--epsilon must be a positive number, got {epsilon_init}")
-    if not 0 <= seed < 2**32:
-        raise OptionError(f"--seed must be in 0..{2**32 - 1} (MATLAB's rng), got {seed}")
+    training.check_settings(
+        hidden_layer_size=hidden,
+        lambda_=lambda_,
+        maxiter=maxiter,
+        num_labels=num_labels,
+        epsilon_init=epsilon_init,
+        seed=seed,
+        names=_TRAIN_OPTION_NAMES,
+    )
     _check_output_folder(out)
     if holdout is not None and not 0 < holdout < 1:
         raise OptionError(f"--holdout must be a fraction between 0 and 1, got {holdout:g}")
@@ -300,10 +310,11 @@ def train(
                 f"{init_path}: Theta2 has {Theta2.shape[0]} output units but "
                 f"--labels is {num_labels}"
             )
+        if num_labels is None:  # the labels were checked without knowing K: check them again
+            training.check_labels(y, data, y_var, Theta2.shape[0])
         num_labels = Theta2.shape[0]
         initial_params = unroll(Theta1, Theta2)
         init_note = f"from {init_path}"
-    training.check_labels(y, data, y_var, num_labels)
     _check_network_size(data, X, y, hidden, num_labels)
     if holdout is not None:
         split = _holdout(X, y, holdout, seed, num_labels)
@@ -484,7 +495,7 @@ def predict(weights, data, sample, out, x_var, y_var, out_format):
 
     from . import training
     from .matio import save_mat
-    from .network import accuracy, predict_proba
+    from .network import accuracy, labels_from_outputs, predict_proba
 
     if (data is None) == (sample is None):
         raise OptionError("give either DATA.mat or --x (one sample), not both or neither")
@@ -503,10 +514,7 @@ def predict(weights, data, sample, out, x_var, y_var, out_format):
             f"{source}: {X.shape[1]} features, but {weights} expects {Theta1.shape[1] - 1}"
         )
     h = predict_proba(Theta1, Theta2, X)
-    if Theta2.shape[0] == 1:
-        p = (h[:, 0] >= 0.5).astype(np.float64)
-    else:
-        p = np.argmax(h, axis=1).astype(np.float64) + 1.0
+    p = labels_from_outputs(h)
     if sample is not None:
         click.echo(f"Prediction: {int(p[0])}")
         if Theta2.shape[0] == 1:

@@ -24,7 +24,7 @@ def _pick_examples(m, count, seed):
 
     if count >= m:
         return np.arange(m)
-    order = np.argsort(MatlabRNG(seed).rand(m, 1)[:, 0], kind="stable")
+    order = MatlabRNG(seed).shuffled_order(m)
     return order[:count]
 
 
@@ -75,22 +75,18 @@ def show(file, out, rows, cols, example_width, seed, x_var):
     for label, value in (("--rows", rows), ("--cols", cols), ("--width", example_width)):
         if value is not None and value < 1:
             raise OptionError(f"{label} must be at least 1, got {value}")
+    training.check_settings(seed=seed, names={"seed": "--seed"})
     plot._matplotlib()  # fail early, with the install hint, if matplotlib is missing
     _check_output_folder(out)
     variables = load_mat(file)
     weights = x_var is None and ("Theta1" in variables or "nn_params" in variables)
     if weights:
-        Theta1, _ = training.load_weights(file)
+        Theta1, _ = training.weights_from_variables(variables, file)
         images = Theta1[:, 1:]
         what = "Theta1(:, 2:end)"
-        shown = images.shape[0]
-        if rows is not None and cols is not None:
-            shown = min(shown, rows * cols)
-        noun = (
-            f"{shown} of {images.shape[0]} hidden units"
-            if shown < images.shape[0]
-            else (f"{shown} hidden units")
-        )
+        units = images.shape[0]
+        shown = units if rows is None or cols is None else min(units, rows * cols)
+        noun = f"{shown} of {units} hidden units" if shown < units else f"{units} hidden units"
     else:
         name = x_var or "X"
         X = get_variable(variables, name, file)

@@ -145,8 +145,7 @@ def cost(weights, data, lambda_, x_var, y_var):
     from . import training
     from .network import cost_function
 
-    if not lambda_ >= 0 or lambda_ == float("inf"):
-        raise OptionError(f"--lambda must be a non-negative number, got {lambda_}")
+    training.check_settings(lambda_=lambda_, names={"lambda_": "--lambda"})
     Theta1, Theta2 = training.load_weights(weights)
     X, y = training.load_training_data(data, x_var, y_var)
     if X.shape[1] + 1 != Theta1.shape[1]:

@@ -21,10 +21,10 @@ sides are ``single``, in double precision otherwise, and as plain differences be
 classes. Complex values compare their real and imaginary parts.
 
 Classes come from the values as :func:`nn3.matio.load_mat` returns them: float64 is ``double``,
-float32 ``single``, bool ``logical``, str ``char``, dict ``struct``, an object array ``cell``
-(``struct`` when every element is a dict), scipy sparse matrices their element class with the
-attribute ``sparse``. Struct fields are named ``data.X``, cell elements ``c{2,1}`` and
-struct-array elements ``s(1,2).x``.
+float32 ``single``, bool ``logical``, str and arrays of single characters (N-D char) ``char``,
+dict ``struct``, an object array ``cell`` (``struct`` when every element is a dict), scipy sparse
+matrices their element class with the attribute ``sparse``. Struct fields are named ``data.X``,
+cell elements ``c{2,1}`` and struct-array elements ``s(1,2).x``.
 """
 
 import math
@@ -33,52 +33,14 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .errors import MatFileError, OptionError
-from .matio import matlab_shape
+from .matio import _DTYPE_CLASSES, _dtype_class, format_size, get_variable, load_mat, matlab_shape
 
-_DTYPE_CLASSES = {
-    "f8": "double",
-    "f4": "single",
-    "c16": "double",
-    "c8": "single",
-    "b1": "logical",
-    "i1": "int8",
-    "u1": "uint8",
-    "i2": "int16",
-    "u2": "uint16",
-    "i4": "int32",
-    "u4": "uint32",
-    "i8": "int64",
-    "u8": "uint64",
-}
-
-_NUMERIC_CLASSES = {
-    "double",
-    "single",
-    "logical",
-    "int8",
-    "uint8",
-    "int16",
-    "uint16",
-    "int32",
-    "uint32",
-    "int64",
-    "uint64",
-}
+#: The numeric MATLAB classes, logical included: every class a numeric dtype stands for.
+_NUMERIC_CLASSES = frozenset(_DTYPE_CLASSES.values())
 
 
 def _is_sparse(value):
     return hasattr(value, "tocsc") and hasattr(value, "nnz")
-
-
-def _dtype_class(dtype):
-    dtype = np.dtype(dtype)
-    if dtype.kind in "US":
-        return "char"
-    if dtype.kind == "f" and dtype.itemsize == 2:
-        return "single"  # half precision has no MATLAB class; single is the nearest
-    if dtype.kind == "f" and dtype.itemsize > 8:
-        return "double"
-    return _DTYPE_CLASSES.get(f"{dtype.kind}{dtype.itemsize}", str(dtype))
 
 
 def matlab_class(value):
@@ -146,7 +108,8 @@ def matlab_size(value):
     Trailing singleton dimensions beyond the second are dropped, as MATLAB does; a 0-d array or
     Python scalar is 1x1, a 1-D array of n elements n x 1 (a column, as ``save_mat`` writes it).
     A str is a char row ``1 x len``, or ``rows x cols`` when it holds rows of equal length joined
-    by newlines (how ``load_mat`` returns a char matrix); ``""`` is 0x0.
+    by newlines (how ``load_mat`` returns a char matrix); ``""`` is 0x0. An N-D char array (an
+    ndarray of single characters) has its shape, as any array.
 
     Returns
     -------
@@ -166,11 +129,6 @@ def matlab_size(value):
     if shape is None:
         return (1, 1)
     return matlab_shape(shape)
-
-
-def format_size(size):
-    """``(5000, 400)`` as MATLAB writes it: ``"5000x400"``."""
-    return "x".join(str(d) for d in size)
 
 
 def format_class(cls, attributes=()):
@@ -375,7 +333,10 @@ def format_value(x):
 def _char_codes(text, size):
     """A str (or an array of characters) as an array of character codes of MATLAB size ``size``."""
     if isinstance(text, np.ndarray):
-        codes = np.vectorize(ord, otypes=[np.int64])(text) if text.size else text
+        if text.dtype.kind == "U" and text.dtype.itemsize == 4:  # '<U1': char(0) included
+            codes = np.ascontiguousarray(text, dtype="=U1").view(np.uint32)
+        else:
+            codes = np.vectorize(ord, otypes=[np.int64])(text) if text.size else text
         return np.asarray(codes, dtype=np.int64).reshape(size, order="F")
     if not text:
         return np.zeros((0, 0), dtype=np.int64)
@@ -449,7 +410,13 @@ def compare_values(expected, actual, rtol=1e-10, atol=0.0, ulps=None, name="", c
     Returns
     -------
     Difference
+
+    Raises
+    ------
+    OptionError
+        A negative tolerance, or ``ulps`` not a whole number.
     """
+    _check_tolerances(rtol, atol, ulps)
     e_cls, a_cls = matlab_class(expected), None
     e_size = matlab_size(expected)
     e_label = format_class(e_cls, matlab_attributes(expected))
@@ -760,8 +727,6 @@ def compare_variables(
     MatFileError
         A name in ``names`` is not in ``expected``.
     """
-    from .matio import get_variable
-
     _check_tolerances(rtol, atol, ulps)
     if names:
         roots = []
@@ -865,8 +830,6 @@ def compare_files(expected_path, actual_path, names=None, rtol=1e-10, atol=0.0, 
     MatFileError
         A file is missing or unreadable, or a name in ``names`` is not in the expected file.
     """
-    from .matio import load_mat
-
     _check_tolerances(rtol, atol, ulps)
     expected = load_mat(expected_path)
     actual = load_mat(actual_path)

@@ -7,6 +7,7 @@ by ``norm(numgrad - grad) / norm(numgrad + grad)``, which should be below 1e-9 f
 implementation. Nothing here prints: ``nn3 check-grad`` shows the result.
 """
 
+import math
 from typing import NamedTuple
 
 import numpy as np
@@ -69,13 +70,18 @@ def compute_numerical_gradient(J, theta, e=1e-4):
 
 
 def relative_difference(numgrad, grad):
-    """``norm(numgrad - grad) / norm(numgrad + grad)``, the coursework's measure (0 for 0/0)."""
+    """``norm(numgrad - grad) / norm(numgrad + grad)``, the coursework's measure.
+
+    0 for 0/0 (both gradients zero); Inf, as MATLAB gives, when only the sum is zero
+    (``grad == -numgrad``).
+    """
     numgrad = np.asarray(numgrad, dtype=np.float64).reshape(-1)
     grad = np.asarray(grad, dtype=np.float64).reshape(-1)
     num = float(np.linalg.norm(numgrad - grad))
     if num == 0:
         return 0.0
-    return num / float(np.linalg.norm(numgrad + grad))
+    den = float(np.linalg.norm(numgrad + grad))
+    return num / den if den else math.inf
 
 
 class GradientCheck(NamedTuple):

@@ -11,7 +11,9 @@ numeric, any class     ndarray of that class (double -> float64, uint8 -> uint8,
                        keep all dimensions (trailing singletons dropped, as MATLAB does)
 complex                complex128 / complex64 ndarray
 logical                bool ndarray
-char                   ``str`` (rows of a char matrix joined with ``"\\n"``)
+char                   ``str`` (rows of a char matrix joined with ``"\\n"``); an N-D (more than
+                       2-D) char array: ndarray of single characters (dtype ``'<U1'``) in
+                       MATLAB's size
 struct (1 x 1)         ``dict`` of fields; address them as ``"data.X"`` (:func:`get_variable`)
 struct array           object ndarray of dicts, in MATLAB's size
 cell array             object ndarray, in MATLAB's size
@@ -31,6 +33,7 @@ import datetime
 import math
 import os
 import re
+import stat
 import struct
 import warnings
 import zlib
@@ -92,30 +95,51 @@ def describe(value):
     if isinstance(value, MatlabObject):
         return f"a MATLAB object of class '{value.class_name}'"
     if hasattr(value, "toarray"):
-        return f"a sparse {_size(value.shape)} matrix"
+        return f"a sparse {format_size(value.shape)} matrix"
     if isinstance(value, np.ndarray):
+        size = format_size(value.shape)
         if value.dtype == object:
             if value.size and all(isinstance(v, dict) for v in value.flat):
-                return f"a {_size(value.shape)} struct array"
-            return f"a {_size(value.shape)} cell array"
-        if value.dtype.kind == "b":
-            return f"a {_size(value.shape)} logical array"
+                return f"a {size} struct array"
+            return f"a {size} cell array"
         if value.dtype.kind == "c":
-            return f"a {_size(value.shape)} complex array"
-        return f"a {_size(value.shape)} {_class_name(value.dtype)} array"
+            return f"a {size} complex array"
+        return f"a {size} {_dtype_class(value.dtype)} array"
     return type(value).__name__
 
 
-def _size(shape):
-    return "x".join(str(d) for d in shape)
+def format_size(size):
+    """``(5000, 400)`` as MATLAB writes it: ``"5000x400"``."""
+    return "x".join(str(d) for d in size)
 
 
-def _class_name(dtype):
-    return {
-        "float64": "double",
-        "float32": "single",
-        "bool": "logical",
-    }.get(np.dtype(dtype).name, np.dtype(dtype).name)
+_DTYPE_CLASSES = {
+    "f8": "double",
+    "f4": "single",
+    "c16": "double",
+    "c8": "single",
+    "b1": "logical",
+    "i1": "int8",
+    "u1": "uint8",
+    "i2": "int16",
+    "u2": "uint16",
+    "i4": "int32",
+    "u4": "uint32",
+    "i8": "int64",
+    "u8": "uint64",
+}
+
+
+def _dtype_class(dtype):
+    """The MATLAB class of an array's elements (complex: the class of its parts)."""
+    dtype = np.dtype(dtype)
+    if dtype.kind in "US":
+        return "char"
+    if dtype.kind == "f" and dtype.itemsize == 2:
+        return "single"  # half precision has no MATLAB class; single is the nearest
+    if dtype.kind == "f" and dtype.itemsize > 8:
+        return "double"
+    return _DTYPE_CLASSES.get(f"{dtype.kind}{dtype.itemsize}", str(dtype))
 
 
 # --------------------------------------------------------------------------------------------
@@ -137,10 +161,8 @@ def _check_readable(path):
         raise MatFileError(f"{path}: permission denied") from None
     except OSError as exc:
         raise MatFileError(f"{path}: cannot read ({exc.strerror or exc})") from None
-    if os.path.isdir(path):
+    if stat.S_ISDIR(st.st_mode):
         raise MatFileError(f"{path}: is a directory, not a .mat file")
-    import stat
-
     if not stat.S_ISREG(st.st_mode):
         raise MatFileError(f"{path}: not a regular file")
     if not os.access(path, os.R_OK):
@@ -158,12 +180,9 @@ def _read_head(path, n):
         raise MatFileError(f"{path}: cannot read ({exc.strerror or exc})") from None
 
 
-def _hdf5_offset(path, head):
-    """Where the HDF5 signature is (0, 512, 1024, ... as HDF5 allows), or None."""
-    for offset in (0, 512, 1024, 2048, 4096):
-        if head[offset : offset + 8] == HDF5_SIGNATURE:
-            return offset
-    return None
+def _is_hdf5(head):
+    """Whether the HDF5 signature is at byte 0, 512, 1024, ... (where HDF5 allows it)."""
+    return any(head[at : at + 8] == HDF5_SIGNATURE for at in (0, 512, 1024, 2048, 4096))
 
 
 def mat_format(path):
@@ -178,7 +197,7 @@ def mat_format(path):
     head = _read_head(path, 4104)
     if not head:
         raise MatFileError(f"{path}: empty file (0 bytes), not a .mat file")
-    if _hdf5_offset(path, head) is not None:
+    if _is_hdf5(head):
         return "7.3"
     if head[:6] == b"MATLAB":
         if len(head) < 128:
@@ -233,7 +252,8 @@ def load_mat(path):
     Returns
     -------
     variables : dict
-        Name to ndarray (numeric in MATLAB's size and class, logical as bool), str (char),
+        Name to ndarray (numeric in MATLAB's size and class, logical as bool), str (char; an
+        N-D char array is an ndarray of single characters, dtype ``'<U1'``, in MATLAB's size),
         dict (struct), object ndarray (cell or struct array), ``scipy.sparse.csc_matrix`` or
         :class:`MatlabObject`.
 
@@ -243,8 +263,8 @@ def load_mat(path):
         Missing, unreadable, not a .mat file, corrupt or truncated, or claiming an array larger
         than :data:`MAX_ELEMENTS`.
     """
-    path = _check_readable(path)
-    fmt = mat_format(path)
+    path = os.fspath(path)
+    fmt = mat_format(path)  # checks that the file is there and readable
     # A corrupt file can make numpy or h5py warn (overflow in a cast, ...): the error, if any,
     # is what the caller gets, never a stray warning on stderr.
     with warnings.catch_warnings(), np.errstate(all="ignore"):
@@ -285,7 +305,7 @@ def _normalise(value, depth=0):
     if depth > MAX_DEPTH:
         raise _Bad("corrupt .mat file: cells or structs nested too deeply")
     if isinstance(value, _Char):
-        return _char_to_str(value.codes)
+        return _char_value(value.codes)
     if isinstance(value, dict):
         return {k: _normalise(v, depth + 1) for k, v in value.items()}
     if isinstance(value, np.ndarray):
@@ -311,24 +331,30 @@ def matlab_shape(shape):
     return shape
 
 
-def _char_to_str(codes):
-    """Char codes in MATLAB's size to str: rows (of ``c(:, :)``) joined with newlines.
+def _char_value(codes):
+    """Char codes in MATLAB's size as nn3 returns them: a str, or single characters when N-D.
 
-    Codes are UTF-16 code units (as MATLAB stores them) or code points; pairs of surrogates
-    become one character, anything invalid becomes U+FFFD.
+    A char row or matrix becomes a str, its rows joined with newlines. An array of more than two
+    dimensions (after MATLAB drops trailing singletons) becomes an ndarray of dtype ``'<U1'`` in
+    MATLAB's size, one character per element, since a str cannot hold its size.
+
+    Codes are UTF-16 code units (as MATLAB stores them) or code points. In a str, pairs of
+    surrogates become one character; anything invalid (and, in an N-D array, any surrogate)
+    becomes U+FFFD.
     """
-    codes = np.asarray(codes)
+    codes = np.asarray(codes).astype(np.int64)
+    shape = matlab_shape(codes.shape) if codes.ndim > 1 else (1, codes.size)
+    invalid = (codes < 0) | (codes > 0x10FFFF)
+    if len(shape) > 2:
+        invalid |= (codes >= 0xD800) & (codes < 0xE000)
+        chars = np.where(invalid, 0xFFFD, codes).astype(np.uint32).reshape(shape)
+        return chars.view("U1")
     if codes.size == 0:
         return ""
-    if codes.ndim < 2:
-        codes = codes.reshape(1, -1)
-    rows = codes.reshape(codes.shape[0], -1, order="F")
-    codes_flat = rows.astype(np.int64)
+    rows = np.where(invalid, 0xFFFD, codes).reshape(shape)
     out = []
-    for row in codes_flat:
-        if row.size and (row.min() < 0 or row.max() > 0x10FFFF):
-            row = np.where((row < 0) | (row > 0x10FFFF), 0xFFFD, row)
-        if row.size and row.max() < 0x10000:
+    for row in rows:
+        if row.max() < 0x10000:
             text = row.astype("<u2").tobytes().decode("utf-16-le", errors="replace")
         else:
             text = "".join(chr(c) if not 0xD800 <= c < 0xE000 else "\ufffd" for c in row)
@@ -354,7 +380,7 @@ def densify(value, path="<data>", name="X"):
     n = math.prod(int(d) for d in value.shape)
     if n > MAX_DENSE_ELEMENTS:
         raise MatFileError(
-            f"{path}: variable '{name}' is a sparse {_size(value.shape)} matrix; as a dense "
+            f"{path}: variable '{name}' is a sparse {format_size(value.shape)} matrix; as a dense "
             f"matrix it would have {n} elements, more than nn3 allows ({MAX_DENSE_ELEMENTS})"
         )
     return value.toarray()
@@ -363,7 +389,7 @@ def densify(value, path="<data>", name="X"):
 def _check_count(n, dims, what):
     if n > MAX_ELEMENTS:
         raise _Bad(
-            f"{what} claims {_size(dims)} = {n} elements, more than nn3 reads "
+            f"{what} claims {format_size(dims)} = {n} elements, more than nn3 reads "
             f"(nn3.matio.MAX_ELEMENTS = {MAX_ELEMENTS}); refused before allocating"
         )
 
@@ -424,7 +450,7 @@ class _V5:
             mtype, nbytes = w0 & 0xFFFF, w0 >> 16
             if nbytes > 4:
                 raise self.bad(f"small data element claims {nbytes} bytes (at most 4)")
-            start = self.pos + 4
+            start = self.last_start = self.pos + 4
             self.pos += 8
             return mtype, self.data[start : start + nbytes]
         mtype, nbytes = w0, w1
@@ -617,7 +643,7 @@ def _matrix_body(cur, inner, depth, top):
     if mclass == _MX_CELL:
         _check_count(n, dims, what)
         if n * 8 > inner.end - inner.pos:
-            raise inner.bad(f"a {_size(dims)} cell array cannot fit in {len(payload)} bytes")
+            raise inner.bad(f"a {format_size(dims)} cell array cannot fit in {len(payload)} bytes")
         cells = np.empty(n, dtype=object)
         for i in range(n):
             cells[i] = _matrix(inner, depth + 1)[1]
@@ -640,7 +666,9 @@ def _matrix_body(cur, inner, depth, top):
             for i in range(0, len(raw), length)
         ]
         if n * len(fields) * 8 > inner.end - inner.pos:
-            raise inner.bad(f"a {_size(dims)} struct array cannot fit in {len(payload)} bytes")
+            raise inner.bad(
+                f"a {format_size(dims)} struct array cannot fit in {len(payload)} bytes"
+            )
         items = np.empty(n, dtype=object)
         for i in range(n):
             items[i] = {f: _matrix(inner, depth + 1)[1] for f in fields}
@@ -657,14 +685,13 @@ def _matrix_body(cur, inner, depth, top):
 def _v5_chars(cur, n):
     mtype, payload = cur.element()
     raw = bytes(payload)
-    if mtype == _MI_UTF8 or mtype in (1, 2):
-        if mtype == _MI_UTF8:
-            text = raw.decode("utf-8", errors="replace")
-            codes = np.array([ord(c) for c in text], dtype=np.uint32)
-            if codes.size != n and len(raw) == n:
-                codes = np.frombuffer(raw, dtype=np.uint8).astype(np.uint32)
-        else:
+    if mtype == _MI_UTF8:
+        text = raw.decode("utf-8", errors="replace")
+        codes = np.array([ord(c) for c in text], dtype=np.uint32)
+        if codes.size != n and len(raw) == n:  # not UTF-8 after all: one byte per character
             codes = np.frombuffer(raw, dtype=np.uint8).astype(np.uint32)
+    elif mtype in (1, 2):
+        codes = np.frombuffer(raw, dtype=np.uint8).astype(np.uint32)
     elif mtype in (_MI_UTF16, 4, 3):
         if len(raw) % 2:
             raise cur.bad("odd number of bytes in UTF-16 char data")
@@ -777,7 +804,7 @@ def _read_v4(data):
         need = n * dtype.itemsize * (2 if imagf else 1)
         if need > len(data) - pos:
             raise _Bad(
-                f"truncated v4 .mat file: {where} ({_size(dims)}) needs {need} bytes, "
+                f"truncated v4 .mat file: {where} ({format_size(dims)}) needs {need} bytes, "
                 f"only {len(data) - pos} left"
             )
         real = np.frombuffer(data, dtype=dtype, count=n, offset=pos).astype(np.float64)
@@ -913,7 +940,20 @@ def _prepare(path, name, value, depth=0):
     if value.dtype.kind == "U":
         if value.ndim == 0:
             return str(value)
-        raise MatFileError(f"{path}: cannot save '{name}': give text as a str")
+        if value.dtype.itemsize != 4:
+            raise MatFileError(
+                f"{path}: cannot save '{name}': give text as a str, or a char array as single "
+                "characters (dtype '<U1')"
+            )
+        value = np.ascontiguousarray(value, dtype="=U1")  # scipy's writer needs C order
+        codes = value.view(np.uint32)
+        if np.any((codes > 0xFFFF) | ((codes >= 0xD800) & (codes < 0xE000))):
+            raise MatFileError(
+                f"{path}: cannot save '{name}': a char array holds one UTF-16 code unit per "
+                "element, and a character above U+FFFF (or a lone surrogate) needs two; give "
+                "such text as a str"
+            )
+        return value.reshape(matlab_shape(value.shape))
     if value.dtype == object:
         out = np.empty(matlab_shape(value.shape), dtype=object)
         flat = value.reshape(out.shape)
@@ -940,7 +980,8 @@ def save_mat(path, variables, format="5"):
     ----------
     path : str or os.PathLike
     variables : dict
-        Name to ndarray (numeric, bool), number, str, dict (struct), object ndarray (cell) or
+        Name to ndarray (numeric, bool), number, str, ndarray of single characters (dtype
+        ``'<U1'``, a char array of that size), dict (struct), object ndarray (cell) or
         scipy.sparse matrix. 1-D arrays are written as MATLAB columns (m x 1).
     format : {"5", "7.3"}, default "5"
         ``"5"``: MATLAB's v5/v7 format, compressed (``save -v7``), read by every MATLAB, GNU

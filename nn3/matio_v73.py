@@ -22,7 +22,7 @@ Links to other files, external raw storage and virtual datasets are refused.
 
 import numpy as np
 
-from .matio import MAX_DEPTH, MAX_ELEMENTS, MatlabObject, _Bad, _Char, _size
+from .matio import MAX_DEPTH, MAX_ELEMENTS, MatlabObject, _Bad, _Char, _dtype_class, format_size
 
 _CLASSES = {
     "double": np.float64,
@@ -36,8 +36,6 @@ _CLASSES = {
     "int64": np.int64,
     "uint64": np.uint64,
 }
-
-_CLASS_OF_DTYPE = {np.dtype(v).name: k for k, v in _CLASSES.items()}
 
 
 # --------------------------------------------------------------------------------------------
@@ -109,7 +107,7 @@ def _dataset_data(obj, where):
     n = int(obj.size) if obj.shape is not None else 0
     if n > MAX_ELEMENTS:
         raise _Bad(
-            f"{where} claims {_size(obj.shape[::-1])} = {n} elements, more than nn3 reads "
+            f"{where} claims {format_size(obj.shape[::-1])} = {n} elements, more than nn3 reads "
             f"(nn3.matio.MAX_ELEMENTS = {MAX_ELEMENTS}); refused before allocating"
         )
     plist = obj.id.get_create_plist()
@@ -189,11 +187,9 @@ def _value(f, obj, depth, where):
         raise _Bad(f"{where}: references where class '{cls}' needs numbers")
     if cls == "canonical empty":
         return np.zeros((0, 0))
+    data = _from_compound(data)
     if data.dtype.names:
-        if set(data.dtype.names) >= {"real", "imag"}:
-            data = data["real"] + 1j * data["imag"]
-        else:
-            return MatlabObject(cls or "compound")
+        return MatlabObject(cls or "compound")
     if data.dtype.kind in "SUO":
         if cls is None:
             return _Char(np.array([[ord(c) for c in _text(data)]]))
@@ -217,6 +213,22 @@ def _value(f, obj, depth, where):
     return MatlabObject(cls)
 
 
+def _from_compound(data):
+    """Complex data stored as a compound of ``real`` and ``imag`` as a complex array."""
+    names = np.asarray(data).dtype.names
+    if names and {"real", "imag"} <= set(names):
+        return data["real"] + 1j * data["imag"]
+    return data
+
+
+def _to_compound(values):
+    """Complex values as MATLAB stores them: a compound of ``real`` and ``imag``."""
+    part = values.real.dtype
+    packed = np.empty(values.shape, dtype=[("real", part), ("imag", part)])
+    packed["real"], packed["imag"] = values.real, values.imag
+    return packed
+
+
 def _text(data):
     value = np.asarray(data).reshape(-1)
     parts = []
@@ -236,7 +248,7 @@ def _empty(obj, cls, where):
     if len(dims) == 1:
         dims = (dims[0], 0) if dims[0] else (0, 0)
     if any(d < 0 for d in dims) or 0 not in dims:
-        raise _Bad(f"{where}: an empty array with size {_size(dims)}")
+        raise _Bad(f"{where}: an empty array with size {format_size(dims)}")
     if cls == "char":
         return _Char(np.zeros(dims, dtype=np.uint16))
     if cls in ("cell", "struct"):
@@ -263,9 +275,8 @@ def _sparse(group, cls, where):
         if "ir" not in group or "data" not in group:
             raise _Bad(f"{where}: sparse matrix without row indices or values")
         ir = np.asarray(_dataset_data(group["ir"], f"{where}.ir")).reshape(-1).astype(np.int64)
-        values = np.asarray(_dataset_data(group["data"], f"{where}.data")).reshape(-1)
-        if values.dtype.names and set(values.dtype.names) >= {"real", "imag"}:
-            values = values["real"] + 1j * values["imag"]
+        values = _from_compound(np.asarray(_dataset_data(group["data"], f"{where}.data")))
+        values = values.reshape(-1)
         if ir.size < nnz or values.size < nnz:
             raise _Bad(f"{where}: sparse matrix has fewer entries than its columns claim")
         ir, values = ir[:nnz], values[:nnz]
@@ -351,9 +362,7 @@ def _octave_value(group, depth, where):
             raise _Bad(f"{where}: bad Octave range length")
         base, inc = float(data["base"]), float(data["increment"])
         return (base + inc * np.arange(nelem, dtype=np.float64)).reshape(1, -1)
-    if data.dtype.names and set(data.dtype.names) >= {"real", "imag"}:
-        data = data["real"] + 1j * data["imag"]
-    arr = np.transpose(np.asarray(data))
+    arr = np.transpose(np.asarray(_from_compound(data)))
     if kind in ("string", "sq_string"):
         return _Char(arr.astype(np.int64) % 256)
     if kind in ("bool", "bool matrix"):
@@ -466,9 +475,7 @@ class _Writer:
 
         if isinstance(value, str):
             codes = np.frombuffer(value.encode("utf-16-le"), dtype="<u2").reshape(1, -1)
-            obj = self._array(group, name, codes, "char")
-            obj.attrs.create("MATLAB_int_decode", np.int32(2))
-            return obj
+            return self._char(group, name, codes)
         if isinstance(value, dict):
             sub = group.create_group(name)
             _set_class(sub, "struct")
@@ -485,18 +492,21 @@ class _Writer:
             return self._sparse(group, name, value.tocsc())
         if value.dtype == object:
             return self._cell(group, name, value)
+        if value.dtype.kind == "U":  # single characters, all below U+10000 (see _prepare)
+            return self._char(group, name, value.view(np.uint32).astype(np.uint16))
         if value.dtype.kind == "b":
             obj = self._array(group, name, value.astype(np.uint8), "logical")
             obj.attrs.create("MATLAB_int_decode", np.int32(1))
             return obj
         if value.dtype.kind == "c":
-            real = np.float32 if value.dtype.itemsize == 8 else np.float64
-            cls = "single" if real is np.float32 else "double"
-            compound = np.dtype([("real", real), ("imag", real)])
-            data = np.empty(value.shape, dtype=compound)
-            data["real"], data["imag"] = value.real, value.imag
-            return self._array(group, name, data, cls)
-        return self._array(group, name, value, _CLASS_OF_DTYPE[value.dtype.name])
+            return self._array(group, name, _to_compound(value), _dtype_class(value.dtype))
+        return self._array(group, name, value, _dtype_class(value.dtype))
+
+    def _char(self, group, name, codes):
+        """A char array from its UTF-16 code units, in MATLAB's size."""
+        obj = self._array(group, name, codes, "char")
+        obj.attrs.create("MATLAB_int_decode", np.int32(2))
+        return obj
 
     def _array(self, group, name, value, cls):
         if value.size == 0:
@@ -530,13 +540,7 @@ class _Writer:
     def _sparse(self, group, name, value):
         sub = group.create_group(name)
         is_logical = value.dtype.kind == "b"
-        if value.dtype.kind == "c":
-            cls = "double"
-        elif is_logical:
-            cls = "logical"
-        else:
-            cls = "double"
-        _set_class(sub, cls)
+        _set_class(sub, "logical" if is_logical else "double")  # MATLAB's sparse classes
         sub.attrs.create("MATLAB_sparse", np.uint64(value.shape[0]))
         value.sort_indices()
         sub.create_dataset("jc", data=value.indptr.astype(np.uint64))
@@ -546,10 +550,7 @@ class _Writer:
             if is_logical:
                 data = data.astype(np.uint8)
             elif data.dtype.kind == "c":
-                compound = np.dtype([("real", np.float64), ("imag", np.float64)])
-                packed = np.empty(data.shape, dtype=compound)
-                packed["real"], packed["imag"] = data.real, data.imag
-                data = packed
+                data = _to_compound(data.astype(np.complex128))
             else:
                 data = data.astype(np.float64)
             sub.create_dataset("data", data=data)

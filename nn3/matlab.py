@@ -30,7 +30,9 @@ MATLAB code does) or as ``lambda_``.
 
 import numpy as np
 
-from .errors import OptionError
+from . import activations, gradcheck, matio, network, optimize, plot
+from .errors import DataError, OptionError
+from .rng import MatlabRNG, debug_initialize_weights, rand_initialize_weights
 
 __all__ = [
     "sigmoid",
@@ -74,9 +76,7 @@ def sigmoid(z):
     -------
     g : ndarray of the shape of ``z``
     """
-    from .activations import sigmoid as _sigmoid
-
-    return _sigmoid(z)
+    return activations.sigmoid(z)
 
 
 def sigmoidGradient(z):
@@ -92,9 +92,7 @@ def sigmoidGradient(z):
     -------
     g : ndarray of the shape of ``z``
     """
-    from .activations import sigmoid_gradient
-
-    return sigmoid_gradient(z)
+    return activations.sigmoid_gradient(z)
 
 
 def costFunction(X, y, Theta1, Theta2, lambda_=0.0):
@@ -116,9 +114,7 @@ def costFunction(X, y, Theta1, Theta2, lambda_=0.0):
     -------
     J : float
     """
-    from .network import cost_function
-
-    return cost_function(X, y, Theta1, Theta2, lambda_)
+    return network.cost_function(X, y, Theta1, Theta2, lambda_)
 
 
 def backpropagation(X, y, Theta1, Theta2, lambda_=0.0):
@@ -131,9 +127,7 @@ def backpropagation(X, y, Theta1, Theta2, lambda_=0.0):
     Theta1_grad : ndarray of shape (hidden, n + 1)
     Theta2_grad : ndarray of shape (K, hidden + 1)
     """
-    from .network import backpropagation as _backpropagation
-
-    return _backpropagation(X, y, Theta1, Theta2, lambda_)
+    return network.backpropagation(X, y, Theta1, Theta2, lambda_)
 
 
 def nnCostFunction(nn_params, input_layer_size, hidden_layer_size, num_labels, X, y, lambda_=0.0):
@@ -156,9 +150,7 @@ def nnCostFunction(nn_params, input_layer_size, hidden_layer_size, num_labels, X
     grad : ndarray of shape (n_params, 1)
         A column, unrolled like ``nn_params``.
     """
-    from .network import nn_cost_function
-
-    J, grad = nn_cost_function(
+    J, grad = network.nn_cost_function(
         nn_params, int(input_layer_size), int(hidden_layer_size), int(num_labels), X, y, lambda_
     )
     return J, grad.reshape(-1, 1)
@@ -174,24 +166,13 @@ def predict(Theta1, Theta2, X):
     -------
     p : ndarray of shape (m, 1), float64
     """
-    from .network import predict as _predict
-
-    return _column(_predict(Theta1, Theta2, X))
+    return _column(network.predict(Theta1, Theta2, X))
 
 
 # ---------------------------------------------------------------------------------------------
 # Random numbers and initial weights: one global stream, as in MATLAB
 
-_stream = None
-
-
-def _global_stream():
-    global _stream
-    if _stream is None:
-        from .rng import MatlabRNG
-
-        _stream = MatlabRNG(0)  # MATLAB starts as if rng(0, 'twister') had been called
-    return _stream
+_stream = MatlabRNG(0)  # MATLAB starts as if rng(0, 'twister') had been called
 
 
 def rng(seed, generator="twister"):
@@ -208,8 +189,6 @@ def rng(seed, generator="twister"):
     generator : str, default "twister"
     """
     global _stream
-    from .rng import MatlabRNG
-
     if isinstance(seed, str):
         if seed.lower() != "default":
             raise OptionError(f"rng({seed!r}) is not supported; give a seed (rng(0)) or 'default'")
@@ -217,8 +196,10 @@ def rng(seed, generator="twister"):
     if str(generator).lower() not in ("twister", "mt19937ar"):
         raise OptionError(f"rng: generator {generator!r} is not supported; only 'twister' is")
     try:
+        if int(seed) != seed:
+            raise ValueError(f"the seed must be a whole number, got {seed}")
         _stream = MatlabRNG(int(seed))
-    except ValueError as exc:
+    except (TypeError, ValueError, OverflowError) as exc:
         raise OptionError(f"rng: {exc}") from None
 
 
@@ -241,8 +222,8 @@ def rand(*size):
             raise OptionError(f"rand: sizes must be non-negative whole numbers, got {d}")
         dims.append(int(d))
     if not dims:
-        return float(_global_stream().rand(1, 1)[0, 0])
-    return _global_stream().rand(*dims)
+        return float(_stream.rand(1, 1)[0, 0])
+    return _stream.rand(*dims)
 
 
 def randInitializeWeights(L_in, L_out, epsilon_init=0.12):
@@ -255,9 +236,7 @@ def randInitializeWeights(L_in, L_out, epsilon_init=0.12):
     -------
     W : ndarray of shape (L_out, 1 + L_in)
     """
-    from .rng import rand_initialize_weights
-
-    return rand_initialize_weights(int(L_in), int(L_out), epsilon_init, rng=_global_stream())
+    return rand_initialize_weights(int(L_in), int(L_out), epsilon_init, rng=_stream)
 
 
 def debugInitializeWeights(fan_out, fan_in):
@@ -269,8 +248,6 @@ def debugInitializeWeights(fan_out, fan_in):
     -------
     W : ndarray of shape (fan_out, 1 + fan_in)
     """
-    from .rng import debug_initialize_weights
-
     return debug_initialize_weights(int(fan_out), int(fan_in))
 
 
@@ -365,8 +342,6 @@ def fmincg(f, X, options=None, *args, **kwargs):
     i : int
         Iterations (line searches) used, or evaluations when ``MaxIter`` is negative.
     """
-    from .optimize import fmincg as _fmincg
-
     opts = optimset(dict(options or {}), **kwargs)
     length = opts.get("MaxIter", 100)
     red = 1.0
@@ -392,7 +367,9 @@ def fmincg(f, X, options=None, *args, **kwargs):
     def objective(x):
         return f(x.reshape(shape), *args)
 
-    res = _fmincg(objective, x0.reshape(-1), maxiter=int(length), red=float(red), disp=display)
+    res = optimize.fmincg(
+        objective, x0.reshape(-1), maxiter=int(length), red=float(red), disp=display
+    )
     return res.x.reshape(shape), _column(res.fun_history), int(res.nit)
 
 
@@ -415,10 +392,7 @@ def computeNumericalGradient(J, theta):
     -------
     numgrad : ndarray of the shape of ``theta``
     """
-    from .gradcheck import compute_numerical_gradient
-
-    theta = np.asarray(theta, dtype=np.float64)
-    return np.reshape(compute_numerical_gradient(J, theta), theta.shape)
+    return gradcheck.compute_numerical_gradient(J, theta)
 
 
 def checkNNGradients(lambda_=0.0, costFunction=None):
@@ -439,15 +413,15 @@ def checkNNGradients(lambda_=0.0, costFunction=None):
         (``costFunction(nn_params, il, hl, K, X, y, lambda) -> (J, grad)``); default
         :func:`nnCostFunction`.
     """
-    from .gradcheck import TOLERANCE, check_nn_gradients
-
-    check = check_nn_gradients(lambda_, cost_function=costFunction)
+    check = gradcheck.check_nn_gradients(lambda_, cost_function=costFunction)
     for num, ana in zip(check.numgrad, check.grad, strict=True):
         print(f"  {num:12.4e}  {ana:12.4e}")
     print("The two columns above should be very close.")
     print("(Left: numerical gradient, right: analytical gradient from backpropagation.)")
     print()
-    print(f"If backpropagation is correct, the relative difference is below {TOLERANCE:g}.")
+    print(
+        f"If backpropagation is correct, the relative difference is below {gradcheck.TOLERANCE:g}."
+    )
     print()
     print(f"Relative Difference: {check.relative_difference:g}")
 
@@ -459,18 +433,17 @@ def checkNNGradients(lambda_=0.0, costFunction=None):
 def load(filename, *variables):
     """``S = load(filename)`` / ``S = load(filename, 'X', 'y')``: variables as a dict.
 
-    :func:`nn3.load_mat`: columns stay ``(m, 1)``, structs are dicts, char arrays are str.
+    :func:`nn3.load_mat`: columns stay ``(m, 1)``, structs are dicts, char rows and matrices
+    are str (an N-D char array: an ndarray of single characters, ``'<U1'``, in MATLAB's size).
 
     Returns
     -------
     S : dict
     """
-    from .matio import get_variable, load_mat
-
-    data = load_mat(filename)
+    data = matio.load_mat(filename)
     if not variables:
         return data
-    return {name: get_variable(data, name, filename) for name in variables}
+    return {name: matio.get_variable(data, name, filename) for name in variables}
 
 
 def save(filename, S, *variables):
@@ -480,9 +453,6 @@ def save(filename, S, *variables):
     keeps only those. Written atomically by :func:`nn3.save_mat`; 1-D arrays become ``m x 1``
     columns.
     """
-    from .errors import DataError
-    from .matio import save_mat
-
     if not isinstance(S, dict):
         raise DataError(f"{filename}: save takes the variables as a dict, got {type(S).__name__}")
     if variables:
@@ -490,7 +460,7 @@ def save(filename, S, *variables):
         if missing:
             raise DataError(f"{filename}: no variable {missing[0]!r} to save")
         S = {name: S[name] for name in variables}
-    save_mat(filename, S)
+    matio.save_mat(filename, S)
 
 
 def displayData(X, example_width=None):
@@ -504,6 +474,4 @@ def displayData(X, example_width=None):
     -------
     fig : matplotlib.figure.Figure
     """
-    from .plot import display_data
-
-    return display_data(X, example_width)
+    return plot.display_data(X, example_width)

@@ -487,8 +487,21 @@ def predict(Theta1, Theta2, X):
     Theta1 = np.asarray(Theta1, dtype=np.float64)
     Theta2 = np.asarray(Theta2, dtype=np.float64)
     _check_shapes(X, Theta1, Theta2)
-    _, h = _forward(X, Theta1, Theta2)
-    if Theta2.shape[0] == 1:
+    return labels_from_outputs(_forward(X, Theta1, Theta2)[1])
+
+
+def labels_from_outputs(h):
+    """Labels from output activations: 1-based argmax per row, or ``h >= 0.5`` for one unit.
+
+    Parameters
+    ----------
+    h : ndarray of shape (m, K)
+
+    Returns
+    -------
+    p : ndarray of shape (m,), float64
+    """
+    if h.shape[1] == 1:
         return (h[:, 0] >= 0.5).astype(np.float64)
     return np.argmax(h, axis=1).astype(np.float64) + 1.0
 

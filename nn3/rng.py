@@ -40,6 +40,18 @@ class MatlabRNG:
             n = m
         return self._state.random_sample(m * n).reshape((m, n), order="F")
 
+    def shuffled_order(self, n):
+        """A random order of ``0..n-1``: MATLAB's ``[~, order] = sort(rand(n, 1))``, 0-based.
+
+        Unlike ``randperm``, whose algorithm differs between MATLAB versions, this idiom gives the
+        same order in every MATLAB release (ties, which need equal doubles, keep index order).
+
+        Returns
+        -------
+        order : ndarray of shape (n,), intp
+        """
+        return np.argsort(self.rand(n, 1)[:, 0], kind="stable")
+
 
 def rand_initialize_weights(L_in, L_out, epsilon_init=0.12, rng=None):
     """Random weights in ``[-epsilon_init, epsilon_init)`` to break symmetry.

@@ -19,7 +19,7 @@ import os
 
 import numpy as np
 
-from .compare import compare_values, compare_variables, matlab_size
+from .compare import ComparisonReport, compare_values, compare_variables, matlab_size
 
 
 def _is_file_reference(value):
@@ -84,6 +84,8 @@ def assert_mat_allclose(actual, expected, rtol=1e-10, atol=0.0, ulps=None, check
         The values differ; the message names the worst element, 1-based, and the differences.
     nn3.MatFileError
         A ``(path, variable)`` file or variable cannot be read.
+    nn3.OptionError
+        A negative tolerance, or ``ulps`` not a whole number.
     """
     __tracebackhide__ = True  # pytest shows the caller's line
     expected, name, where = _load(expected)
@@ -98,8 +100,6 @@ def assert_mat_allclose(actual, expected, rtol=1e-10, atol=0.0, ulps=None, check
         report = compare_variables(
             expected, actual, rtol=rtol, atol=atol, ulps=ulps, check_class=check_class
         )
-        failures = report.failures
-        tolerance = report.tolerance
     else:
         result = compare_values(
             expected,
@@ -110,12 +110,11 @@ def assert_mat_allclose(actual, expected, rtol=1e-10, atol=0.0, ulps=None, check
             name=name,
             check_class=check_class,
         )
-        failures = [] if result.passed else [result]
-        tolerance = f"ulps {ulps}" if ulps is not None else f"rtol {rtol:g}, atol {atol:g}"
-    if failures:
+        report = ComparisonReport([result], rtol=rtol, atol=atol, ulps=ulps)
+    if not report.passed:
         source = f" (expected: {where})" if where else ""
         if actual_where:
             source += f" (actual: {actual_where})"
-        lines = [f"values differ from MATLAB's at {tolerance}{source}"]
-        lines += [f.describe() for f in failures]
+        lines = [f"values differ from MATLAB's at {report.tolerance}{source}"]
+        lines += [f.describe() for f in report.failures]
         raise AssertionError("\n".join(lines))

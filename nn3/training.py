@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .errors import DataError, OptionError
-from .matio import densify, describe, get_variable, load_mat
-from .network import accuracy, label_hits, make_objective, predict, roll, unroll
+from .errors import DataError, MatFileError, OptionError
+from .matio import densify, describe, format_size, get_variable, load_mat
+from .network import accuracy, make_objective, predict, roll, unroll
 from .optimize import fmincg
 from .rng import MatlabRNG, rand_initialize_weights
 
@@ -23,7 +23,7 @@ def _as_matrix(value, path, name):
     if value.dtype.kind == "c":
         raise DataError(f"{path}: variable '{name}' is complex; nn3 needs real data")
     if value.dtype.kind not in "biuf":
-        raise DataError(f"{path}: variable '{name}' has non-numeric type {value.dtype}")
+        raise DataError(f"{path}: variable '{name}' is {describe(value)}, not a numeric matrix")
     return value
 
 
@@ -42,8 +42,7 @@ def validate_data(X, y, path="<data>", x_var="X", y_var="y", num_labels=None):
     X = _as_matrix(X, path, x_var)
     if X.ndim != 2:
         raise DataError(
-            f"{path}: variable '{x_var}' must be a 2-D matrix, got size "
-            + "x".join(map(str, X.shape))
+            f"{path}: variable '{x_var}' must be a 2-D matrix, got size {format_size(X.shape)}"
         )
     X = X.astype(np.float64, copy=False)
     if X.shape[0] == 0 or X.shape[1] == 0:
@@ -59,7 +58,7 @@ def validate_data(X, y, path="<data>", x_var="X", y_var="y", num_labels=None):
     y = _as_matrix(y, path, y_var)
     if y.ndim > 2 or (y.ndim == 2 and min(y.shape) > 1):
         raise DataError(
-            f"{path}: variable '{y_var}' must be a vector, got size " + "x".join(map(str, y.shape))
+            f"{path}: variable '{y_var}' must be a vector, got size {format_size(y.shape)}"
         )
     y = y.reshape(-1).astype(np.float64)
     if y.size != X.shape[0]:
@@ -102,22 +101,18 @@ def check_labels(y, path, y_var, num_labels):
 def load_training_data(path, x_var="X", y_var="y", require_y=True, num_labels=None):
     """``X`` and ``y`` from a .mat file, checked (see :func:`validate_data`).
 
-    ``x_var``/``y_var`` address struct fields as ``"data.X"``.
+    ``x_var``/``y_var`` address struct fields as ``"data.X"``. Without ``require_y``, a
+    missing ``y_var`` gives ``y = None``.
     """
     variables = load_mat(path)
     X = get_variable(variables, x_var, path)
-    y = None
-    if require_y or _has(variables, y_var):
-        y = get_variable(variables, y_var, path)
-    return validate_data(X, y, path, x_var, y_var, num_labels=num_labels)
-
-
-def _has(variables, name):
     try:
-        get_variable(variables, name)
-    except Exception:
-        return False
-    return True
+        y = get_variable(variables, y_var, path)
+    except MatFileError:
+        if require_y:
+            raise
+        y = None
+    return validate_data(X, y, path, x_var, y_var, num_labels=num_labels)
 
 
 def infer_num_labels(y):
@@ -143,6 +138,58 @@ class TrainResult:
     @property
     def nn_params(self):
         return unroll(self.Theta1, self.Theta2)
+
+
+#: What :func:`check_settings` calls each setting by default (the words :func:`train` uses).
+_SETTING_NAMES = {
+    "hidden_layer_size": "hidden layer size",
+    "lambda_": "lambda",
+    "maxiter": "maxiter",
+    "num_labels": "number of labels",
+    "epsilon_init": "epsilon_init",
+    "seed": "seed",
+}
+
+
+def check_settings(
+    hidden_layer_size=None,
+    lambda_=None,
+    maxiter=None,
+    num_labels=None,
+    epsilon_init=None,
+    seed=None,
+    names=None,
+):
+    """Refuse training settings that make no sense, naming the first bad one.
+
+    Parameters
+    ----------
+    hidden_layer_size, lambda_, maxiter, num_labels, epsilon_init, seed : optional
+        As :func:`train` takes them; ``None`` is not checked.
+    names : dict, optional
+        What to call settings in the message, e.g. ``{"hidden_layer_size": "--hidden"}`` for a
+        command line; the others keep the words :func:`train` uses.
+
+    Raises
+    ------
+    OptionError
+        E.g. ``hidden layer size must be at least 1, got 0``.
+    """
+    name = {**_SETTING_NAMES, **(names or {})}
+    if hidden_layer_size is not None and not hidden_layer_size >= 1:
+        raise OptionError(
+            f"{name['hidden_layer_size']} must be at least 1, got {hidden_layer_size}"
+        )
+    if lambda_ is not None and not 0 <= lambda_ < np.inf:
+        raise OptionError(f"{name['lambda_']} must be a non-negative number, got {lambda_}")
+    if maxiter is not None and maxiter == 0:
+        raise OptionError(f"{name['maxiter']} must be non-zero")
+    if num_labels is not None and not num_labels >= 1:
+        raise OptionError(f"{name['num_labels']} must be at least 1, got {num_labels}")
+    if epsilon_init is not None and not 0 < epsilon_init < np.inf:
+        raise OptionError(f"{name['epsilon_init']} must be a positive number, got {epsilon_init}")
+    if seed is not None and not 0 <= seed < 2**32:
+        raise OptionError(f"{name['seed']} must be in 0..{2**32 - 1} (MATLAB's rng), got {seed}")
 
 
 class _Interrupted(Exception):
@@ -193,17 +240,16 @@ def train(
     TrainResult
     """
     X, y = validate_data(X, y)
-    if hidden_layer_size < 1:
-        raise OptionError(f"hidden layer size must be at least 1, got {hidden_layer_size}")
-    if not np.isfinite(lambda_) or lambda_ < 0:
-        raise OptionError(f"lambda must be a non-negative number, got {lambda_}")
-    if maxiter == 0:
-        raise OptionError("maxiter must be non-zero")
+    check_settings(
+        hidden_layer_size=hidden_layer_size,
+        lambda_=lambda_,
+        maxiter=maxiter,
+        num_labels=num_labels,
+        epsilon_init=epsilon_init,
+        seed=seed,
+    )
     n = X.shape[1]
     K = infer_num_labels(y) if num_labels is None else int(num_labels)
-    if K < 1:
-        raise OptionError(f"number of labels must be at least 1, got {K}")
-    label_hits(y, K)  # raises DataError for labels outside {0,1} / 1..K
     if initial_params is None:
         rng = MatlabRNG(seed)
         Theta1 = rand_initialize_weights(n, hidden_layer_size, epsilon_init, rng)
@@ -212,7 +258,7 @@ def train(
     else:
         initial_params = np.asarray(initial_params, dtype=np.float64).reshape(-1)
         roll(initial_params, n, hidden_layer_size, K)  # checks the size
-    objective = make_objective(X, y, n, hidden_layer_size, K, lambda_)
+    objective = make_objective(X, y, n, hidden_layer_size, K, lambda_)  # checks y against K
     stop_event = stop_event or threading.Event()
     best = {"f": np.inf, "x": initial_params, "nfev": 0}
 
@@ -278,9 +324,27 @@ def load_weights(path):
 
     Accepts ``Theta1``/``Theta2`` directly, or an unrolled ``nn_params`` (or
     ``initial_params``) together with ``input_layer_size``, ``hidden_layer_size`` and
-    ``num_labels``.
+    ``num_labels``. See :func:`weights_from_variables`.
     """
-    variables = load_mat(path)
+    return weights_from_variables(load_mat(path), path)
+
+
+def weights_from_variables(variables, path="<data>"):
+    """``Theta1`` and ``Theta2`` from a loaded .mat file's variables (see :func:`load_weights`).
+
+    Parameters
+    ----------
+    variables : dict
+        As :func:`nn3.load_mat` returns it.
+    path : str
+        The file, for error messages.
+
+    Returns
+    -------
+    Theta1 : ndarray of shape (hidden, n + 1), float64
+    Theta2 : ndarray of shape (K, hidden + 1), float64
+        Finite, with matching sizes.
+    """
     if "Theta1" in variables or "Theta2" in variables:
         Theta1 = _as_matrix(get_variable(variables, "Theta1", path), path, "Theta1")
         Theta2 = _as_matrix(get_variable(variables, "Theta2", path), path, "Theta2")
@@ -298,11 +362,13 @@ def load_weights(path):
         return Theta1, Theta2
     for name in ("nn_params", "initial_params"):
         if name in variables:
-            sizes = []
-            for size_name in ("input_layer_size", "hidden_layer_size", "num_labels"):
-                v = _as_matrix(get_variable(variables, size_name, path), path, size_name)
-                sizes.append(int(np.asarray(v).reshape(-1)[0]))
+            sizes = [
+                _layer_size(variables, size_name, path)
+                for size_name in ("input_layer_size", "hidden_layer_size", "num_labels")
+            ]
             params = _as_matrix(variables[name], path, name).astype(np.float64)
+            if not np.all(np.isfinite(params)):
+                raise DataError(f"{path}: variable '{name}' holds NaN or Inf values")
             try:
                 Theta1, Theta2 = roll(params, *sizes)
             except DataError as exc:
@@ -313,6 +379,19 @@ def load_weights(path):
         f"{path}: no weights found: expected Theta1 and Theta2, or nn_params with "
         f"the layer sizes (variables there: {listing})"
     )
+
+
+def _layer_size(variables, name, path):
+    """A layer size stored beside ``nn_params``: one whole number, at least 1."""
+    value = _as_matrix(get_variable(variables, name, path), path, name)
+    if value.size != 1:
+        raise DataError(f"{path}: variable '{name}' must be a layer size, got {describe(value)}")
+    size = float(value.flat[0])
+    if not (size.is_integer() and size >= 1):
+        raise DataError(
+            f"{path}: variable '{name}' must be a whole number of at least 1, got {size:g}"
+        )
+    return int(size)
 
 
 def holdout_split(y, fraction, seed=0):
@@ -342,13 +421,14 @@ def holdout_split(y, fraction, seed=0):
     fraction = float(fraction)
     if not 0 < fraction < 1:
         raise OptionError(f"holdout fraction must be between 0 and 1 (exclusive), got {fraction:g}")
+    check_settings(seed=seed)
     y = np.asarray(y).reshape(-1)
     rng = MatlabRNG(seed)
     test = []
     for label in np.unique(y):
         members = np.flatnonzero(y == label)
         n_test = min(int(np.floor(fraction * members.size + 0.5)), members.size - 1)
-        order = np.argsort(rng.rand(members.size, 1)[:, 0], kind="stable")
+        order = rng.shuffled_order(members.size)
         test.append(members[order[:n_test]])
     test_idx = np.sort(np.concatenate(test)) if test else np.zeros(0, dtype=np.intp)
     if test_idx.size == 0:

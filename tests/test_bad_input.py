@@ -151,6 +151,11 @@ def case_x_is_text(tmp):
     ]
 
 
+def case_x_is_nd_text(tmp):
+    chars = np.array(list("abcdefghijklmnopqrstuvwx")).reshape(2, 4, 3)  # a 2x4x3 char array
+    return train(save5(tmp / "t3.mat", {"X": chars, "y": Y_GOOD})), ["{file}", "variable 'X'"]
+
+
 def case_x_is_3d(tmp):
     return train(save5(tmp / "n.mat", {"X": np.ones((20, 3, 2)), "y": Y_GOOD})), [
         "{file}",

@@ -249,6 +249,7 @@ def test_info_on_a_file_of_known_contents(tmp_path):
         "f": np.ones((2, 2, 3), np.float32),
         "b": np.array([[True, False]]),
         "s": "hello",
+        "c3": np.array(list("abcdefghijklmnopqrstuvwx")).reshape(2, 4, 3),
         "st": {"a": np.zeros((0, 3))},
     }
     scipy.io.savemat(tmp_path / "k.mat", variables)
@@ -261,6 +262,7 @@ def test_info_on_a_file_of_known_contents(tmp_path):
     assert rows["f"] == ("single", "2x2x3", "1", "1", "0")
     assert rows["b"][:2] == ("logical", "1x2")
     assert rows["s"][:2] == ("char", "1x5")
+    assert rows["c3"] == ("char", "2x4x3", "-", "-", "-")
     assert rows["st"][:2] == ("struct", "1x1")
     assert rows["st.a"] == ("double", "0x3", "-", "-", "-")
     scipy.io.savemat(tmp_path / "v4.mat", {"A": np.eye(3)}, format="4")
@@ -323,7 +325,11 @@ SHARED_CONTENTS = {
     ),
     "matlab73_testfile16.mat": (
         "v7.3",
-        {"char_arr_1d": ("char", "1x4"), "char_arr_2d": ("char", "6x57")},
+        {
+            "char_arr_1d": ("char", "1x4"),
+            "char_arr_2d": ("char", "6x57"),
+            "char_arr_3d": ("char", "2x4x3"),
+        },
     ),
 }
 
@@ -339,18 +345,13 @@ def test_info_on_matlab_files_matches_their_readme(name):
     for var, (cls, size) in expected.items():
         assert rows[var][:2] == (cls, size), var
     top_level = {v for v in rows if "." not in v}
-    assert top_level == {v for v in expected if "." not in v} | (
-        {"char_arr_3d"} if name == "matlab73_testfile16.mat" else set()
-    )
+    assert top_level == {v for v in expected if "." not in v}
     if name == "matlab73_testfile1.mat":
         assert rows["data.nan_"][4] == "1"  # NaN count
         assert rows["data.arr_two_three"][2:] == ("1", "6", "0")
 
 
 @pytest.mark.skipif(not SHARED.is_dir(), reason="needs ../shared/matfiles")
-@pytest.mark.xfail(
-    strict=True, reason="nn3.matio.load_mat returns an N-D char array as rows of a str"
-)
 def test_info_size_of_a_3d_char_array():
     r = run("info", SHARED / "matlab73_testfile16.mat")
     assert info_rows(r.output)["char_arr_3d"][:2] == ("char", "2x4x3")

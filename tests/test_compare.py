@@ -69,6 +69,7 @@ def test_ulp_distance_hand_worked():
         ("ab\ncd", "char", (2, 2)),  # a char matrix as load_mat returns it
         ("ab\ncde", "char", (1, 6)),  # rows of unequal length: one row holding a newline
         ("", "char", (0, 0)),
+        (np.array(list("abcdef")).reshape(1, 2, 3), "char", (1, 2, 3)),  # an N-D char array
         ({"x": 1.0}, "struct", (1, 1)),
         (np.empty((1, 2), object), "cell", (1, 2)),
     ],
@@ -191,6 +192,13 @@ def test_integers_logical_char_and_complex():
     assert (r.worst_expected, r.worst_actual) == ("e", "a")
     r = compare_values("ab\ncd", "ab\ncx")
     assert r.worst == (2, 2)
+    c3 = np.array(list("abcdefgh")).reshape(2, 2, 2)
+    assert compare_values(c3, c3.copy(), ulps=0).passed
+    moved = c3.copy()
+    moved[1, 0, 1] = "\x00"  # char(0), as load_mat returns it
+    r = compare_values(c3, moved)
+    assert not r.passed and r.problem == "1 of 8 elements differ"
+    assert r.worst == (2, 1, 2) and (r.worst_expected, r.worst_actual) == ("f", "\x00")
     z = np.array([[1 + 2j]])
     assert compare_values(z, z.copy(), ulps=0).passed
     r = compare_values(z, np.array([[1 + 2.5j]]))
@@ -244,6 +252,10 @@ def test_bad_tolerances_are_option_errors():
         compare_variables({}, {}, rtol=-1.0)
     with pytest.raises(OptionError):
         compare_variables({}, {}, ulps=-1)
+    with pytest.raises(OptionError, match="ulps must be a non-negative whole number"):
+        compare_values(np.ones((1, 1)), np.ones((1, 1)), ulps=-1)
+    with pytest.raises(OptionError, match="atol must be a non-negative number"):
+        assert_mat_allclose(np.ones((1, 1)), np.ones((1, 1)), atol=-1.0)
 
 
 def test_report_table_and_json():

@@ -33,6 +33,7 @@ def _variables():
         "X": rng.random((12, 3)),
         "y": (np.arange(12) % 3 + 1).astype(np.uint8).reshape(-1, 1),
         "note": "fuzz",
+        "chars": np.array(list("fuzzchar")).reshape(2, 2, 2),  # an N-D char array
         "data": {"X": rng.random((4, 2)), "flags": np.array([[True, False]])},
         "cell": np.array([[1.0, "two"]], dtype=object),
         "sp": scipy.sparse.csc_matrix(np.eye(3)),

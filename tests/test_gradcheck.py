@@ -72,6 +72,7 @@ def test_relative_difference_hand_worked():
     assert relative_difference([1.0, 2.0], [1.0, 2.0]) == 0.0
     assert relative_difference([0.0], [0.0]) == 0.0
     assert relative_difference([2.0], [1.0]) == pytest.approx(1 / 3)
+    assert relative_difference([1.0, -2.0], [-1.0, 2.0]) == math.inf  # MATLAB's x / 0
 
 
 def test_debug_problem_is_checknngradients_data():

@@ -62,6 +62,11 @@ def test_split_rejects_fractions_outside_0_1(fraction):
         holdout_split([1, 2, 1, 2], fraction)
 
 
+def test_split_rejects_a_seed_matlab_rng_refuses():
+    with pytest.raises(OptionError, match=r"seed must be in 0\.\.4294967295"):
+        holdout_split([1, 2, 1, 2], 0.5, seed=-1)
+
+
 def test_split_with_nothing_to_test_is_an_error():
     with pytest.raises(OptionError, match="leaves none to test on"):
         holdout_split([1, 2, 3, 1, 2, 3], 0.1)

@@ -114,16 +114,17 @@ def test_sigkill_while_saving_leaves_a_whole_file(tmp_path, fmt):
     rng = random.Random(KILL_SEED + len(fmt))
     for run in range(max(KILL_RUNS // 2, 1)):
         target = tmp_path / f"save{run}.mat"
-        proc = subprocess.Popen(
+        with subprocess.Popen(  # on leaving: waits for the process, closes its pipe
             [sys.executable, "-c", WRITER, str(target), fmt],
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
             text=True,
-        )
-        assert proc.stdout.readline().strip() == "ready"
-        time.sleep(rng.uniform(0.05, 1.0))
-        proc.send_signal(signal.SIGKILL)
-        proc.wait(timeout=60)
+        ) as proc:
+            try:
+                assert proc.stdout.readline().strip() == "ready"
+                time.sleep(rng.uniform(0.05, 1.0))
+            finally:
+                proc.send_signal(signal.SIGKILL)
         if not target.exists():
             continue  # killed before the first rename: nothing, rather than half a file
         w = nn3.load_mat(target)  # raises if the file is not whole

@@ -167,13 +167,24 @@ def test_matlab73_testfile16_char_arrays():
     rows = v["char_arr_2d"].split("\n")
     assert len(rows) == 6 and len({len(r) for r in rows}) == 1
     assert rows[0].startswith("PSTH tensor for image sequences")
-    # A 2x4x3 char array reads as MATLAB's c(:, :): 2 rows of 12, pages side by side.
-    assert v["char_arr_3d"] == "abcdghijmnöp\ndefgjklmpqrs"
+    # A 2x4x3 char array keeps its size: single characters, c(i, j, k) at [i-1, j-1, k-1].
+    c = v["char_arr_3d"]
+    assert c.dtype == np.dtype("<U1") and c.shape == (2, 4, 3)
+    pages = [["".join(row) for row in c[:, :, k]] for k in range(3)]
+    assert pages == [["abcd", "defg"], ["ghij", "jklm"], ["mnöp", "pqrs"]]
 
 
 # ---------------------------------------------------------------------------------------------
 # v4 and v5 written by scipy (an independent writer and reader)
 # ---------------------------------------------------------------------------------------------
+
+
+def _chars_2x4x3():
+    """A 2x4x3 char array (MATLAB's reshape('abc...vwö', 2, 4, 3)) as single characters.
+
+    In Fortran memory order: nn3 must write it in MATLAB's order all the same.
+    """
+    return np.array(list("abcdefghijklmnopqrstuvwö"), dtype="<U1").reshape(2, 4, 3, order="F")
 
 
 def _sample_variables():
@@ -201,6 +212,8 @@ def _sample_variables():
         "txt": "hello world",
         "unicode": "héllo €",
         "chm": np.array(["abc", "def"]),
+        # C order: scipy's writer scrambles char arrays in any other memory order.
+        "ch3": np.ascontiguousarray(_chars_2x4x3()),
         "sp": scipy.sparse.random(6, 5, density=0.3, random_state=0, format="csc"),
         "st": {"X": rng.random((4, 2)), "y": np.array([[1], [2], [1], [2]], np.uint8)},
         "cell": np.array([[1.0, "two", np.zeros((2, 2))]], dtype=object),
@@ -227,6 +240,8 @@ def test_v5_written_by_scipy_matches_scipy_reader(tmp_path, compressed):
     assert mine["e"].shape == (0, 3)
     assert mine["txt"] == "hello world" and mine["unicode"] == "héllo €"
     assert mine["chm"] == "abc\ndef"
+    assert mine["ch3"].dtype == np.dtype("<U1") and mine["ch3"].shape == (2, 4, 3)
+    np.testing.assert_array_equal(mine["ch3"], variables["ch3"])
     assert (mine["sp"] != ref["sp"]).nnz == 0
     np.testing.assert_array_equal(mine["st"]["X"], variables["st"]["X"])
     assert mine["st"]["y"].dtype == np.uint8
@@ -285,6 +300,7 @@ def _writable_variables():
         "empty_flags": np.zeros((2, 0), bool),
         "text": "héllo 😀",
         "no_text": "",
+        "chars": _chars_2x4x3(),
         "scalar": 3.5,
         "interrupted": True,
         "sp": scipy.sparse.csc_matrix(np.array([[0, 1.5], [0, 0], [2.5, 0]])),
@@ -310,6 +326,8 @@ def test_round_trip(tmp_path, fmt):
     assert back["empty"].shape == (0, 3) and back["empty_flags"].shape == (2, 0)
     assert back["empty_flags"].dtype == np.bool_
     assert back["text"] == "héllo 😀" and back["no_text"] == ""
+    assert back["chars"].dtype == np.dtype("<U1") and back["chars"].shape == (2, 4, 3)
+    np.testing.assert_array_equal(back["chars"], v["chars"])
     assert back["scalar"].shape == (1, 1) and back["scalar"][0, 0] == 3.5
     assert back["interrupted"].dtype == np.bool_ and back["interrupted"][0, 0]
     assert (back["sp"] != v["sp"]).nnz == 0
@@ -359,6 +377,11 @@ def test_v73_layout_as_matlab_writes_it(tmp_path):
         codes = f["text"][()].reshape(-1)
         assert codes.tobytes().decode("utf-16-le") == "héllo 😀"
         assert f["text"].shape == (len(codes), 1)
+        # An N-D char array: the same, with its dimensions reversed.
+        assert cls("chars") == "char" and f["chars"].dtype == np.uint16
+        assert f["chars"].attrs["MATLAB_int_decode"] == 2
+        assert f["chars"].shape == (3, 4, 2)
+        np.testing.assert_array_equal(f["chars"][()], np.vectorize(ord)(v["chars"]).T)
         # Empty arrays: the MATLAB dimensions as uint64 data, MATLAB_empty = 1.
         assert f["empty"].attrs["MATLAB_empty"] == 1
         np.testing.assert_array_equal(f["empty"][()], [0, 3])
@@ -381,6 +404,10 @@ def test_save_mat_rejects_bad_names_and_formats(tmp_path):
         nn3.save_mat(tmp_path / "a.mat", {"1x": 1.0})
     with pytest.raises(MatFileError, match="no MATLAB equivalent"):
         nn3.save_mat(tmp_path / "a.mat", {"x": object()})
+    with pytest.raises(MatFileError, match=r"single characters \(dtype '<U1'\)"):
+        nn3.save_mat(tmp_path / "a.mat", {"x": np.array(["ab", "cd"])})
+    with pytest.raises(MatFileError, match="one UTF-16 code unit per element"):
+        nn3.save_mat(tmp_path / "a.mat", {"x": np.array(["a", "😀"])})
     with pytest.raises(MatFileError, match="does not exist"):
         nn3.save_mat(tmp_path / "no" / "a.mat", {"x": 1.0})
     assert list(tmp_path.iterdir()) == []
@@ -672,6 +699,7 @@ OCTAVE_VARIABLES = (
     "X = [1 2; 3 4; 5 6]; y = uint8([1; 2; 1]); b = logical([1 0 1]); s = 'hi';"
     " c = ['ab'; 'cd']; e = zeros(0, 3); st.X = X; st.y = y; z = 3 + 4i; i8 = int8(-3);"
     " f = single([1.5 2]); r = 1:5; cl = {1, 'ab'; [1 2 3], int8(4)};"
+    " c3 = reshape('abcdefghijklmnopqrstuvwx', 2, 4, 3);"
 )
 
 
@@ -684,6 +712,8 @@ def _check_octave_variables(v, full=True):
     np.testing.assert_array_equal(v["b"], [[True, False, True]])
     assert v["b"].dtype == np.bool_
     assert v["s"] == "hi" and v["c"] == "ab\ncd"
+    assert v["c3"].dtype == np.dtype("<U1") and v["c3"].shape == (2, 4, 3)
+    assert "".join(v["c3"].ravel(order="F")) == "abcdefghijklmnopqrstuvwx"
     assert v["e"].shape == (0, 3)
     np.testing.assert_array_equal(nn3.get_variable(v, "st.X"), v["X"])
     assert v["z"][0, 0] == 3 + 4j
@@ -692,6 +722,20 @@ def _check_octave_variables(v, full=True):
     np.testing.assert_array_equal(v["r"], [[1, 2, 3, 4, 5]])
     assert v["cl"].shape == (2, 2) and v["cl"][0, 1] == "ab"
     np.testing.assert_array_equal(v["cl"][1, 0], [[1, 2, 3]])
+
+
+@needs_octave
+@pytest.mark.parametrize("fmt", ["5", "7.3"])
+def test_octave_loads_nn3_nd_char_in_its_size(tmp_path, fmt):
+    """A 2x4x3 char array written by nn3 is 2x4x3 in Octave, in MATLAB's element order."""
+    chars = np.array(list("abcdefghijklmnopqrstuvwx"), dtype="<U1").reshape(2, 4, 3, order="F")
+    nn3.save_mat(tmp_path / "c.mat", {"chars": chars}, format=fmt)
+    out = octave(
+        "c = load('c.mat').chars; printf('%d ', size(c)); printf('%d ', double(c(:)));", tmp_path
+    )
+    numbers = [int(n) for n in out.split()]
+    assert numbers[:3] == [2, 4, 3]
+    assert numbers[3:] == [ord(ch) for ch in "abcdefghijklmnopqrstuvwx"]
 
 
 @needs_octave

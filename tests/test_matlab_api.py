@@ -142,6 +142,8 @@ def test_rng_rejects_what_it_cannot_reproduce():
         M.rng(1, "v5uniform")
     with pytest.raises(OptionError, match="2\\^32"):
         M.rng(2**32)
+    with pytest.raises(OptionError, match="whole number"):
+        M.rng(1.5)  # MATLAB refuses it too
     with pytest.raises(OptionError):
         M.rand(2, 2, 2)
     with pytest.raises(OptionError):

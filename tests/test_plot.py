@@ -242,6 +242,10 @@ def test_show_errors_are_one_line(tmp_path):
     assert r.exit_code == 2 and r.output.count("\n") == 1 and "no such file" in r.output
     r = run("show", DATA / "digits.mat", "--out", tmp_path / "d.png", "--rows", "0")
     assert r.exit_code == 2 and "--rows must be at least 1" in r.output
+    r = run("show", DATA / "digits.mat", "--out", tmp_path / "d.png", "--seed", "-1")
+    assert r.exit_code == 2 and r.output.strip().splitlines() == [
+        "nn3: error: --seed must be in 0..4294967295 (MATLAB's rng), got -1"
+    ]
     assert not (tmp_path / "d.png").exists()
 
 

@@ -10,6 +10,11 @@ trap 'rm -rf "$tmp"' EXIT
 (cd "$tmp" && apt-get download libopenblas0-pthread >/dev/null)
 mkdir -p "$dest"
 dpkg-deb -x "$tmp"/libopenblas0-pthread_*.deb "$dest"
-lib="$(dirname "$(find "$dest" -name libblas.so.3 -path '*openblas-pthread*' | head -n 1)")"
+blas="$(find "$dest" -name libblas.so.3 -path '*openblas-pthread*' -print -quit)"
+if [ -z "$blas" ]; then
+    echo "get_octave_openblas.sh: no openblas-pthread libblas.so.3 in the package" >&2
+    exit 1
+fi
+lib="$(dirname "$blas")"
 echo "OpenBLAS for Octave: $lib"
 echo "python benchmarks/run.py picks it up from there (or pass --octave-openblas $lib)"

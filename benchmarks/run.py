@@ -48,6 +48,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 MATLAB_REF = ROOT / "matlab_ref"
 MB = 2**20
+PARTS = ["eval", "train", "rss", "startup", "scaling"]
 
 TARGETS = {
     "eval_over_floor": 1.2,
@@ -74,10 +75,10 @@ OPENBLAS_GLOBS = [
 # ------------------------------------------------------------------------------------------
 
 
-def ex4_data():
+def ex4_data(m=5000, n=400):
     from nn3.datasets import synthetic_ex4
 
-    X, y = synthetic_ex4()
+    X, y = synthetic_ex4(m, n)
     return X, y.reshape(-1)
 
 
@@ -555,7 +556,7 @@ def plot_scaling(sc, path):
             ax.set_ylabel("seconds")
             ax.grid(True, which="both", alpha=0.3)
             ax.legend()
-        fig.suptitle(f"nn3 evaluation time, {rs[0]['m']} rows in the right panel")
+        fig.suptitle(f"nn3 evaluation time, {sc['by_hidden'][0]['m']} rows in the right panel")
         fig.tight_layout()
     save_png(fig, path)
 
@@ -580,7 +581,7 @@ def parse_args(argv):
     p.add_argument("--plot", metavar="PNG", help="draw the scaling figure here (needs matplotlib)")
     p.add_argument(
         "--only",
-        choices=["eval", "train", "rss", "startup", "scaling"],
+        choices=PARTS,
         action="append",
         help="run only these parts (repeatable)",
     )
@@ -591,7 +592,7 @@ def main(argv=None):
     args = parse_args(argv)
     import nn3
 
-    parts = set(args.only or ["eval", "train", "rss", "startup", "scaling"])
+    parts = set(args.only or PARTS)
     quick = args.quick
     results = {
         "nn3_version": nn3.__version__,
@@ -623,7 +624,7 @@ def main(argv=None):
         f"load average {results['load_average_start']}\n",
         flush=True,
     )
-    X_ex4, y_ex4 = ex4_data()
+    X_ex4, y_ex4 = ex4_data() if parts & {"eval", "train"} else (None, None)
     big_m = 6000 if quick else 60000
     X_big, y_big = uniform_data(big_m, 784) if parts & {"eval", "scaling"} else (None, None)
 
@@ -666,21 +667,15 @@ def main(argv=None):
 
     if "train" in parts:
         maxiter = 5 if quick else 50
-        m_train, n_train = (1000, 100) if quick else (5000, 400)
-        if quick:
-            from nn3.datasets import synthetic_ex4
-
-            X_tr, y_tr = synthetic_ex4(m_train, n_train)
-            y_tr = y_tr.reshape(-1)
-        else:
-            X_tr, y_tr = X_ex4, y_ex4
+        m_train, n_train = (1000, 100) if quick else X_ex4.shape
+        X_tr, y_tr = ex4_data(m_train, n_train) if quick else (X_ex4, y_ex4)
         train = {"m": m_train, "n": n_train, "hidden": 25, "maxiter": maxiter, "lambda": 1.0}
         reps = 1 if quick else 2
         train["nn3"] = bench_train_nn3(X_tr, y_tr, 25, 10, maxiter, 3)
         octave_runs = []
         if not args.no_octave:
             octave_runs.append(
-                ("Octave (default BLAS)", bench_octave(m_train, n_train, 25, maxiter))
+                ("Octave (default BLAS)", bench_octave(m_train, n_train, 25, maxiter, None, reps))
             )
             ob = find_openblas(args.octave_openblas)
             if ob:

@@ -1,7 +1,10 @@
-function [Theta1_grad, Theta2_grad] = backpropagation(X, y, Theta1, Theta2, lambda)
+function [Theta1_grad, Theta2_grad, J] = backpropagation(X, y, Theta1, Theta2, lambda)
 %BACKPROPAGATION Gradient of costFunction with respect to Theta1, Theta2.
 %   [Theta1_grad, Theta2_grad] = backpropagation(X, y, Theta1, Theta2)
 %   [Theta1_grad, Theta2_grad] = backpropagation(X, y, Theta1, Theta2, lambda)
+%   [Theta1_grad, Theta2_grad, J] = backpropagation(...) also returns the
+%   cost, costFunction(X, y, Theta1, Theta2, lambda), from the same
+%   forward pass.
 %
 %   Same arguments and conventions as costFunction (lambda defaults to 0,
 %   y is binary for one output unit and labels 1..K otherwise). The
@@ -21,21 +24,9 @@ if nargin < 5 || isempty(lambda)
     lambda = 0;
 end
 
+% forward pass (and the cost), shared with costFunction
+[J, h, Y, a1, z2, a2] = costFunction(X, y, Theta1, Theta2, lambda);
 m = size(X, 1);
-K = size(Theta2, 1);
-
-% forward pass
-a1 = [ones(m, 1) X];
-z2 = a1 * Theta1';
-a2 = [ones(m, 1) sigmoid(z2)];
-z3 = a2 * Theta2';
-h = sigmoid(z3);
-
-if K == 1
-    Y = y(:);
-else
-    Y = double(bsxfun(@eq, y(:), 1:K));
-end
 
 % errors, output layer then hidden layer
 delta3 = h - Y;

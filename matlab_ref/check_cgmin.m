@@ -9,7 +9,7 @@ function ok = check_cgmin(refdir, withNetworks)
 %   Bit-for-bit agreement is only expected on the engine and BLAS that
 %   produced the reference files (see their README); elsewhere the
 %   maximum relative differences printed are the useful numbers.
-%   Takes about 20 s in Octave (the 400-25-10 runs dominate).
+%   Takes about 15 s in Octave (the 400-25-10 runs dominate).
 
 if nargin < 2 || isempty(withNetworks)
     withNetworks = true;

@@ -1,4 +1,4 @@
-function J = costFunction(X, y, Theta1, Theta2, lambda)
+function [J, h, Y, a1, z2, a2] = costFunction(X, y, Theta1, Theta2, lambda)
 %COSTFUNCTION Cross-entropy cost of a three-layer sigmoid network.
 %   J = costFunction(X, y, Theta1, Theta2) is the unregularised cost,
 %   J = costFunction(X, y, Theta1, Theta2, lambda) adds the L2 penalty
@@ -6,9 +6,14 @@ function J = costFunction(X, y, Theta1, Theta2, lambda)
 %       Theta2(:,2:end))
 %   (bias columns are not regularised).
 %
+%   [J, h, Y, a1, z2, a2] = costFunction(...) also returns the forward
+%   pass: the outputs h (m x K), the targets Y (m x K), and
+%   a1 = [ones(m, 1) X], z2 = a1 * Theta1', a2 = [ones(m, 1) sigmoid(z2)],
+%   which backpropagation reuses instead of computing them again.
+%
 %   X       m x n inputs, one example per row
-%   Theta1  h x (n + 1)   input -> hidden weights, column 1 = bias
-%   Theta2  K x (h + 1)   hidden -> output weights, column 1 = bias
+%   Theta1  hid x (n + 1)   input -> hidden weights, column 1 = bias
+%   Theta2  K x (hid + 1)   hidden -> output weights, column 1 = bias
 %   y       m x 1 targets:
 %             K == 1: binary targets in {0, 1}, used as they are;
 %             K >= 2: labels 1..K, one-hot encoded here.
@@ -28,8 +33,7 @@ K = size(Theta2, 1);
 a1 = [ones(m, 1) X];
 z2 = a1 * Theta1';
 a2 = [ones(m, 1) sigmoid(z2)];
-z3 = a2 * Theta2';
-h = sigmoid(z3);
+h = sigmoid(a2 * Theta2');
 
 % targets as an m x K matrix
 if K == 1

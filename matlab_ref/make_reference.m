@@ -142,44 +142,20 @@ S.MaxIter = 100;
 saveReference(outdir, 'fmincg_rosenbrock.mat', S, metaOpt);
 
 % ---- optimiser on the document's 2-4-1 network, lambda 0 ----------------
-S = struct();
-S.data_file = 'data/data.mat';
-S.input_layer_size = 2;
-S.hidden_layer_size = 4;
-S.num_labels = 1;
-S.lambda = 0;
-S.max_iter = 100;
-S.initial_params = [docTheta1(:); docTheta2(:)];
-cost = @(p) nnCostFunction(p, 2, 4, 1, doc.X, doc.y, S.lambda);
-[S.final_params, S.fX, S.i, S.n_evals] = runOptimizer(optfun, cost, S.initial_params, S.max_iter);
-S.J_final = cost(S.final_params);
-S.Theta1 = reshape(S.final_params(1:12), 4, 3);
-S.Theta2 = reshape(S.final_params(13:end), 1, 5);
-S.pred = predict(S.Theta1, S.Theta2, doc.X);
-S.train_accuracy = mean(double(S.pred == doc.y(:))) * 100;
+S = struct('data_file', 'data/data.mat');
+[S, Theta1, Theta2] = trainCase(S, optfun, docTheta1, docTheta2, doc.X, doc.y, 0, 100);
+S.Theta1 = Theta1;
+S.Theta2 = Theta2;
 % the document's query point
 S.x_new = [1.5 2.0];
-S.h_new = sigmoid([1 sigmoid([1 S.x_new] * S.Theta1')] * S.Theta2');
-S.p_new = predict(S.Theta1, S.Theta2, S.x_new);
+S.h_new = sigmoid([1 sigmoid([1 S.x_new] * Theta1')] * Theta2');
+S.p_new = predict(Theta1, Theta2, S.x_new);
 saveReference(outdir, 'fmincg_doc241.mat', S, metaOpt);
 
 % ---- optimiser on the 64-25-10 digits network, lambda 1 ------------------
 for maxIter = [5 50]
-    S = struct();
-    S.data_file = 'data/digits.mat';
-    S.input_layer_size = 64;
-    S.hidden_layer_size = 25;
-    S.num_labels = 10;
-    S.lambda = 1;
-    S.max_iter = maxIter;
-    S.initial_params = [digTheta1(:); digTheta2(:)];
-    cost = @(p) nnCostFunction(p, 64, 25, 10, digits.X, digits.y, S.lambda);
-    [S.final_params, S.fX, S.i, S.n_evals] = runOptimizer(optfun, cost, S.initial_params, maxIter);
-    S.J_final = cost(S.final_params);
-    Theta1 = reshape(S.final_params(1:25 * 65), 25, 65);
-    Theta2 = reshape(S.final_params(25 * 65 + 1:end), 10, 26);
-    S.pred = predict(Theta1, Theta2, digits.X);
-    S.train_accuracy = mean(double(S.pred == digits.y(:))) * 100;
+    S = struct('data_file', 'data/digits.mat');
+    S = trainCase(S, optfun, digTheta1, digTheta2, digits.X, digits.y, 1, maxIter);
     saveReference(outdir, sprintf('fmincg_digits_%d.mat', maxIter), S, metaOpt);
 end
 

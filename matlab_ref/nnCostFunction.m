@@ -21,10 +21,12 @@ n1 = hidden_layer_size * (input_layer_size + 1);
 Theta1 = reshape(nn_params(1:n1), hidden_layer_size, input_layer_size + 1);
 Theta2 = reshape(nn_params(n1 + 1:end), num_labels, hidden_layer_size + 1);
 
-J = costFunction(X, y, Theta1, Theta2, lambda);
 if nargout > 1
-    [Theta1_grad, Theta2_grad] = backpropagation(X, y, Theta1, Theta2, lambda);
+    % one forward pass for both the cost and the gradient
+    [Theta1_grad, Theta2_grad, J] = backpropagation(X, y, Theta1, Theta2, lambda);
     grad = [Theta1_grad(:); Theta2_grad(:)];
+else
+    J = costFunction(X, y, Theta1, Theta2, lambda);
 end
 
 end

@@ -35,7 +35,10 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from .errors import MatFileError, Nn3Error
+from .matio import format_size, load_mat, matlab_shape
 
 PROG = "python -m nn3.parity"
 
@@ -56,10 +59,8 @@ class Outcome:
 
 def _arrays(actual, expected):
     """Both sides as float64 arrays of one shape, or a reason why they cannot be compared."""
-    import numpy as np
-
     if isinstance(expected, str) or isinstance(actual, str):
-        return None, None, "a char value where a number was expected"
+        return None, None, "char on one side, numbers on the other"
     a = np.asarray(actual, dtype=np.float64)
     e = np.asarray(expected, dtype=np.float64)
     if a.shape != e.shape:
@@ -72,13 +73,11 @@ def _arrays(actual, expected):
 
 
 def _size(x):
-    return "x".join(str(d) for d in x.shape) if x.ndim else "scalar"
+    return format_size(matlab_shape(x.shape))
 
 
 def _at(e, k):
     """MATLAB's linear index (1-based, column-major) of the flat, row-major position ``k``."""
-    import numpy as np
-
     if e.ndim < 2 or e.size <= 1:
         return f"({k + 1})"
     sub = np.unravel_index(k, e.shape)
@@ -91,8 +90,6 @@ def _pair(a, e, k):
 
 
 def _nan_mismatch(a, e):
-    import numpy as np
-
     bad = np.isnan(a) != np.isnan(e)
     if bad.any():
         return f"NaN at {_at(e, int(np.flatnonzero(bad)[0]))} on one side only"
@@ -128,9 +125,7 @@ class Exact(Spec):
     """Identical values: same size, same bits (``0 == -0``), NaN where the reference has NaN."""
 
     def compare(self, actual, expected):
-        import numpy as np
-
-        if isinstance(expected, str) or isinstance(actual, str):
+        if isinstance(expected, str) and isinstance(actual, str):
             same = actual == expected
             return Outcome(same, "identical" if same else f"{actual!r} vs {expected!r}")
         a, e, why = _arrays(actual, expected)
@@ -171,8 +166,6 @@ class _Bounded(Spec):
         raise NotImplementedError
 
     def compare(self, actual, expected):
-        import numpy as np
-
         a, e, why = _arrays(actual, expected)
         if why:
             return Outcome(False, why)
@@ -240,8 +233,6 @@ class Trajectory(Spec):
         return None
 
     def compare(self, actual, expected):
-        import numpy as np
-
         a, e, why = _arrays(actual, expected)
         if why:
             return Outcome(False, f"{why} (histories of different lengths)")
@@ -282,8 +273,6 @@ class Mismatch(Spec):
         self.max_fraction = max_fraction
 
     def compare(self, actual, expected):
-        import numpy as np
-
         a, e, why = _arrays(actual, expected)
         if why:
             return Outcome(False, why)
@@ -506,8 +495,6 @@ def compare_dirs(fresh_dir, reference_dir=REFERENCE_DIR):
         A file of the table is absent from either folder, or a folder holds a ``.mat`` file the
         table does not know.
     """
-    from .matio import load_mat
-
     fresh_dir, reference_dir = Path(fresh_dir), Path(reference_dir)
     for folder in (reference_dir, fresh_dir):
         if not folder.is_dir():

@@ -3,9 +3,9 @@
 ``PRODUCERS[name](ref)`` takes the reference file's variables (``load_mat`` of
 ``matlab_ref/outputs/<name>``) and returns what nn3 computes for them, by the names the file uses.
 Only the generator's inputs are taken from ``ref`` (random weights, sizes, lambda, starting
-points); everything nn3 can compute itself is computed (the debug network's weights, the
-unrolled parameters, the fmincg starting vector). Results are cached: the fmincg runs are shared
-by several tests.
+points); everything nn3 can compute itself is computed (the debug network and its gradient
+check, the unrolled parameters, the fmincg starting vector). Results are cached: the fmincg runs
+are shared by several tests.
 """
 
 import functools
@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 import nn3
+from nn3.gradcheck import debug_problem
 from nn3.parity import REFERENCE_DIR
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -54,17 +55,6 @@ def rosenbrock(x):
     return f, g
 
 
-def numerical_gradient(cost, theta, e=1e-4):
-    """Central differences, one parameter at a time (matlab_ref/numericalGradient.m)."""
-    numgrad = np.zeros_like(theta)
-    for k in range(theta.size):
-        plus, minus = theta.copy(), theta.copy()
-        plus[k] += e
-        minus[k] -= e
-        numgrad[k] = (cost(plus) - cost(minus)) / (2 * e)
-    return numgrad
-
-
 def sigmoid_file(ref):
     z = ref["z"]
     return {"sigmoid_z": nn3.sigmoid(z), "sigmoidGradient_z": nn3.sigmoid_gradient(z)}
@@ -91,26 +81,16 @@ def cost_file(ref):
 
 
 def cost_debug353(ref):
-    # ex4's checkNNGradients network, built by nn3 alone.
-    Theta1 = nn3.debug_initialize_weights(5, 3)
-    Theta2 = nn3.debug_initialize_weights(3, 5)
-    X = nn3.debug_initialize_weights(5, 2)
-    y = 1.0 + np.arange(1, 6) % 3
+    # ex4's checkNNGradients network and gradient check, built by nn3 alone.
+    nn_params, X, y = debug_problem()
+    Theta1, Theta2 = nn3.roll(nn_params, 3, 5, 3)
     lambdas = ref["lambdas"].reshape(-1)
     out = network_values(X, y, Theta1, Theta2, lambdas)
     out.update(Theta1=Theta1, Theta2=Theta2, X=X, y=y)
     for lam in lambdas:
-        tag = f"lambda{lam:g}"
-
-        def cost(p, lam=lam):
-            return nn3.nn_cost_function(p, 3, 5, 3, X, y, lam)[0]
-
-        numgrad = numerical_gradient(cost, out["nn_params"])
-        grad = out[f"grad_{tag}"]
-        out[f"numgrad_{tag}"] = numgrad
-        out[f"numgrad_reldiff_{tag}"] = np.linalg.norm(numgrad - grad) / np.linalg.norm(
-            numgrad + grad
-        )
+        check = nn3.check_nn_gradients(lam)
+        out[f"numgrad_lambda{lam:g}"] = check.numgrad
+        out[f"numgrad_reldiff_lambda{lam:g}"] = check.relative_difference
     return out
 
 

@@ -74,8 +74,8 @@ def compare(expected, actual, rtol, atol, ulps, names, as_json):
         _exit(1)
 
 
-@cli.command("check-grad")
-@click.option(
+#: ``--lambda`` of check-grad and cost (``nn3 train`` defaults to 1, as ex4.m trains).
+_lambda_option = click.option(
     "--lambda",
     "lambda_",
     default=0.0,
@@ -83,6 +83,10 @@ def compare(expected, actual, rtol, atol, ulps, names, as_json):
     type=float,
     help="Regularisation strength lambda.",
 )
+
+
+@cli.command("check-grad")
+@_lambda_option
 @click.option("--input", "input_size", default=3, show_default=True, help="Input layer size.")
 @click.option("--hidden", default=5, show_default=True, help="Hidden layer size.")
 @click.option("--labels", default=3, show_default=True, help="Number of labels K.")
@@ -123,14 +127,7 @@ def check_grad(lambda_, input_size, hidden, labels, examples):
 @cli.command()
 @click.argument("weights", type=click.Path(dir_okay=True))
 @click.argument("data", type=click.Path(dir_okay=True))
-@click.option(
-    "--lambda",
-    "lambda_",
-    default=0.0,
-    show_default=True,
-    type=float,
-    help="Regularisation strength lambda.",
-)
+@_lambda_option
 @click.option("--x-var", default="X", show_default=True, help="Name of the data variable.")
 @click.option("--y-var", default="y", show_default=True, help="Name of the label variable.")
 def cost(weights, data, lambda_, x_var, y_var):

@@ -27,3 +27,44 @@ class OptionError(Nn3Error):
 
 class MissingDependencyError(Nn3Error):
     """An optional dependency (matplotlib for pictures) is not installed."""
+
+
+class ParameterError(OptionError, ValueError, TypeError):
+    """A parameter's value has the wrong type or is out of range; ``.parameter`` names it.
+
+    Like scikit-learn's ``InvalidParameterError`` it is also a ``ValueError`` and a
+    ``TypeError``, so code written against the errors numpy raised before keeps working. The
+    command line shows it with its option name (``--hidden`` for ``hidden_layer_size``).
+
+    Parameters
+    ----------
+    parameter : str
+        The Python name of the parameter (``hidden_layer_size``).
+    requirement : str
+        What the value must be, e.g. ``"must be at least 1"``.
+    value : object
+        The value given.
+    shown : str, optional
+        How to show the value in the message (default ``repr(value)``).
+    """
+
+    def __init__(self, parameter, requirement, value, shown=None):
+        self.parameter = parameter
+        self.requirement = requirement
+        self.value = value
+        self.shown = repr(value) if shown is None else shown
+        super().__init__(self.message_for(parameter))
+
+    def message_for(self, name):
+        """The message with the parameter called ``name`` (e.g. an option name)."""
+        return f"{name} {self.requirement}, got {self.shown}"
+
+
+class ObjectiveError(Nn3Error, TypeError):
+    """The objective handed to fmincg does not return what fmincg needs (``(J, grad)``)."""
+
+
+class TrainingError(Nn3Error):
+    """Training failed (the cost or its gradient became NaN); the CLI exits with status 3."""
+
+    exit_code = 3

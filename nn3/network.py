@@ -493,6 +493,10 @@ def predict(Theta1, Theta2, X):
 def labels_from_outputs(h):
     """Labels from output activations: 1-based argmax per row, or ``h >= 0.5`` for one unit.
 
+    NaN as MATLAB's ``[~, p] = max(h, [], 2)`` treats it: skipped, so a row ``[NaN 0.7 0.2]``
+    gives 2; a row of NaN only gives 1 (MATLAB's ``max`` returns NaN at index 1). With one unit
+    a NaN output gives 0, MATLAB's ``double(NaN >= 0.5)``.
+
     Parameters
     ----------
     h : ndarray of shape (m, K)
@@ -503,7 +507,16 @@ def labels_from_outputs(h):
     """
     if h.shape[1] == 1:
         return (h[:, 0] >= 0.5).astype(np.float64)
-    return np.argmax(h, axis=1).astype(np.float64) + 1.0
+    nan = np.isnan(h)
+    if not nan.any():
+        return np.argmax(h, axis=1).astype(np.float64) + 1.0
+    filled = np.where(nan, -np.inf, h)
+    p = np.argmax(filled, axis=1)
+    # Rows whose largest non-NaN value is -Inf (or that hold only NaN): MATLAB picks the first
+    # non-NaN element (index 1 when there is none); argmax over the NaN-filled row may not.
+    low = filled[np.arange(h.shape[0]), p] == -np.inf
+    p[low] = np.argmax(~nan[low], axis=1)
+    return p.astype(np.float64) + 1.0
 
 
 def predict_proba(Theta1, Theta2, X):

@@ -31,8 +31,12 @@ argument instead.
 
 import inspect
 import sys
+import warnings
 
 import numpy as np
+
+from .errors import ObjectiveError, ParameterError
+from .validation import validate_params
 
 # Line-search constants of fmincg.m.
 RHO = 0.01  # sufficient-decrease (Armijo) constant of the Wolfe-Powell conditions
@@ -47,6 +51,7 @@ _MESSAGES = {
     0: "Line search failed twice in a row: no further decrease found.",
     1: "Maximum number of iterations has been exceeded.",
     2: "Maximum number of function evaluations has been exceeded.",
+    3: "NaN result encountered.",
     99: "`callback` raised `StopIteration`.",
 }
 
@@ -68,22 +73,66 @@ def ddot(a, b):
     return np.add.accumulate(products)[-1]
 
 
-def _evaluator(fun, jac, args):
-    """Wrap the objective as ``x -> (f, grad)`` with float64 values."""
+#: What fmincg says to an objective that returns no gradient (the source document's mistake).
+NO_GRADIENT = (
+    "fmincg needs the cost and its gradient, but the objective returned {what}, not (J, grad). "
+    "Return both, as nnCostFunction does ([J, grad] = ...; in Python `return J, grad`, e.g. "
+    "nn3.nn_cost_function), and pass jac=True to scipy.optimize.minimize (or give the gradient "
+    "as jac=callable)"
+)
 
-    def evaluate(x):
-        if callable(jac):
-            f = fun(x, *args)
-            g = jac(x, *args)
+
+class _NaNResult(Exception):
+    """The objective returned NaN (cost or gradient): fmincg stops with status 3."""
+
+
+def _split_value(value):
+    """``(f, grad)`` from what an objective returned, or :class:`ObjectiveError` saying why not."""
+    if isinstance(value, (tuple, list)) and len(value) == 2:
+        return value
+    if isinstance(value, (tuple, list)):
+        what = f"a {type(value).__name__} of {len(value)} values"
+    elif np.ndim(value) == 0:
+        what = f"only a number ({type(value).__name__})"
+    else:
+        what = f"an array of shape {np.shape(value)}"
+    raise ObjectiveError(NO_GRADIENT.format(what=what))
+
+
+class _Evaluator:
+    """The objective as ``x -> (f, grad)`` in float64, remembering the best finite point.
+
+    A NaN in the cost or in the gradient raises :class:`_NaNResult` (after counting the
+    evaluation); ``best`` is then the point of lowest cost among those whose cost and gradient
+    were NaN-free (``None`` when there is none).
+    """
+
+    def __init__(self, fun, jac, args):
+        self.fun, self.jac, self.args = fun, jac, args
+        self.best = None  # (f, x, g)
+        self.nan_value = None  # (f, g) of the evaluation that gave NaN
+        self.nfev = 0
+
+    def __call__(self, x):
+        if callable(self.jac):
+            f = self.fun(x, *self.args)
+            g = self.jac(x, *self.args)
         else:
-            f, g = fun(x, *args)
-        f = np.float64(np.asarray(f, dtype=np.float64).reshape(()))
+            f, g = _split_value(self.fun(x, *self.args))
+        self.nfev += 1
+        f = np.asarray(f, dtype=np.float64)
+        if f.size != 1:
+            raise ObjectiveError(f"the objective's cost must be a number, got shape {f.shape}")
+        f = np.float64(f.reshape(()))
         g = np.asarray(g, dtype=np.float64).reshape(-1)
         if g.shape != x.shape:
-            raise ValueError(f"gradient has {g.size} elements, x has {x.size}")
+            raise ObjectiveError(f"gradient has {g.size} elements, x has {x.size}")
+        if np.isnan(f) or np.isnan(g).any():
+            self.nan_value = (f, g)
+            raise _NaNResult
+        if self.best is None or f < self.best[0]:
+            self.best = (f, x, g)
         return f, g
-
-    return evaluate
 
 
 def _callback_caller(callback):
@@ -143,7 +192,12 @@ def fmincg(
         Print fmincg's progress line ``Iteration %4i | Cost: %4.6e`` after each successful line
         search (rewritten in place with ``\\r`` on a terminal, as MATLAB does).
     jac : callable or bool, optional
-        Gradient function; ``None`` or ``True`` when ``fun`` returns ``(f, grad)``.
+        Gradient function; ``None`` or ``True`` when ``fun`` returns ``(f, grad)``. A ``fun``
+        that returns only the cost (the source document's mistake) raises
+        :class:`~nn3.errors.ObjectiveError` saying so.
+    **unknown_options
+        Options of other methods (``gtol``, ...): ignored with an ``OptimizeWarning``, as scipy
+        asks of custom methods. ``tol`` is ignored silently (fmincg has no tolerance).
 
     Returns
     -------
@@ -153,24 +207,44 @@ def fmincg(
         one cost per successful line search), ``success``, ``status``, ``message``.
         ``success`` is True when fmincg stopped on its own (two failed line searches in a row:
         no further decrease); reaching ``maxiter`` gives ``status`` 1 (2 for an evaluation
-        budget), as scipy's methods report it.
+        budget), as scipy's methods report it. A NaN in the cost or the gradient at any
+        evaluation stops the run: ``status`` 3, ``message`` "NaN result encountered.",
+        ``success`` False, and ``x``/``fun``/``jac`` are the best NaN-free point evaluated (the
+        starting point, with its NaN cost, when even that one was NaN).
+
+    Raises
+    ------
+    ParameterError
+        ``maxiter`` not a non-zero whole number (2.5 is refused, never truncated), ``red`` not
+        positive.
+    ObjectiveError
+        ``fun`` returned no gradient.
     """
-    from scipy.optimize import OptimizeResult
+    from scipy.optimize import OptimizeResult, OptimizeWarning
 
     if bounds is not None or (constraints is not None and len(constraints) > 0):
         raise ValueError("fmincg is unconstrained: it takes no bounds or constraints")
     if hess is not None or hessp is not None:
         raise ValueError("fmincg uses no Hessian")
+    if not (jac is None or isinstance(jac, bool) or callable(jac)):
+        raise ParameterError(
+            "jac", "must be True (fun returns (J, grad)) or a callable", jac, repr(jac)
+        )
     unknown_options.pop("tol", None)  # minimize(..., tol=) passes it on; fmincg has no tolerance
     if unknown_options:
-        raise TypeError(f"fmincg got unknown options: {', '.join(sorted(unknown_options))}")
+        warnings.warn(
+            f"Unknown solver options: {', '.join(sorted(unknown_options))}",
+            OptimizeWarning,
+            stacklevel=2,
+        )
     if isinstance(args, list):
         args = tuple(args)
     elif not isinstance(args, tuple):
         args = (args,)
-    length = int(maxiter)
-    red = np.float64(red)
-    evaluate = _evaluator(fun, jac, args)
+    settings = validate_params(maxiter=maxiter, red=red)
+    length = settings["maxiter"]
+    red = np.float64(settings["red"])
+    evaluate = _Evaluator(fun, jac, args)
     notify = _callback_caller(callback)
     tty = disp and sys.stdout.isatty()
 
@@ -181,47 +255,86 @@ def fmincg(
     fX = []
     status = 1 if length > 0 else 2
 
-    with np.errstate(all="ignore"):
-        f1, df1 = evaluate(X)
-        n_evals += 1
-        i += length < 0
-        s = -df1  # search direction: steepest descent first
-        d1 = -ddot(s, s)  # slope along s
-        z1 = red / (1 - d1)  # initial step
-        grad_at_x = df1
-
-        while i < abs(length):
-            i += length > 0
-            X0, f0, df0 = X, f1, df1
-            X = X + z1 * s
-            f2, df2 = evaluate(X)
+    nan_stop = False
+    try:
+        with np.errstate(all="ignore"):
+            f1, df1 = evaluate(X)
             n_evals += 1
             i += length < 0
-            d2 = ddot(df2, s)
-            # Point 3 is the other end of the bracket: at first the starting point.
-            f3, d3, z3 = f1, d1, -z1
-            M = MAX if length > 0 else min(MAX, -length - i)
-            success = False
-            limit = np.float64(-1.0)
-            while True:
-                # Interpolate while the step is too long (not sufficient decrease) or the slope
-                # is still too steep and positive.
-                while ((f2 > f1 + z1 * RHO * d1) or (d2 > -SIG * d1)) and M > 0:
-                    limit = z1  # the minimum lies before z1
-                    if f2 > f1:
-                        z2 = z3 - (0.5 * d3 * z3 * z3) / (d3 * z3 + f2 - f3)  # quadratic fit
-                    else:
-                        A = 6 * (f2 - f3) / z3 + 3 * (d2 + d3)  # cubic fit
-                        B = 3 * (f3 - f2) - z3 * (d3 + 2 * d2)
-                        disc = B * B - A * d2 * z3 * z3
-                        if disc < 0 and A != 0:
-                            # MATLAB: complex z2; min/max by magnitude pick (1-INT)*z3.
-                            z2 = (1 - INT) * z3
+            s = -df1  # search direction: steepest descent first
+            d1 = -ddot(s, s)  # slope along s
+            z1 = red / (1 - d1)  # initial step
+            grad_at_x = df1
+
+            while i < abs(length):
+                i += length > 0
+                X0, f0, df0 = X, f1, df1
+                X = X + z1 * s
+                f2, df2 = evaluate(X)
+                n_evals += 1
+                i += length < 0
+                d2 = ddot(df2, s)
+                # Point 3 is the other end of the bracket: at first the starting point.
+                f3, d3, z3 = f1, d1, -z1
+                M = MAX if length > 0 else min(MAX, -length - i)
+                success = False
+                limit = np.float64(-1.0)
+                while True:
+                    # Interpolate while the step is too long (not sufficient decrease) or the slope
+                    # is still too steep and positive.
+                    while ((f2 > f1 + z1 * RHO * d1) or (d2 > -SIG * d1)) and M > 0:
+                        limit = z1  # the minimum lies before z1
+                        if f2 > f1:
+                            z2 = z3 - (0.5 * d3 * z3 * z3) / (d3 * z3 + f2 - f3)  # quadratic fit
                         else:
-                            z2 = (np.sqrt(disc) - B) / A
-                    if np.isnan(z2) or np.isinf(z2):
-                        z2 = z3 / 2  # numerical trouble: bisect
-                    z2 = max(min(z2, INT * z3), (1 - INT) * z3)
+                            A = 6 * (f2 - f3) / z3 + 3 * (d2 + d3)  # cubic fit
+                            B = 3 * (f3 - f2) - z3 * (d3 + 2 * d2)
+                            disc = B * B - A * d2 * z3 * z3
+                            if disc < 0 and A != 0:
+                                # MATLAB: complex z2; min/max by magnitude pick (1-INT)*z3.
+                                z2 = (1 - INT) * z3
+                            else:
+                                z2 = (np.sqrt(disc) - B) / A
+                        if np.isnan(z2) or np.isinf(z2):
+                            z2 = z3 / 2  # numerical trouble: bisect
+                        z2 = max(min(z2, INT * z3), (1 - INT) * z3)
+                        z1 = z1 + z2
+                        X = X + z2 * s
+                        f2, df2 = evaluate(X)
+                        n_evals += 1
+                        M -= 1
+                        i += length < 0
+                        d2 = ddot(df2, s)
+                        z3 = z3 - z2  # z3 is now relative to the new point
+                    if f2 > f1 + z1 * RHO * d1 or d2 > -SIG * d1:
+                        break  # failure
+                    elif d2 > SIG * d1:
+                        success = True
+                        break
+                    elif M == 0:
+                        break  # failure: out of evaluations
+                    # Extrapolate with a cubic fit.
+                    A = 6 * (f2 - f3) / z3 + 3 * (d2 + d3)
+                    B = 3 * (f3 - f2) - z3 * (d3 + 2 * d2)
+                    disc = B * B - A * d2 * z3 * z3
+                    if disc < 0:
+                        z2 = np.float64(np.nan)  # MATLAB: non-real z2
+                    else:
+                        z2 = -d2 * z3 * z3 / (B + np.sqrt(disc))
+                    if np.isnan(z2) or np.isinf(z2) or z2 < 0:
+                        if limit < -0.5:  # no upper limit yet: extrapolate the maximum amount
+                            z2 = z1 * (EXT - 1)
+                        else:
+                            z2 = (limit - z1) / 2  # bisect
+                    elif (limit > -0.5) and (z2 + z1 > limit):
+                        z2 = (limit - z1) / 2  # beyond the limit: bisect
+                    elif (limit < -0.5) and (z2 + z1 > z1 * EXT):
+                        z2 = z1 * (EXT - 1.0)  # too far: cap the extrapolation
+                    elif z2 < -z3 * INT:
+                        z2 = -z3 * INT  # too close to the current point
+                    elif (limit > -0.5) and (z2 < (limit - z1) * (1.0 - INT)):
+                        z2 = (limit - z1) * (1.0 - INT)  # too close to the limit
+                    f3, d3, z3 = f2, d2, -z2  # point 2 becomes point 3
                     z1 = z1 + z2
                     X = X + z2 * s
                     f2, df2 = evaluate(X)
@@ -229,88 +342,60 @@ def fmincg(
                     M -= 1
                     i += length < 0
                     d2 = ddot(df2, s)
-                    z3 = z3 - z2  # z3 is now relative to the new point
-                if f2 > f1 + z1 * RHO * d1 or d2 > -SIG * d1:
-                    break  # failure
-                elif d2 > SIG * d1:
-                    success = True
-                    break
-                elif M == 0:
-                    break  # failure: out of evaluations
-                # Extrapolate with a cubic fit.
-                A = 6 * (f2 - f3) / z3 + 3 * (d2 + d3)
-                B = 3 * (f3 - f2) - z3 * (d3 + 2 * d2)
-                disc = B * B - A * d2 * z3 * z3
-                if disc < 0:
-                    z2 = np.float64(np.nan)  # MATLAB: non-real z2
-                else:
-                    z2 = -d2 * z3 * z3 / (B + np.sqrt(disc))
-                if np.isnan(z2) or np.isinf(z2) or z2 < 0:
-                    if limit < -0.5:  # no upper limit yet: extrapolate the maximum amount
-                        z2 = z1 * (EXT - 1)
-                    else:
-                        z2 = (limit - z1) / 2  # bisect
-                elif (limit > -0.5) and (z2 + z1 > limit):
-                    z2 = (limit - z1) / 2  # beyond the limit: bisect
-                elif (limit < -0.5) and (z2 + z1 > z1 * EXT):
-                    z2 = z1 * (EXT - 1.0)  # too far: cap the extrapolation
-                elif z2 < -z3 * INT:
-                    z2 = -z3 * INT  # too close to the current point
-                elif (limit > -0.5) and (z2 < (limit - z1) * (1.0 - INT)):
-                    z2 = (limit - z1) * (1.0 - INT)  # too close to the limit
-                f3, d3, z3 = f2, d2, -z2  # point 2 becomes point 3
-                z1 = z1 + z2
-                X = X + z2 * s
-                f2, df2 = evaluate(X)
-                n_evals += 1
-                M -= 1
-                i += length < 0
-                d2 = ddot(df2, s)
 
-            if success:
-                f1 = f2
-                fX.append(f1)
-                if disp:
-                    print(progress_line(i, f1), end="\r" if tty else "\n")
-                # Polack-Ribiere direction.
-                s = (ddot(df2, df2) - ddot(df1, df2)) / ddot(df1, df1) * s - df2
-                df1, df2 = df2, df1
-                grad_at_x = df1
-                d2 = ddot(df1, s)
-                if d2 > 0:  # not a descent direction: use steepest descent
-                    s = -df1
-                    d2 = -ddot(s, s)
-                z1 = z1 * min(RATIO, d1 / (d2 - REALMIN))  # slope ratio, capped at RATIO
-                d1 = d2
-                ls_failed = False
-                if notify is not None:
-                    try:
-                        notify(OptimizeResult(x=X, fun=float(f1), nit=i, nfev=n_evals))
-                    except StopIteration:
-                        status = 99
+                if success:
+                    f1 = f2
+                    fX.append(f1)
+                    if disp:
+                        print(progress_line(i, f1), end="\r" if tty else "\n")
+                    # Polack-Ribiere direction.
+                    s = (ddot(df2, df2) - ddot(df1, df2)) / ddot(df1, df1) * s - df2
+                    df1, df2 = df2, df1
+                    grad_at_x = df1
+                    d2 = ddot(df1, s)
+                    if d2 > 0:  # not a descent direction: use steepest descent
+                        s = -df1
+                        d2 = -ddot(s, s)
+                    z1 = z1 * min(RATIO, d1 / (d2 - REALMIN))  # slope ratio, capped at RATIO
+                    d1 = d2
+                    ls_failed = False
+                    if notify is not None:
+                        try:
+                            notify(OptimizeResult(x=X, fun=float(f1), nit=i, nfev=n_evals))
+                        except StopIteration:
+                            status = 99
+                            break
+                else:
+                    X, f1, df1 = X0, f0, df0  # back to the best point so far
+                    grad_at_x = df0
+                    if ls_failed or i > abs(length):
+                        status = 0 if ls_failed else status
                         break
-            else:
-                X, f1, df1 = X0, f0, df0  # back to the best point so far
-                grad_at_x = df0
-                if ls_failed or i > abs(length):
-                    status = 0 if ls_failed else status
-                    break
-                # Restart along steepest descent. As in fmincg.m, the direction is built from the
-                # gradient of the last point tried, not of the restored one.
-                df1, df2 = df2, df1
-                s = -df1
-                d1 = -ddot(s, s)
-                z1 = 1 / (1 - d1)
-                ls_failed = True
+                    # Restart along steepest descent. As in fmincg.m, the direction is built
+                    # from the gradient of the last point tried, not of the restored one.
+                    df1, df2 = df2, df1
+                    s = -df1
+                    d1 = -ddot(s, s)
+                    z1 = 1 / (1 - d1)
+                    ls_failed = True
+    except _NaNResult:
+        nan_stop = True
 
     if tty:
         print()
+    if nan_stop:
+        status = 3
+        if evaluate.best is not None:
+            f1, X, grad_at_x = evaluate.best
+        else:  # the starting point itself gave NaN
+            X = np.array(x0, dtype=np.float64).reshape(-1)
+            f1, grad_at_x = evaluate.nan_value
     return OptimizeResult(
         x=X,
         fun=float(f1),
         jac=grad_at_x,
         nit=int(i),
-        nfev=n_evals,
+        nfev=evaluate.nfev,
         fun_history=np.array(fX, dtype=np.float64),
         success=status == 0,
         status=status,

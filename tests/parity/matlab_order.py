@@ -6,7 +6,16 @@ element of ``A*B`` is ``((0 + a1*b1) + a2*b2) + ...``) and Octave's ``sum`` do. 
 reproduces the Octave reference outputs bit for bit, which shows that nn3's remaining differences
 come from summation order (OpenBLAS blocks its sums, numpy sums pairwise) and nothing else.
 Slow (a Python loop over every inner index), so it is only used on the reference cases.
+
+``exp`` and ``log`` are the C library's scalar functions, called element by element
+(:func:`libm_exp`, :func:`libm_log`), as Octave calls them: numpy's own ``exp``/``log`` differ
+from them by 1 ulp on a few percent of inputs on CPUs where numpy uses SIMD versions (AVX-512),
+which would make the oracle depend on the CPU. Python's ``math.exp``/``math.log`` are the C
+library's ``exp``/``log`` (``tests/parity/test_parity_summation_order.py`` checks that against
+the library itself, through ctypes).
 """
+
+import math
 
 import numpy as np
 
@@ -35,9 +44,59 @@ def sum_in_order(v):
     return np.cumsum(v)[-1] if v.size else 0.0
 
 
+def _exp(v):
+    try:
+        return math.exp(v)
+    except OverflowError:  # libm returns Inf (and sets errno); Python raises
+        return math.inf
+
+
+def _log(v):
+    try:
+        return math.log(v)
+    except ValueError:  # libm returns -Inf for 0 and NaN below 0; Python raises
+        return -math.inf if v == 0 else math.nan
+
+
+def _elementwise(f, x):
+    x = np.asarray(x, dtype=np.float64)
+    return np.fromiter(map(f, x.reshape(-1).tolist()), np.float64, x.size).reshape(x.shape)
+
+
+def libm_exp(x):
+    """``exp(x)`` element by element with the C library's scalar ``exp`` (Octave's).
+
+    Parameters
+    ----------
+    x : array_like
+        Any shape.
+
+    Returns
+    -------
+    y : ndarray of the shape of ``x``, float64
+    """
+    return _elementwise(_exp, x)
+
+
+def libm_log(x):
+    """``log(x)`` element by element with the C library's scalar ``log`` (Octave's).
+
+    Parameters
+    ----------
+    x : array_like
+        Any shape.
+
+    Returns
+    -------
+    y : ndarray of the shape of ``x``, float64
+        ``-Inf`` for 0, NaN below 0, as the C library gives.
+    """
+    return _elementwise(_log, x)
+
+
 def sigmoid(z):
-    """sigmoid.m: ``1 ./ (1 + exp(-z))``."""
-    return 1.0 / (1.0 + np.exp(-z))
+    """sigmoid.m: ``1 ./ (1 + exp(-z))``, with the C library's ``exp``."""
+    return 1.0 / (1.0 + libm_exp(-z))
 
 
 def cost_grad(nn_params, input_layer_size, hidden_layer_size, num_labels, X, y, lambda_):
@@ -75,7 +134,7 @@ def cost_grad(nn_params, input_layer_size, hidden_layer_size, num_labels, X, y, 
         Y = yc
     else:
         Y = (yc == np.arange(1, num_labels + 1)).astype(np.float64)
-    loss = -Y * np.log(h) - (1 - Y) * np.log(1 - h)
+    loss = -Y * libm_log(h) - (1 - Y) * libm_log(1 - h)
     J = sum_in_order(np.cumsum(loss, axis=0)[-1]) / m  # sum(sum(...)): columns, then the row
     if lambda_ != 0:
         W1 = Theta1[:, 1:].reshape(-1, order="F")  # W1(:)

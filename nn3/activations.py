@@ -1,13 +1,63 @@
-"""The logistic activation and its derivative."""
+"""The logistic activation and its derivative, and nn3's one place for element-wise exp and log.
+
+Every element-wise ``exp`` and ``log`` nn3 computes goes through :func:`exp` and :func:`log` below
+(the sigmoid kernel here, the cross-entropy in :mod:`nn3.network`), looked up as module
+attributes at each call. They are numpy's ufuncs, whose results depend on the CPU: on a CPU with
+AVX-512 numpy uses its own SIMD ``exp``/``log``, which differ from the C library's scalar ones
+(the ones GNU Octave and MATLAB call) by 1 unit in the last place on a few percent of inputs;
+elsewhere numpy calls the C library. Values that go through them are therefore promised to 1 ulp
+of ``exp``/``log`` per element, not to the bit (see ``nn3.parity.TOLERANCES``). The test suite
+replaces these two functions to perturb their results by +-1 ulp (``NN3_PERTURB_ULPS=1``, see
+``tests/perturb.py``), which checks that no test claims bits that depend on the machine.
+"""
 
 import numpy as np
+
+
+def exp(x, out=None):
+    """Element-wise ``exp(x)``: numpy's ``exp`` (the CPU's SIMD one where numpy has it).
+
+    Parameters
+    ----------
+    x : ndarray, float64
+        Any shape.
+    out : ndarray of the shape of ``x``, optional
+        Where to write the result (may be ``x`` itself).
+
+    Returns
+    -------
+    y : ndarray of the shape of ``x``, float64
+        ``out`` when given. Within 1 ulp of the C library's ``exp`` per element, equal to it
+        where numpy calls it; ``exp(0) == 1``, overflow gives ``Inf`` (with numpy's warning).
+    """
+    return np.exp(x, out=out)
+
+
+def log(x, out=None):
+    """Element-wise natural logarithm ``log(x)``: numpy's ``log`` (SIMD where numpy has it).
+
+    Parameters
+    ----------
+    x : ndarray, float64
+        Any shape.
+    out : ndarray of the shape of ``x``, optional
+        Where to write the result (may be ``x`` itself).
+
+    Returns
+    -------
+    y : ndarray of the shape of ``x``, float64
+        ``out`` when given. Within 1 ulp of the C library's ``log`` per element, equal to it
+        where numpy calls it; ``log(1) == 0``, ``log(0) == -Inf`` (with numpy's warning).
+    """
+    return np.log(x, out=out)
 
 
 def sigmoid(z):
     """Logistic function ``g = 1 ./ (1 + exp(-z))``.
 
     Port of sigmoid.m. The formula is MATLAB's own, so values agree bit for bit wherever both
-    engines' ``exp`` agree. For ``z < -709.78`` ``exp(-z)`` overflows to ``Inf`` and the result is
+    engines' ``exp`` agree (numpy's SIMD ``exp`` may differ from the C library's by 1 ulp, see
+    :func:`exp`). For ``z < -709.78`` ``exp(-z)`` overflows to ``Inf`` and the result is
     the exact limit 0 (MATLAB gives the same); the overflow is expected, so no warning is raised.
 
     Parameters
@@ -25,10 +75,11 @@ def sigmoid(z):
 
 
 def sigmoid_of_negated_inplace(nz):
-    """``g = 1 ./ (1 + exp(nz))`` in place, for ``nz = -z``: sigmoid.m's operations (same bits).
+    """``g = 1 ./ (1 + exp(nz))`` in place, for ``nz = -z``: sigmoid.m's operations, in its order.
 
     The in-place kernel behind :func:`sigmoid`, which the network's hot path calls on buffers it
-    reuses (negating is exact, so ``exp`` can take ``-z`` straight from a product).
+    reuses (negating is exact, so ``exp`` can take ``-z`` straight from a product). Given the same
+    ``exp`` results the bits are sigmoid.m's; ``exp`` is :func:`exp`.
 
     Parameters
     ----------
@@ -40,7 +91,7 @@ def sigmoid_of_negated_inplace(nz):
     nz : the same array
     """
     with np.errstate(over="ignore"):  # exp(-z) = Inf for z < -709.78 gives the exact limit 0
-        np.exp(nz, out=nz)
+        exp(nz, out=nz)
     nz += 1.0
     np.reciprocal(nz, out=nz)
     return nz

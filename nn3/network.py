@@ -19,6 +19,7 @@ kept as a list of ``(row, column)`` hits instead of an m x K matrix.
 
 import numpy as np
 
+from . import activations
 from .activations import sigmoid_of_negated_inplace
 from .errors import DataError
 
@@ -165,7 +166,7 @@ def _output_and_log(nz3, loss):
     for s in range(0, nz3.size, _CHUNK):
         h = sigmoid_of_negated_inplace(nz3[s : s + _CHUNK])
         out = np.subtract(1.0, h, out=loss[s : s + _CHUNK])
-        np.log(out, out=out)
+        activations.log(out, out=out)  # looked up per call: nn3's one log, see activations
 
 
 def _hidden_delta(d2, a2, scratch):
@@ -288,7 +289,7 @@ class _Evaluator:
             loss = self._loss[: K * b]
             _output_and_log(h_flat, loss)
             h_hits = h_flat[hits]
-            loss[hits] = np.log(h_hits)
+            loss[hits] = activations.log(h_hits)
             log_sum += float(loss.sum())
             if not want_grad:
                 continue

@@ -21,6 +21,8 @@ _EXPORTS = {
     "accuracy": "network",
     "fmincg": "optimize",
     "MatlabRNG": "rng",
+    "OctaveRNG": "octave_rng",
+    "make_rng": "octave_rng",
     "rand_initialize_weights": "rng",
     "debug_initialize_weights": "rng",
     "load_mat": "matio",

@@ -20,7 +20,7 @@ from numbers import Real
 
 import numpy as np
 
-from .errors import OptionError
+from .errors import Nn3Error, OptionError
 from .rng import MatlabRNG
 
 #: The engines :func:`make_rng` knows, the first the default (as ``nn3 train``'s).
@@ -269,6 +269,8 @@ def make_rng(engine="matlab", seed=0):
     if name == "matlab":
         try:
             return MatlabRNG(seed)
+        except Nn3Error:
+            raise
         except (TypeError, ValueError, OverflowError) as exc:
             raise OptionError(f"MATLAB rng: {exc}") from None
     if name == "octave":

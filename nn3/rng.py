@@ -52,6 +52,20 @@ class MatlabRNG:
         """
         return np.argsort(self.rand(n, 1)[:, 0], kind="stable")
 
+    def randperm(self, n, k=None):
+        """MATLAB's ``randperm(n)``, 1-based: ``rng default; randperm(8)`` is ``6 3 7 8 5 1 2 4``.
+
+        See :func:`nn3.octave_rng.matlab_randperm` (``k`` is refused: MATLAB's algorithm for it
+        is undocumented).
+
+        Returns
+        -------
+        p : ndarray of shape (n,), intp
+        """
+        from .octave_rng import matlab_randperm
+
+        return matlab_randperm(self, n, k)
+
 
 def rand_initialize_weights(L_in, L_out, epsilon_init=0.12, rng=None):
     """Random weights in ``[-epsilon_init, epsilon_init)`` to break symmetry.

@@ -537,3 +537,4 @@ def main(argv=None):
 
 from . import cli_show  # noqa: E402,F401,I001  (registers show)
 from . import cli_tools  # noqa: E402,F401  (registers compare, check-grad, cost, info)
+from .portcheck import command as _portcheck  # noqa: E402,F401  (registers port-check)

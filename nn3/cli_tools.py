@@ -26,6 +26,14 @@ def _exit(code):
 )
 @click.option("--atol", default=0.0, show_default=True, type=float, help="Absolute tolerance.")
 @click.option(
+    "--relative-to",
+    "relative_to",
+    type=click.Choice(["element", "max"]),
+    default="element",
+    show_default=True,
+    help="What rtol scales: each expected element |e|, or the variable's largest max|e|.",
+)
+@click.option(
     "--ulps",
     default=None,
     type=int,
@@ -39,13 +47,14 @@ def _exit(code):
     help="Compare only this variable (repeatable; struct fields as data.X).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-def compare(expected, actual, rtol, atol, ulps, names, as_json):
+def compare(expected, actual, rtol, atol, relative_to, ulps, names, as_json):
     """Compare the variables of ACTUAL.mat with those of EXPECTED.mat.
 
     For each variable of EXPECTED (struct fields and cell elements included): present in ACTUAL,
     same MATLAB class and size, largest absolute, relative and ULP differences, and the worst
-    element in MATLAB notation (1-based). NaN equals NaN in the same position; char is compared
-    exactly. Exit status 0 when everything matches, 1 when something differs, 2 on bad input.
+    element in MATLAB notation (1-based). NaN equals NaN in the same position; char, integer
+    and logical values are compared exactly; sparse matrices are compared as sparse. Exit status
+    0 when everything matches, 1 when something differs, 2 on bad input.
     """
     import json
 
@@ -59,13 +68,21 @@ def compare(expected, actual, rtol, atol, ulps, names, as_json):
         raise OptionError(f"--ulps must be a non-negative whole number, got {ulps}")
     if ulps is not None:
         given = [
-            f"--{opt}"
-            for opt in ("rtol", "atol")
+            f"--{opt.replace('_', '-')}"
+            for opt in ("rtol", "atol", "relative_to")
             if ctx.get_parameter_source(opt) == click.core.ParameterSource.COMMANDLINE
         ]
         if given:
             raise OptionError(f"--ulps replaces {' and '.join(given)}; give one or the other")
-    report = compare_files(expected, actual, names=names or None, rtol=rtol, atol=atol, ulps=ulps)
+    report = compare_files(
+        expected,
+        actual,
+        names=names or None,
+        rtol=rtol,
+        atol=atol,
+        ulps=ulps,
+        relative_to=relative_to,
+    )
     if as_json:
         click.echo(json.dumps(report.to_dict(), indent=2, allow_nan=False))
     else:
@@ -141,15 +158,12 @@ def cost(weights, data, lambda_, x_var, y_var):
 
     from . import training
     from .network import cost_function
+    from .validation import check_feature_count
 
-    training.check_settings(lambda_=lambda_, names={"lambda_": "--lambda"})
+    training.check_settings(lambda_=lambda_)  # a ParameterError the CLI calls --lambda
     Theta1, Theta2 = training.load_weights(weights)
     X, y = training.load_training_data(data, x_var, y_var)
-    if X.shape[1] + 1 != Theta1.shape[1]:
-        raise DataError(
-            f"{data}: '{x_var}' has {X.shape[1]} features, but Theta1 in {weights} expects "
-            f"{Theta1.shape[1] - 1}"
-        )
+    check_feature_count(X.shape[1], Theta1.shape, f"{data} ('{x_var}') and {weights}: ")
     try:
         J = cost_function(X, y, Theta1, Theta2, lambda_=lambda_)
     except DataError as exc:  # labels that do not fit the output layer

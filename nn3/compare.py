@@ -33,7 +33,15 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .errors import MatFileError, OptionError
-from .matio import _DTYPE_CLASSES, _dtype_class, format_size, get_variable, load_mat, matlab_shape
+from .matio import (
+    _DTYPE_CLASSES,
+    _dtype_class,
+    _str_codes,
+    format_size,
+    get_variable,
+    load_mat,
+    matlab_shape,
+)
 
 #: The numeric MATLAB classes, logical included: every class a numeric dtype stands for.
 _NUMERIC_CLASSES = frozenset(_DTYPE_CLASSES.values())
@@ -94,22 +102,15 @@ def matlab_attributes(value):
     return tuple(attrs)
 
 
-def _char_lines(text):
-    """Rows of a char matrix, or ``None`` when ``text`` is one row holding newlines."""
-    lines = text.split("\n")
-    if len(lines) > 1 and len({len(line) for line in lines}) == 1:
-        return lines
-    return None
-
-
 def matlab_size(value):
     """MATLAB's ``size`` of a value as :func:`nn3.matio.load_mat` returns it.
 
     Trailing singleton dimensions beyond the second are dropped, as MATLAB does; a 0-d array or
     Python scalar is 1x1, a 1-D array of n elements n x 1 (a column, as ``save_mat`` writes it).
-    A str is a char row ``1 x len``, or ``rows x cols`` when it holds rows of equal length joined
-    by newlines (how ``load_mat`` returns a char matrix); ``""`` is 0x0. An N-D char array (an
-    ndarray of single characters) has its shape, as any array.
+    A char array read from a file (:class:`nn3.matio.MatlabChar`) has the size the file gives
+    it. Any other str is a char row of its UTF-16 code units, ``1 x n`` (newlines included, as
+    in MATLAB), and ``""`` is 0x0. An N-D char array (an ndarray of single characters) has its
+    shape, as any array.
 
     Returns
     -------
@@ -117,12 +118,8 @@ def matlab_size(value):
         At least two dimensions.
     """
     if isinstance(value, str):
-        if not value:
-            return (0, 0)
-        lines = _char_lines(value)
-        if lines is not None:
-            return (len(lines), len(lines[0]))
-        return (1, len(value))
+        shape = getattr(value, "shape", None)
+        return tuple(shape) if shape is not None else _str_codes(value).shape
     if isinstance(value, dict):
         return (1, 1)
     shape = getattr(value, "shape", None)
@@ -329,30 +326,69 @@ def format_value(x):
 
 # --- values to arrays -----------------------------------------------------------------------
 
+#: The two ways ``rtol`` scales: by each expected element, or by the variable's largest one.
+RELATIVE_TO = ("element", "max")
+
+_U64_MAX = np.iinfo(np.uint64).max
+
 
 def _char_codes(text, size):
-    """A str (or an array of characters) as an array of character codes of MATLAB size ``size``."""
+    """A char value as an array of character codes of MATLAB size ``size``.
+
+    A loaded char array (:class:`nn3.matio.MatlabChar`) gives the codes the file holds, a plain
+    str its UTF-16 code units as a row (as MATLAB holds text), an array of single characters
+    its code points.
+    """
+    codes = getattr(text, "codes", None)
+    if codes is not None:
+        return np.asarray(codes, dtype=np.int64).reshape(size, order="F")
     if isinstance(text, np.ndarray):
         if text.dtype.kind == "U" and text.dtype.itemsize == 4:  # '<U1': char(0) included
             codes = np.ascontiguousarray(text, dtype="=U1").view(np.uint32)
         else:
             codes = np.vectorize(ord, otypes=[np.int64])(text) if text.size else text
         return np.asarray(codes, dtype=np.int64).reshape(size, order="F")
-    if not text:
-        return np.zeros((0, 0), dtype=np.int64)
-    lines = _char_lines(text) if size[0] > 1 else None
-    rows = lines if lines is not None else [text]
-    return np.array([[ord(c) for c in row] for row in rows], dtype=np.int64)
+    return _str_codes(text).reshape(size, order="F")
 
 
 def _numeric_array(value, size):
-    """A numeric value as an ndarray of MATLAB size ``size`` (sparse made dense)."""
-    if _is_sparse(value):
-        value = value.toarray()
+    """A dense numeric value as an ndarray of MATLAB size ``size`` (None when not numeric)."""
     arr = np.asarray(value)
     if arr.dtype.kind not in "biufc":
         return None
     return arr.reshape(size, order="F")
+
+
+def _sparse_pairs(expected, actual, size):
+    """Expected and actual values where either side stores an element, without densifying.
+
+    A sparse matrix holds only its nonzeros; every other element is 0 on that side. Elements
+    neither side stores are 0 on both and equal. A dense side is made sparse (it is in memory
+    already, so that costs at most its own size).
+
+    Returns
+    -------
+    keys : ndarray of int64
+        Column-major linear indices (0-based) of the positions compared, increasing.
+    e, a : ndarray
+        The values there.
+    """
+    import scipy.sparse
+
+    m = size[0]
+    sides = []
+    for value in (expected, actual):
+        coo = scipy.sparse.coo_matrix(value if _is_sparse(value) else np.asarray(value))
+        coo.sum_duplicates()
+        keys = coo.col.astype(np.int64) * m + coo.row.astype(np.int64)
+        sides.append((keys, coo.data))
+    keys = np.union1d(sides[0][0], sides[1][0])
+    values = []
+    for side_keys, data in sides:
+        full = np.zeros(keys.size, dtype=data.dtype)
+        full[np.searchsorted(keys, side_keys)] = data
+        values.append(full)
+    return keys, values[0], values[1]
 
 
 def _element(arr, index, char):
@@ -361,7 +397,7 @@ def _element(arr, index, char):
         return chr(int(v))
     if arr.dtype.kind == "b":
         return bool(v)
-    if arr.dtype.kind in "iu":
+    if arr.dtype.kind in "iuO":
         return int(v)
     if arr.dtype.kind == "c":
         return complex(v)
@@ -385,11 +421,20 @@ def _real_parts(e, a):
     diff[~equal & ~finite] = np.inf
     dist = ulp_distance(a, e)
     dist[equal] = 0
-    dist[~equal & ~finite] = np.iinfo(np.uint64).max
+    dist[~equal & ~finite] = _U64_MAX
     return equal, finite, diff, dist
 
 
-def compare_values(expected, actual, rtol=1e-10, atol=0.0, ulps=None, name="", check_class=True):
+def compare_values(
+    expected,
+    actual,
+    rtol=1e-10,
+    atol=0.0,
+    ulps=None,
+    name="",
+    check_class=True,
+    relative_to="element",
+):
     """Compare one MATLAB value with another.
 
     Parameters
@@ -399,13 +444,17 @@ def compare_values(expected, actual, rtol=1e-10, atol=0.0, ulps=None, name="", c
         structs and cells are compared by :func:`compare_variables`, field by field.
     rtol, atol : float
         Element test ``|a - e| <= atol + rtol * |e|`` (ignored when ``ulps`` is given).
+        Integer and logical values compare exactly: ``|a - e| <= atol``, ``rtol`` unused.
     ulps : int, optional
-        Element test: at most this many ULPs apart.
+        Element test: at most this many ULPs apart (integers: at most this far apart).
     name : str
         Variable name for the report.
     check_class : bool, default True
         A different MATLAB class fails the comparison (values are still compared when both are
         numeric and of one size).
+    relative_to : {"element", "max"}, default "element"
+        What ``rtol`` scales: ``"element"`` each expected element ``|e|``, ``"max"`` the
+        largest finite ``|e|`` of the variable (``|a - e| <= atol + rtol * max|e|``).
 
     Returns
     -------
@@ -414,9 +463,9 @@ def compare_values(expected, actual, rtol=1e-10, atol=0.0, ulps=None, name="", c
     Raises
     ------
     OptionError
-        A negative tolerance, or ``ulps`` not a whole number.
+        A negative tolerance, ``ulps`` not a whole number, or an unknown ``relative_to``.
     """
-    _check_tolerances(rtol, atol, ulps)
+    _check_tolerances(rtol, atol, ulps, relative_to)
     e_cls, a_cls = matlab_class(expected), None
     e_size = matlab_size(expected)
     e_label = format_class(e_cls, matlab_attributes(expected))
@@ -447,7 +496,8 @@ def compare_values(expected, actual, rtol=1e-10, atol=0.0, ulps=None, name="", c
     if e_size != a_size:
         problems.append(f"size {format_size(e_size)} vs {format_size(a_size)}")
     elif comparable:
-        _compare_elements(result, expected, actual, e_size, e_cls == "char", rtol, atol, ulps)
+        tol = _Tolerance(rtol, atol, ulps, relative_to)
+        _compare_elements(result, expected, actual, e_size, e_cls == "char", tol)
         if result.n_failed:
             problems.append(f"{result.n_failed} of {result.n_elements} elements differ")
     elif e_cls == a_cls:
@@ -458,14 +508,25 @@ def compare_values(expected, actual, rtol=1e-10, atol=0.0, ulps=None, name="", c
     return result
 
 
-def _compare_elements(result, expected, actual, size, char, rtol, atol, ulps):
+@dataclass(frozen=True)
+class _Tolerance:
+    rtol: float
+    atol: float
+    ulps: int | None
+    relative_to: str
+
+
+def _compare_elements(result, expected, actual, size, char, tol):
+    keys = None
     if char:
-        e = _char_codes(expected, size)
-        a = _char_codes(actual, size)
+        e = np.ravel(_char_codes(expected, size), order="F")
+        a = np.ravel(_char_codes(actual, size), order="F")
+    elif _is_sparse(expected) or _is_sparse(actual):
+        keys, e, a = _sparse_pairs(expected, actual, size)
     else:
-        e = _numeric_array(expected, size)
-        a = _numeric_array(actual, size)
-    result.n_elements = int(e.size)
+        e = np.ravel(_numeric_array(expected, size), order="F")
+        a = np.ravel(_numeric_array(actual, size), order="F")
+    result.n_elements = math.prod(size)
     if e.size == 0:
         if not char:
             result.max_abs = result.max_rel = 0.0
@@ -476,42 +537,48 @@ def _compare_elements(result, expected, actual, size, char, rtol, atol, ulps):
         ok = a == e
         diff = dist = (~ok).astype(np.float64)
     else:
-        ok, diff, rel, dist = _numeric_facts(e, a, rtol, atol, ulps)
-        result.max_abs = float(diff.max())
+        ok, diff, rel, dist = _numeric_facts(e, a, tol)
+        result.max_abs = _top(diff)
         result.max_rel = float(rel.max())
         top = dist.max()
-        result.max_ulps = math.inf if top == np.iinfo(np.uint64).max else int(top)
+        result.max_ulps = math.inf if top == _U64_MAX else int(top)
     failed = ~ok
     result.n_failed = int(np.count_nonzero(failed))
     # Worst element: by the measure the test uses, among the failures if any; ties go to the
     # first in MATLAB's column-major order, as MATLAB's max does.
-    key = dist.astype(np.float64) if ulps is not None else diff
+    key = dist.astype(np.float64) if tol.ulps is not None else diff.astype(np.float64)
     if result.n_failed:
         key = np.where(failed, key, -1.0)
-    flat = np.ravel(key, order="F")
-    k = int(np.argmax(flat))
-    if flat[k] <= 0 and not result.n_failed:
+    k = int(np.argmax(key))
+    if key[k] <= 0 and not result.n_failed:
         return
-    index = np.unravel_index(k, e.shape, order="F")
+    linear = k if keys is None else int(keys[k])
+    index = np.unravel_index(linear, size, order="F")
     result.worst = tuple(int(i) + 1 for i in index)
-    result.worst_expected = _element(e, index, char)
-    result.worst_actual = _element(a, index, char)
+    result.worst_expected = _element(e, k, char)
+    result.worst_actual = _element(a, k, char)
 
 
-def _numeric_facts(e, a, rtol, atol, ulps):
-    """ok, abs difference, rel difference, ULP distance (uint64) per element."""
+def _top(diff):
+    """The largest absolute difference: an int for integer data, else a float."""
+    top = diff.max()
+    if diff.dtype.kind in "uO":
+        return int(top)
+    return float(top)
+
+
+def _numeric_facts(e, a, tol):
+    """ok, abs difference, rel difference, ULP distance (uint64) per element of 1-D ``e``, ``a``.
+
+    Integer and logical data (and an integer side against a float side) are compared exactly as
+    integers; floating-point data by ``tol``.
+    """
     kinds = {e.dtype.kind, a.dtype.kind}
     if kinds <= set("biu"):
-        # Integer and logical classes: exact arithmetic, a ULP is 1.
-        ef = e.astype(np.float64)
-        af = a.astype(np.float64)
-        equal = a == e
-        diff = np.abs(af - ef)
-        diff[equal] = 0.0
-        dist = diff.astype(np.uint64)
-        finite = np.ones(e.shape, dtype=bool)
-        mag = np.abs(ef)
-    elif "c" in kinds:
+        return _integer_facts(e, a, tol)
+    if kinds & set("biu"):
+        return _mixed_facts(e, a, tol)
+    if "c" in kinds:
         single = e.dtype == np.complex64 and a.dtype == np.complex64
         ftype = np.float32 if single else np.float64
         ec = e.astype(np.complex64 if single else np.complex128)
@@ -531,13 +598,116 @@ def _numeric_facts(e, a, rtol, atol, ulps):
         af = a.astype(ftype, copy=False)
         equal, finite, diff, dist = _real_parts(ef, af)
         mag = np.abs(ef.astype(np.float64))
+    if tol.relative_to == "max":
+        finite_mag = mag[np.isfinite(mag)]
+        scale = float(finite_mag.max()) if finite_mag.size else 0.0
+    else:
+        scale = mag
     with np.errstate(divide="ignore", invalid="ignore"):
+        rel = np.where(diff == 0, 0.0, diff / scale)
+    rel[np.isnan(rel)] = np.inf
+    if tol.ulps is None:
+        ok = equal | (finite & (diff <= tol.atol + tol.rtol * scale))
+    else:
+        ok = equal | (finite & (dist <= np.uint64(tol.ulps)))
+    return ok, diff, rel, dist
+
+
+def _as_int64_or_uint64(x):
+    """Integer or logical values without loss: int64 for signed and logical, uint64 unsigned."""
+    if x.dtype.kind == "u":
+        return x.astype(np.uint64, copy=False)
+    return x.astype(np.int64, copy=False)
+
+
+def _int_difference(e, a):
+    """``|a - e|`` of integer arrays, exactly: uint64, or Python ints (object) past 2**64 - 1."""
+    e = _as_int64_or_uint64(e)
+    a = _as_int64_or_uint64(a)
+    if e.dtype != a.dtype:
+        signed, unsigned = (e, a) if e.dtype == np.int64 else (a, e)
+        if not unsigned.size or unsigned.max() <= np.iinfo(np.int64).max:
+            return _int_difference(e.astype(np.int64), a.astype(np.int64))
+        if signed.min() >= 0:
+            return _int_difference(e.astype(np.uint64), a.astype(np.uint64))
+        return np.abs(a.astype(object) - e.astype(object))
+    # One dtype: the difference modulo 2**64 of the bit patterns is exact, since |a - e| < 2**64.
+    ue, ua = e.view(np.uint64), a.view(np.uint64)
+    with np.errstate(over="ignore"):
+        return np.where(a >= e, ua - ue, ue - ua)
+
+
+def _int_threshold(limit):
+    """A tolerance as the largest whole difference it allows (as a Python int, capped)."""
+    if math.isinf(limit):
+        return int(_U64_MAX)
+    return min(int(math.floor(limit)), int(_U64_MAX))
+
+
+def _integer_ok(diff, tol):
+    limit = tol.ulps if tol.ulps is not None else tol.atol
+    threshold = _int_threshold(limit)
+    if diff.dtype == object:
+        return np.array([d <= threshold for d in diff], dtype=bool)
+    return diff <= np.uint64(threshold)
+
+
+def _integer_facts(e, a, tol):
+    """Integer and logical classes: exact differences, never through float64.
+
+    Passes when ``|a - e| <= atol`` (``rtol`` does not apply: a relative tolerance on integers
+    of 2**60 would allow differences of 10**8), or ``<= ulps`` when given.
+    """
+    diff = _int_difference(e, a)
+    ok = _integer_ok(diff, tol)
+    dist = _clamped_u64(diff)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mag = np.abs(e.astype(np.float64))
+        rel = np.where(dist == 0, 0.0, dist.astype(np.float64) / mag)
+    return ok, diff, rel, dist
+
+
+def _clamped_u64(diff):
+    if diff.dtype == object:
+        return np.array([min(d, int(_U64_MAX)) for d in diff], dtype=np.uint64)
+    return diff
+
+
+def _mixed_facts(e, a, tol):
+    """An integer or logical side against a floating-point (or complex) side, exactly.
+
+    Each float element must be a whole number (with zero imaginary part) and is then compared
+    with the integer exactly, as two integers (``|a - e| <= atol``, or ``<= ulps``): ``2**60``
+    as a double equals int64 ``2**60`` and not ``2**60 + 1``. A float element that is not a
+    whole number, NaN or Inf never equals an integer.
+    """
+    e_is_int = e.dtype.kind in "biu"
+    ints, floats = (e, a) if e_is_int else (a, e)
+    real = floats.real.astype(np.float64) if floats.dtype.kind == "c" else floats
+    real = real.astype(np.float64, copy=False)
+    with np.errstate(invalid="ignore"):
+        whole = np.isfinite(real) & (real == np.floor(real))
+        if floats.dtype.kind == "c":
+            whole &= floats.imag == 0
+        whole &= (real >= -(2.0**63)) & (real < 2.0**64)
+    if not np.any(whole & (real >= 2.0**63)):
+        # A whole double below 2**63 converts to int64 exactly.
+        exact = _int_difference(ints, np.where(whole, real, 0.0).astype(np.int64))
+    else:
+        as_int = np.zeros(real.shape, dtype=object)
+        as_int[whole] = [int(v) for v in real[whole]]
+        exact = np.abs(ints.astype(object) - as_int)
+    ok = whole & _integer_ok(exact, tol)
+    with np.errstate(invalid="ignore", over="ignore"):
+        approx = np.abs(real - ints.astype(np.float64))
+    diff = np.where(whole, exact.astype(np.float64), approx)
+    diff[~whole & ~np.isfinite(diff)] = np.inf
+    diff[~whole & (diff == 0)] = np.inf  # a non-whole or complex value differs from any integer
+    dist = np.where(whole, _clamped_u64(exact), _U64_MAX).astype(np.uint64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mag = np.abs(e.real.astype(np.float64) if e.dtype.kind == "c" else e.astype(np.float64))
         rel = np.where(diff == 0, 0.0, diff / mag)
     rel[np.isnan(rel)] = np.inf
-    if ulps is None:
-        ok = equal | (finite & (diff <= atol + rtol * mag))
-    else:
-        ok = equal | (finite & (dist <= np.uint64(ulps)))
     return ok, diff, rel, dist
 
 
@@ -604,6 +774,7 @@ class ComparisonReport:
     expected_path, actual_path : str
     rtol, atol : float
     ulps : int or None
+    relative_to : {"element", "max"}
     """
 
     results: list
@@ -613,6 +784,7 @@ class ComparisonReport:
     rtol: float = 1e-10
     atol: float = 0.0
     ulps: int | None = None
+    relative_to: str = "element"
 
     @property
     def passed(self):
@@ -626,10 +798,11 @@ class ComparisonReport:
 
     @property
     def tolerance(self):
-        """``"rtol 1e-10, atol 0"`` or ``"ulps 0"``."""
+        """``"rtol 1e-10, atol 0"``, ``"rtol 1e-10 of max|e|, atol 0"`` or ``"ulps 0"``."""
         if self.ulps is not None:
             return f"ulps {self.ulps}"
-        return f"rtol {self.rtol:g}, atol {self.atol:g}"
+        scale = " of max|e|" if self.relative_to == "max" else ""
+        return f"rtol {self.rtol:g}{scale}, atol {self.atol:g}"
 
     def to_dict(self):
         """A JSON-ready dict of the whole comparison."""
@@ -639,6 +812,7 @@ class ComparisonReport:
             "rtol": self.rtol,
             "atol": self.atol,
             "ulps": self.ulps,
+            "relative_to": self.relative_to,
             "passed": self.passed,
             "variables": [r.to_dict() for r in self.results],
             "extra": list(self.extra),
@@ -704,6 +878,7 @@ def compare_variables(
     check_class=True,
     expected_path="EXPECTED",
     actual_path="ACTUAL",
+    relative_to="element",
 ):
     """Compare every variable of ``expected`` with the one of the same name in ``actual``.
 
@@ -713,8 +888,9 @@ def compare_variables(
         Variables as :func:`nn3.matio.load_mat` returns them.
     names : sequence of str, optional
         Only these variables (struct fields as ``"data.X"``; a struct compares all its fields).
-    rtol, atol, ulps, check_class
-        See :func:`compare_values`.
+    rtol, atol, ulps, check_class, relative_to
+        See :func:`compare_values` (``relative_to="max"`` scales by each variable's own
+        largest element).
     expected_path, actual_path : str
         For messages and the report.
 
@@ -727,7 +903,7 @@ def compare_variables(
     MatFileError
         A name in ``names`` is not in ``expected``.
     """
-    _check_tolerances(rtol, atol, ulps)
+    _check_tolerances(rtol, atol, ulps, relative_to)
     if names:
         roots = []
         for name in names:
@@ -754,6 +930,7 @@ def compare_variables(
                         ulps=ulps,
                         name=leaf_name,
                         check_class=check_class,
+                        relative_to=relative_to,
                     )
                 )
     extra = []
@@ -770,6 +947,7 @@ def compare_variables(
         rtol=rtol,
         atol=atol,
         ulps=ulps,
+        relative_to=relative_to,
     )
 
 
@@ -799,7 +977,9 @@ def _compare_container(expected, actual, name):
     )
 
 
-def _check_tolerances(rtol, atol, ulps):
+def _check_tolerances(rtol, atol, ulps, relative_to="element"):
+    if relative_to not in RELATIVE_TO:
+        raise OptionError(f"relative_to must be 'element' or 'max', got {relative_to!r}")
     if not rtol >= 0:
         raise OptionError(f"rtol must be a non-negative number, got {rtol}")
     if not atol >= 0:
@@ -808,7 +988,15 @@ def _check_tolerances(rtol, atol, ulps):
         raise OptionError(f"ulps must be a non-negative whole number, got {ulps}")
 
 
-def compare_files(expected_path, actual_path, names=None, rtol=1e-10, atol=0.0, ulps=None):
+def compare_files(
+    expected_path,
+    actual_path,
+    names=None,
+    rtol=1e-10,
+    atol=0.0,
+    ulps=None,
+    relative_to="element",
+):
     """Compare the variables of two .mat files (any of v4, v5/v7, v7.3): ``nn3 compare``.
 
     Parameters
@@ -817,9 +1005,11 @@ def compare_files(expected_path, actual_path, names=None, rtol=1e-10, atol=0.0, 
     names : sequence of str, optional
         Only these variables of the expected file (``"data.X"`` for struct fields).
     rtol, atol : float
-        Element test ``|a - e| <= atol + rtol * |e|``.
+        Element test ``|a - e| <= atol + rtol * |e|`` (``relative_to="max"``: ``max|e|``).
     ulps : int, optional
         Element test by ULP distance instead.
+    relative_to : {"element", "max"}, default "element"
+        See :func:`compare_values`.
 
     Returns
     -------
@@ -830,7 +1020,7 @@ def compare_files(expected_path, actual_path, names=None, rtol=1e-10, atol=0.0, 
     MatFileError
         A file is missing or unreadable, or a name in ``names`` is not in the expected file.
     """
-    _check_tolerances(rtol, atol, ulps)
+    _check_tolerances(rtol, atol, ulps, relative_to)
     expected = load_mat(expected_path)
     actual = load_mat(actual_path)
     if not expected and not names:
@@ -844,6 +1034,7 @@ def compare_files(expected_path, actual_path, names=None, rtol=1e-10, atol=0.0, 
         ulps=ulps,
         expected_path=str(expected_path),
         actual_path=str(actual_path),
+        relative_to=relative_to,
     )
 
 
@@ -862,10 +1053,9 @@ def summarize(value):
         "size": matlab_size(value),
     }
     if cls in _NUMERIC_CLASSES and cls != "logical":
-        data = value
         if _is_sparse(value):
-            data = value.toarray()
-        arr = np.asarray(data)
+            return _summarize_sparse(value, info)
+        arr = np.asarray(value)
         if arr.size == 0:
             return info
         if arr.dtype.kind == "c":
@@ -881,4 +1071,24 @@ def summarize(value):
             info["nans"] = 0
             info["min"] = int(arr.min())
             info["max"] = int(arr.max())
+    return info
+
+
+def _summarize_sparse(value, info):
+    """min/max/NaN count of a sparse matrix from its stored values (0 where it stores none)."""
+    data = np.asarray(value.tocsc().data)
+    n = math.prod(int(d) for d in value.shape)
+    info["nnz"] = int(value.nnz)
+    if n == 0:
+        return info
+    info["nans"] = int(np.count_nonzero(np.isnan(data))) if data.dtype.kind in "fc" else 0
+    if data.dtype.kind == "c":
+        info["min"] = info["max"] = None
+        return info
+    values = data[~np.isnan(data)] if data.dtype.kind == "f" else data
+    if values.size < n:  # implicit zeros
+        values = np.append(values, np.zeros(1, dtype=values.dtype))
+    if values.size:
+        info["min"] = float(values.min())
+        info["max"] = float(values.max())
     return info

@@ -82,6 +82,51 @@ class _Char:
         self.codes = codes
 
 
+class MatlabChar(str):
+    """A char array read from a file: its text, and its MATLAB size as ``shape``.
+
+    It is a ``str`` (the rows joined with ``"\\n"``, pairs of UTF-16 surrogates as one
+    character), so text operations work; ``shape`` and ``codes`` keep what the text alone
+    cannot: a 1x3 row holding a newline and a 2x1 column are the same text but not the same
+    char array (MATLAB's ``isequal`` tells them apart, and so do ``nn3 compare`` and
+    :func:`save_mat`). The result of a str operation on it is a plain ``str`` (a row).
+
+    Attributes
+    ----------
+    shape : tuple of int
+        MATLAB's size, two dimensions (``(1, 5)`` for ``'hello'``, ``(0, 0)`` for ``''``).
+    codes : ndarray of int64, shape ``shape``
+        The character codes as the file holds them (UTF-16 code units).
+    """
+
+    def __new__(cls, text="", codes=None):
+        obj = super().__new__(cls, text)
+        if codes is None:
+            codes = _str_codes(obj)
+        obj._codes = np.array(codes, dtype=np.int64)
+        obj._codes.setflags(write=False)
+        return obj
+
+    @property
+    def shape(self):
+        return self._codes.shape
+
+    @property
+    def codes(self):
+        return self._codes
+
+    def __reduce__(self):
+        return (MatlabChar, (str(self), np.array(self._codes)))
+
+
+def _str_codes(text):
+    """A str as MATLAB holds it: a 1 x n row of UTF-16 code units (``""`` is 0x0)."""
+    if not text:
+        return np.zeros((0, 0), dtype=np.int64)
+    units = np.frombuffer(text.encode("utf-16-le", errors="surrogatepass"), dtype="<u2")
+    return units.astype(np.int64).reshape(1, -1)
+
+
 class _Bad(Exception):
     """A problem in a file's contents; :func:`load_mat` adds the file name."""
 
@@ -294,10 +339,44 @@ def _load(path, fmt):
         raise MatFileError(f"{path}: a variable is too large to load into memory") from exc
     except RecursionError as exc:
         raise MatFileError(f"{path}: corrupt .mat file (nested too deeply)") from exc
-    except Exception as exc:  # h5py and numpy raise many types for corrupt files
+    except Exception as exc:
+        if not _caused_by_data(exc):
+            raise  # a bug in nn3's reader, not a bad file: keep the traceback
         kind = "v7.3 (HDF5)" if fmt == "7.3" else f"v{fmt}"
         detail = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
         raise MatFileError(f"{path}: corrupt or unreadable {kind} .mat file ({detail})") from exc
+
+
+#: Exceptions that bad bytes make the parsing libraries raise anywhere in a reader: numpy
+#: (``ValueError`` for a buffer of the wrong size, ``OverflowError`` in a cast), ``struct.error``,
+#: ``zlib.error``, ``UnicodeDecodeError`` (a ``ValueError``), ``OSError`` (h5py: a file it
+#: cannot open or read).
+_DATA_ERRORS = (struct.error, zlib.error, ValueError, OverflowError, OSError, EOFError)
+
+#: Raised from inside h5py (the HDF5 library's error stack mapped to Python), these also mean a
+#: corrupt file: h5py reports a missing or damaged object as ``KeyError``, a bad datatype as
+#: ``TypeError``, an unsupported feature as ``NotImplementedError``, and the rest as
+#: ``RuntimeError``. The same types raised by nn3's own code are bugs.
+_H5PY_DATA_ERRORS = (KeyError, TypeError, RuntimeError, NotImplementedError, IndexError)
+
+
+def _caused_by_data(exc):
+    """Whether an exception from a reader means a bad file (else: a bug, re-raised as is)."""
+    if isinstance(exc, _DATA_ERRORS):
+        return True
+    return isinstance(exc, _H5PY_DATA_ERRORS) and _raised_in_h5py(exc)
+
+
+def _raised_in_h5py(exc):
+    """Whether the innermost frame of ``exc``'s traceback is h5py's code (Python or Cython)."""
+    tb = exc.__traceback__
+    if tb is None:
+        return False
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    module = tb.tb_frame.f_globals.get("__name__", "") or ""
+    filename = tb.tb_frame.f_code.co_filename.replace("\\", "/")
+    return module.split(".")[0] == "h5py" or "/h5py/" in filename or filename.startswith("h5py/")
 
 
 def _normalise(value, depth=0):
@@ -349,9 +428,9 @@ def _char_value(codes):
         invalid |= (codes >= 0xD800) & (codes < 0xE000)
         chars = np.where(invalid, 0xFFFD, codes).astype(np.uint32).reshape(shape)
         return chars.view("U1")
-    if codes.size == 0:
-        return ""
     rows = np.where(invalid, 0xFFFD, codes).reshape(shape)
+    if codes.size == 0:
+        return MatlabChar("", rows)
     out = []
     for row in rows:
         if row.max() < 0x10000:
@@ -359,7 +438,7 @@ def _char_value(codes):
         else:
             text = "".join(chr(c) if not 0xD800 <= c < 0xE000 else "\ufffd" for c in row)
         out.append(text)
-    return "\n".join(out)
+    return MatlabChar("\n".join(out), rows)
 
 
 def densify(value, path="<data>", name="X"):
@@ -912,6 +991,8 @@ def _prepare(path, name, value, depth=0):
         raise MatFileError(f"{path}: cannot save '{name}': nested too deeply")
     if isinstance(value, MatlabObject):
         raise MatFileError(f"{path}: cannot save '{name}': MATLAB objects are not supported")
+    if isinstance(value, MatlabChar):
+        return _prepare_char(path, name, value)
     if isinstance(value, str):
         return value
     if isinstance(value, dict):
@@ -969,6 +1050,53 @@ def _prepare(path, name, value, depth=0):
     return value.reshape(matlab_shape(value.shape))
 
 
+def _prepare_char(path, name, value):
+    """A loaded char array (:class:`MatlabChar`) in its MATLAB size: a str when it is a row."""
+    codes = value.codes
+    if codes.shape == _str_codes(str(value)).shape and np.array_equal(
+        codes, _str_codes(str(value))
+    ):
+        return str(value)  # a row (or ''): written as the str it is
+    if np.any((codes < 0) | (codes > 0xFFFF) | ((codes >= 0xD800) & (codes < 0xE000))):
+        raise MatFileError(
+            f"{path}: cannot save '{name}': a {format_size(codes.shape)} char matrix holding "
+            "characters above U+FFFF cannot keep its size; give its rows separately"
+        )
+    # C order: scipy's v5 writer reads the buffer in that order.
+    return np.ascontiguousarray(codes, dtype=np.uint32).view("U1").reshape(codes.shape)
+
+
+def _check_v5_chars(path, name, value):
+    """Refuse char arrays scipy's v5 writer would change: empty but not 0x0, or ending in NUL.
+
+    scipy writes every empty char array as 0x0 and drops NUL characters at the end (in
+    column-major order); the v7.3 writer keeps both.
+    """
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _check_v5_chars(path, f"{name}.{key}", item)
+        return
+    if isinstance(value, np.ndarray) and value.dtype == object:
+        for item in value.flat:
+            _check_v5_chars(path, f"{name}{{...}}", item)
+        return
+    if isinstance(value, str):
+        codes = _str_codes(value)
+    elif isinstance(value, np.ndarray) and value.dtype.kind == "U":
+        codes = np.ascontiguousarray(value, dtype="=U1").view(np.uint32)
+    else:
+        return
+    if codes.size == 0 and codes.shape != (0, 0):
+        problem = f"an empty {format_size(codes.shape)} char array would be written as 0x0"
+    elif codes.size and np.ravel(codes, order="F")[-1] == 0:
+        problem = "a char array ending in char(0) would lose its trailing NUL characters"
+    else:
+        return
+    raise MatFileError(
+        f"{path}: cannot save '{name}' in format 5: {problem} (scipy's v5 writer); use format 7.3"
+    )
+
+
 def save_mat(path, variables, format="5"):
     """Write variables to a .mat file atomically.
 
@@ -1006,6 +1134,8 @@ def save_mat(path, variables, format="5"):
     for name, value in variables.items():
         _check_name(path, name)
         prepared[name] = _prepare(path, name, value)
+        if format == "5":
+            _check_v5_chars(path, name, prepared[name])
     with atomic_output(path, suffix=".mat.tmp") as tmp:
         try:
             if format == "7.3":

@@ -8,7 +8,7 @@ assert in pytest::
     def test_cost_matches_matlab():
         J, grad = nn3.nn_cost_function(...)
         assert_mat_allclose(J, ("expected.mat", "J"))
-        assert_mat_allclose(grad, ("expected.mat", "grad"), rtol=1e-12)
+        assert_mat_allclose(grad, ("expected.mat", "grad"), rtol=1e-12, relative_to="max")
 
 On failure the message states what ``nn3 compare`` reports: class and size, the worst element
 in MATLAB notation (1-based), the values there, and the largest absolute, relative and ULP
@@ -57,7 +57,15 @@ def _like_expected(actual, expected):
     return arr
 
 
-def assert_mat_allclose(actual, expected, rtol=1e-10, atol=0.0, ulps=None, check_class=False):
+def assert_mat_allclose(
+    actual,
+    expected,
+    rtol=1e-10,
+    atol=0.0,
+    ulps=None,
+    check_class=False,
+    relative_to="element",
+):
     """Assert that values equal MATLAB's within a tolerance, reporting like ``nn3 compare``.
 
     Parameters
@@ -69,14 +77,22 @@ def assert_mat_allclose(actual, expected, rtol=1e-10, atol=0.0, ulps=None, check
         The reference, e.g. ``("expected.mat", "Theta1")`` or ``("expected.mat", "data.X")``
         for a struct field. A struct (dict) compares every field.
     rtol, atol : float, default 1e-10 and 0
-        Each element must satisfy ``|a - e| <= atol + rtol * |e|``. NaN equals NaN in the same
-        position; infinities must match exactly.
+        Each element must satisfy ``|a - e| <= atol + rtol * |e|`` (with ``relative_to="max"``:
+        ``atol + rtol * max|e|``). NaN equals NaN in the same position; infinities must match
+        exactly. Integer and logical values compare exactly (``|a - e| <= atol``; ``rtol`` does
+        not apply), and so does an integer side against a float side.
     ulps : int, optional
         Instead of ``rtol``/``atol``: each element at most this many units in the last place
         from the expected one (``ulps=0``: identical bits).
     check_class : bool, default False
         Also require the same MATLAB class (``double`` vs ``single`` vs ``int32`` ...). char and
         numeric values never compare equal.
+    relative_to : {"element", "max"}, default "element"
+        What ``rtol`` scales. ``"element"``: each expected element, right for values of one
+        magnitude (a cost, weights). ``"max"``: the largest finite ``|e|`` of the variable, as
+        ``tests/parity`` does; right for a vector whose small elements are sums that cancel
+        (a gradient), where a different summation order (another BLAS) moves a 1e-9 element by
+        1e-16, 1e-7 of itself.
 
     Raises
     ------
@@ -85,7 +101,7 @@ def assert_mat_allclose(actual, expected, rtol=1e-10, atol=0.0, ulps=None, check
     nn3.MatFileError
         A ``(path, variable)`` file or variable cannot be read.
     nn3.OptionError
-        A negative tolerance, or ``ulps`` not a whole number.
+        A negative tolerance, ``ulps`` not a whole number, or an unknown ``relative_to``.
     """
     __tracebackhide__ = True  # pytest shows the caller's line
     expected, name, where = _load(expected)
@@ -98,7 +114,13 @@ def assert_mat_allclose(actual, expected, rtol=1e-10, atol=0.0, ulps=None, check
                 else "expected a non-struct value, got a struct"
             )
         report = compare_variables(
-            expected, actual, rtol=rtol, atol=atol, ulps=ulps, check_class=check_class
+            expected,
+            actual,
+            rtol=rtol,
+            atol=atol,
+            ulps=ulps,
+            check_class=check_class,
+            relative_to=relative_to,
         )
     else:
         result = compare_values(
@@ -109,8 +131,11 @@ def assert_mat_allclose(actual, expected, rtol=1e-10, atol=0.0, ulps=None, check
             ulps=ulps,
             name=name,
             check_class=check_class,
+            relative_to=relative_to,
         )
-        report = ComparisonReport([result], rtol=rtol, atol=atol, ulps=ulps)
+        report = ComparisonReport(
+            [result], rtol=rtol, atol=atol, ulps=ulps, relative_to=relative_to
+        )
     if not report.passed:
         source = f" (expected: {where})" if where else ""
         if actual_where:

@@ -23,6 +23,7 @@ from nn3.compare import (
     ulp_distance,
 )
 from nn3.errors import MatFileError, OptionError
+from nn3.matio import MatlabChar
 from nn3.testing import assert_mat_allclose
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "matfiles"
@@ -66,8 +67,11 @@ def test_ulp_distance_hand_worked():
         (2.5, "double", (1, 1)),
         (np.zeros((1, 1), complex), "double", (1, 1)),
         ("abc", "char", (1, 3)),
-        ("ab\ncd", "char", (2, 2)),  # a char matrix as load_mat returns it
-        ("ab\ncde", "char", (1, 6)),  # rows of unequal length: one row holding a newline
+        ("ab\ncd", "char", (1, 5)),  # a plain str is a row, newlines included (MATLAB's)
+        (MatlabChar("ab\ncd", [[97, 98], [99, 100]]), "char", (2, 2)),  # as load_mat gives it
+        (MatlabChar("a\nb", [[97], [98]]), "char", (2, 1)),
+        (MatlabChar("", np.zeros((1, 0))), "char", (1, 0)),
+        ("\U0001f600", "char", (1, 2)),  # UTF-16 code units, as MATLAB holds text
         ("", "char", (0, 0)),
         (np.array(list("abcdef")).reshape(1, 2, 3), "char", (1, 2, 3)),  # an N-D char array
         ({"x": 1.0}, "struct", (1, 1)),
@@ -190,7 +194,11 @@ def test_integers_logical_char_and_complex():
     r = compare_values("hello", "hallo")
     assert not r.passed and r.worst == (1, 2)
     assert (r.worst_expected, r.worst_actual) == ("e", "a")
-    r = compare_values("ab\ncd", "ab\ncx")
+    r = compare_values("ab\ncd", "ab\ncx")  # plain str: one row holding a newline
+    assert r.worst == (1, 5)
+    r = compare_values(
+        MatlabChar("ab\ncd", [[97, 98], [99, 100]]), MatlabChar("ab\ncx", [[97, 98], [99, 120]])
+    )
     assert r.worst == (2, 2)
     c3 = np.array(list("abcdefgh")).reshape(2, 2, 2)
     assert compare_values(c3, c3.copy(), ulps=0).passed

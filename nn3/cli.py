@@ -2,7 +2,8 @@
 
 Exit statuses: 0 success; 1 a check failed (e.g. accuracy or gradient check); 2 bad input or
 usage (one line on stderr naming the file and the problem; ``--debug`` shows the traceback);
-130 interrupted (Ctrl-C), after saving what was reached.
+3 training failed (the cost or its gradient became NaN; nothing saved); 130 interrupted
+(Ctrl-C), after saving what was reached.
 
 Heavy imports (numpy, scipy, h5py) happen inside the commands, so ``nn3 --help`` starts fast.
 """
@@ -13,13 +14,41 @@ import time
 import click
 
 from ._version import __version__
-from .errors import Nn3Error, OptionError
+from .errors import Nn3Error, OptionError, ParameterError
+
+#: The option each library parameter is given by, in every command (one place): a
+#: :class:`~nn3.errors.ParameterError` naming ``hidden_layer_size`` reads ``--hidden ...``.
+OPTION_NAMES = {
+    "hidden_layer_size": "--hidden",
+    "input_layer_size": "--input",
+    "num_labels": "--labels",
+    "m": "--examples",
+    "lambda_": "--lambda",
+    "maxiter": "--maxiter",
+    "seed": "--seed",
+    "epsilon_init": "--epsilon",
+    "fraction": "--holdout",
+    "rows": "--rows",
+    "cols": "--cols",
+    "example_width": "--width",
+}
+
+
+def error_message(exc):
+    """What the CLI says for a library error: a parameter is called by its option name."""
+    if isinstance(exc, ParameterError) and exc.parameter in OPTION_NAMES:
+        return exc.message_for(OPTION_NAMES[exc.parameter])
+    return str(exc)
 
 
 class UserError(click.ClickException):
-    """An :class:`Nn3Error` as the CLI shows it: ``nn3: error: <message>``, exit 2."""
+    """An :class:`Nn3Error` as the CLI shows it: ``nn3: error: <message>``, its exit status."""
 
     exit_code = 2
+
+    def __init__(self, message, exit_code=2):
+        super().__init__(message)
+        self.exit_code = exit_code
 
     def show(self, file=None):
         click.echo(f"nn3: error: {self.format_message()}", err=True)
@@ -66,7 +95,7 @@ class Nn3Group(click.Group):
         except Nn3Error as exc:
             if ctx.params.get("debug"):
                 raise
-            raise UserError(str(exc)) from exc
+            raise UserError(error_message(exc), exc.exit_code) from exc
         except click.UsageError as exc:
             raise _one_line(exc) from exc
         except KeyboardInterrupt:
@@ -83,8 +112,9 @@ def cli(debug):
     """nn3: MATLAB three-layer backpropagation networks in Python, with MATLAB parity.
 
     \b
-    Exit status: 0 success, 1 a check failed, 2 bad input or usage,
-    130 interrupted (Ctrl-C; the best weights so far are saved).
+    Exit status: 0 success, 1 a check failed, 2 bad input or usage, 3 training
+    failed (NaN cost; nothing saved), 130 interrupted (Ctrl-C; the best weights so far
+    are saved).
     """
 
 
@@ -126,17 +156,6 @@ def _check_output_folder(out):
     from .atomic import check_destination
 
     check_destination(out, OptionError)
-
-
-#: How ``nn3 train`` names the settings that :func:`nn3.training.check_settings` checks.
-_TRAIN_OPTION_NAMES = {
-    "hidden_layer_size": "--hidden",
-    "lambda_": "--lambda",
-    "maxiter": "--maxiter",
-    "num_labels": "--labels",
-    "epsilon_init": "--epsilon",
-    "seed": "--seed",
-}
 
 
 #: ``--format`` of every command that writes a .mat file.
@@ -267,8 +286,10 @@ def train(
     import numpy as np
 
     from . import training
+    from .errors import TrainingError
     from .matio import save_mat
     from .network import unroll
+    from .validation import check_feature_count, validate
 
     training.check_settings(
         hidden_layer_size=hidden,
@@ -277,11 +298,10 @@ def train(
         num_labels=num_labels,
         epsilon_init=epsilon_init,
         seed=seed,
-        names=_TRAIN_OPTION_NAMES,
     )
     _check_output_folder(out)
-    if holdout is not None and not 0 < holdout < 1:
-        raise OptionError(f"--holdout must be a fraction between 0 and 1, got {holdout:g}")
+    if holdout is not None:
+        validate("fraction", holdout)
     if plot_path is not None:
         from .plot import _matplotlib
 
@@ -300,11 +320,7 @@ def train(
                 f"{init_path}: Theta1 has {Theta1.shape[0]} hidden units but --hidden is {hidden}"
             )
         hidden = Theta1.shape[0]
-        if Theta1.shape[1] != X.shape[1] + 1:
-            raise OptionError(
-                f"{init_path}: Theta1 is {_fmt_size(Theta1)} but {data} has "
-                f"{X.shape[1]} features (expected {X.shape[1] + 1} columns)"
-            )
+        check_feature_count(X.shape[1], Theta1.shape, f"{data} and {init_path}: ")
         if num_labels is not None and num_labels != Theta2.shape[0]:
             raise OptionError(
                 f"{init_path}: Theta2 has {Theta2.shape[0]} output units but "
@@ -348,6 +364,12 @@ def train(
         progress.close()
 
     res = result.optimize_result
+    if res.status == 3:  # NaN: refuse to save weights as if trained
+        raise TrainingError(
+            f"{data}: training failed: the cost or its gradient became NaN at evaluation "
+            f"{res.nfev} (fmincg: {res.message}); nothing saved to {out} (best cost before: "
+            f"{res.fun:.6e}; check the scale of X, --epsilon and --init)"
+        )
     variables = {
         "Theta1": result.Theta1,
         "Theta2": result.Theta2,
@@ -496,6 +518,7 @@ def predict(weights, data, sample, out, x_var, y_var, out_format):
     from . import training
     from .matio import save_mat
     from .network import accuracy, labels_from_outputs, predict_proba
+    from .validation import check_feature_count
 
     if (data is None) == (sample is None):
         raise OptionError("give either DATA.mat or --x (one sample), not both or neither")
@@ -509,10 +532,7 @@ def predict(weights, data, sample, out, x_var, y_var, out_format):
     else:
         X, y = training.load_training_data(data, x_var, y_var, require_y=False)
         source = data
-    if X.shape[1] + 1 != Theta1.shape[1]:
-        raise OptionError(
-            f"{source}: {X.shape[1]} features, but {weights} expects {Theta1.shape[1] - 1}"
-        )
+    check_feature_count(X.shape[1], Theta1.shape, f"{source} and {weights}: ")
     h = predict_proba(Theta1, Theta2, X)
     p = labels_from_outputs(h)
     if sample is not None:

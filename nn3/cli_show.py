@@ -75,7 +75,7 @@ def show(file, out, rows, cols, example_width, seed, x_var):
     for label, value in (("--rows", rows), ("--cols", cols), ("--width", example_width)):
         if value is not None and value < 1:
             raise OptionError(f"{label} must be at least 1, got {value}")
-    training.check_settings(seed=seed, names={"seed": "--seed"})
+    training.check_settings(seed=seed)
     plot._matplotlib()  # fail early, with the install hint, if matplotlib is missing
     _check_output_folder(out)
     variables = load_mat(file)

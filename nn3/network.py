@@ -22,6 +22,7 @@ import numpy as np
 from . import activations
 from .activations import sigmoid_of_negated_inplace
 from .errors import DataError
+from .validation import check_feature_count, validate, validate_params
 
 
 def unroll(Theta1, Theta2):
@@ -56,6 +57,9 @@ def roll(nn_params, input_layer_size, hidden_layer_size, num_labels):
     Theta2 : ndarray of shape (num_labels, hidden + 1)
         Fortran-ordered views into ``nn_params`` (no copy when it is a float64 vector).
     """
+    input_layer_size, hidden_layer_size, num_labels = _layer_sizes(
+        input_layer_size, hidden_layer_size, num_labels
+    )
     p = np.asarray(nn_params, dtype=np.float64).reshape(-1)
     n1 = hidden_layer_size * (input_layer_size + 1)
     n2 = num_labels * (hidden_layer_size + 1)
@@ -67,6 +71,16 @@ def roll(nn_params, input_layer_size, hidden_layer_size, num_labels):
     Theta1 = p[:n1].reshape((hidden_layer_size, input_layer_size + 1), order="F")
     Theta2 = p[n1:].reshape((num_labels, hidden_layer_size + 1), order="F")
     return Theta1, Theta2
+
+
+def _layer_sizes(input_layer_size, hidden_layer_size, num_labels):
+    """The three layer sizes as ints, refusing non-integers and sizes below 1 (ParameterError)."""
+    sizes = validate_params(
+        input_layer_size=input_layer_size,
+        hidden_layer_size=hidden_layer_size,
+        num_labels=num_labels,
+    )
+    return tuple(sizes.values())
 
 
 def label_hits(y, num_labels):
@@ -337,11 +351,7 @@ def _cost_and_gradient(X, rows, cols, Theta1, Theta2, lambda_, grad1=None, grad2
 def _check_shapes(X, Theta1, Theta2):
     if Theta1.ndim != 2 or Theta2.ndim != 2:
         raise DataError("Theta1 and Theta2 must be 2-D matrices")
-    if Theta1.shape[1] != X.shape[1] + 1:
-        raise DataError(
-            f"Theta1 is {Theta1.shape[0]}x{Theta1.shape[1]} but X has {X.shape[1]} features "
-            f"(expected {X.shape[1] + 1} columns)"
-        )
+    check_feature_count(X.shape[1], Theta1.shape)
     if Theta2.shape[1] != Theta1.shape[0] + 1:
         raise DataError(
             f"Theta2 is {Theta2.shape[0]}x{Theta2.shape[1]} but Theta1 has {Theta1.shape[0]} "
@@ -349,7 +359,8 @@ def _check_shapes(X, Theta1, Theta2):
         )
 
 
-def _prepare(X, y, Theta1, Theta2):
+def _prepare(X, y, Theta1, Theta2, lambda_):
+    validate("lambda_", lambda_)
     X = _as_data(X)
     Theta1 = np.asarray(Theta1, dtype=np.float64)
     Theta2 = np.asarray(Theta2, dtype=np.float64)
@@ -381,7 +392,7 @@ def cost_function(X, y, Theta1, Theta2, lambda_=0.0):
     -------
     J : float
     """
-    X, rows, cols, Theta1, Theta2 = _prepare(X, y, Theta1, Theta2)
+    X, rows, cols, Theta1, Theta2 = _prepare(X, y, Theta1, Theta2, lambda_)
     return _cost_and_gradient(X, rows, cols, Theta1, Theta2, lambda_)
 
 
@@ -397,7 +408,7 @@ def backpropagation(X, y, Theta1, Theta2, lambda_=0.0):
     Theta1_grad : ndarray of shape (hidden, n + 1)
     Theta2_grad : ndarray of shape (K, hidden + 1)
     """
-    X, rows, cols, Theta1, Theta2 = _prepare(X, y, Theta1, Theta2)
+    X, rows, cols, Theta1, Theta2 = _prepare(X, y, Theta1, Theta2, lambda_)
     grad1 = np.empty(Theta1.shape)
     grad2 = np.empty(Theta2.shape)
     _cost_and_gradient(X, rows, cols, Theta1, Theta2, lambda_, grad1, grad2)
@@ -426,19 +437,25 @@ def nn_cost_function(nn_params, input_layer_size, hidden_layer_size, num_labels,
         Unrolled like ``nn_params``.
     """
     Theta1, Theta2 = roll(nn_params, input_layer_size, hidden_layer_size, num_labels)
-    X, rows, cols, Theta1, Theta2 = _prepare(X, y, Theta1, Theta2)
+    X, rows, cols, Theta1, Theta2 = _prepare(X, y, Theta1, Theta2, lambda_)
     grad = np.empty(Theta1.size + Theta2.size)
     grad1, grad2 = roll(grad, input_layer_size, hidden_layer_size, num_labels)
     J = _cost_and_gradient(X, rows, cols, Theta1, Theta2, lambda_, grad1, grad2)
     return J, grad
 
 
-def make_objective(X, y, input_layer_size, hidden_layer_size, num_labels, lambda_=0.0):
+def make_objective(
+    X, y, input_layer_size, hidden_layer_size, num_labels, lambda_=0.0, *, engine="memory", **options
+):
     """``nn_cost_function`` with the data checked once, for repeated evaluation by an optimizer.
 
     The data is checked and indexed once and the buffers for the intermediates are allocated
     once, then reused by every call; ``X`` is kept by reference, not copied. Each call returns a
     new gradient array (optimizers keep earlier ones).
+
+    ``engine="stream"`` or ``"dask"`` (or any of ``client=``, ``block_rows=``, ``x_var=``) hands
+    the work to :func:`nn3.engines.make_engine_objective`: X may then also be a v7.3 file (a path,
+    ``(path, variable)`` or an h5py dataset) or a dask.array, read by row blocks.
 
     Returns
     -------
@@ -446,9 +463,18 @@ def make_objective(X, y, input_layer_size, hidden_layer_size, num_labels, lambda
         Not safe to call from two threads at once (it reuses its buffers); make one objective
         per thread instead.
     """
+    if engine != "memory" or options:
+        from .engines import make_engine_objective
+
+        return make_engine_objective(
+            X, y, input_layer_size, hidden_layer_size, num_labels, lambda_, engine=engine, **options
+        )
+    input_layer_size, hidden_layer_size, num_labels = _layer_sizes(
+        input_layer_size, hidden_layer_size, num_labels
+    )
+    validate("lambda_", lambda_)
     X = _as_data(X)
-    if X.shape[1] != input_layer_size:
-        raise DataError(f"X has {X.shape[1]} features, expected {input_layer_size}")
+    check_feature_count(X.shape[1], (hidden_layer_size, input_layer_size + 1))
     if X.shape[0] == 0:
         raise DataError("X has no rows (zero examples)")
     rows, cols = label_hits(y, num_labels)

@@ -2,6 +2,8 @@
 
 import numpy as np
 
+from .validation import validate, validate_params
+
 
 class MatlabRNG:
     """MATLAB's default generator: ``rng(seed, 'twister')`` followed by ``rand(m, n)``.
@@ -19,13 +21,16 @@ class MatlabRNG:
     Parameters
     ----------
     seed : int, default 0
-        MATLAB seed, 0 <= seed < 2**32.
+        MATLAB seed, 0 <= seed < 2**32 (a whole number; 2.0 is 2, 2.5 is refused).
+
+    Raises
+    ------
+    nn3.errors.ParameterError
+        A seed MATLAB's ``rng`` refuses, naming ``seed``.
     """
 
-    def __init__(self, seed=0):
-        seed = int(seed)
-        if not 0 <= seed < 2**32:
-            raise ValueError(f"MATLAB's twister seed must be in 0..2^32-1, got {seed}")
+    def __init__(self, seed: int = 0) -> None:
+        seed = validate("seed", seed)
         self.seed = seed
         self._state = np.random.RandomState(5489 if seed == 0 else seed)
 
@@ -67,7 +72,9 @@ class MatlabRNG:
         return matlab_randperm(self, n, k)
 
 
-def rand_initialize_weights(L_in, L_out, epsilon_init=0.12, rng=None):
+def rand_initialize_weights(
+    L_in: int, L_out: int, epsilon_init: float = 0.12, rng: "MatlabRNG | int | None" = None
+) -> np.ndarray:
     """Random weights in ``[-epsilon_init, epsilon_init)`` to break symmetry.
 
     Port of randInitializeWeights.m: ``rand(L_out, 1 + L_in) * 2 * epsilon_init - epsilon_init``.
@@ -85,12 +92,14 @@ def rand_initialize_weights(L_in, L_out, epsilon_init=0.12, rng=None):
     -------
     W : ndarray of shape (L_out, 1 + L_in)
     """
+    checked = validate_params(L_in=L_in, L_out=L_out, epsilon_init=epsilon_init)
+    L_in, L_out, epsilon_init = checked.values()
     if rng is None or isinstance(rng, (int, np.integer)):
         rng = MatlabRNG(0 if rng is None else rng)
     return rng.rand(L_out, 1 + L_in) * 2 * epsilon_init - epsilon_init
 
 
-def debug_initialize_weights(fan_out, fan_in):
+def debug_initialize_weights(fan_out: int, fan_in: int) -> np.ndarray:
     """Fixed, reproducible weights for gradient checking.
 
     Port of debugInitializeWeights.m: ``reshape(sin(1:numel(W)), size(W)) / 10`` with
@@ -100,6 +109,7 @@ def debug_initialize_weights(fan_out, fan_in):
     -------
     W : ndarray of shape (fan_out, 1 + fan_in)
     """
+    fan_out, fan_in = validate_params(fan_out=fan_out, fan_in=fan_in).values()
     n = fan_out * (1 + fan_in)
     w = np.sin(np.arange(1, n + 1, dtype=np.float64))
     return w.reshape((fan_out, 1 + fan_in), order="F") / 10

@@ -14,6 +14,7 @@ from .matio import densify, describe, format_size, get_variable, load_mat
 from .network import accuracy, make_objective, predict, roll, unroll
 from .optimize import fmincg
 from .rng import MatlabRNG, rand_initialize_weights
+from .validation import validate, validate_params
 
 
 def _as_matrix(value, path, name):
@@ -140,17 +141,6 @@ class TrainResult:
         return unroll(self.Theta1, self.Theta2)
 
 
-#: What :func:`check_settings` calls each setting by default (the words :func:`train` uses).
-_SETTING_NAMES = {
-    "hidden_layer_size": "hidden layer size",
-    "lambda_": "lambda",
-    "maxiter": "maxiter",
-    "num_labels": "number of labels",
-    "epsilon_init": "epsilon_init",
-    "seed": "seed",
-}
-
-
 def check_settings(
     hidden_layer_size=None,
     lambda_=None,
@@ -158,38 +148,36 @@ def check_settings(
     num_labels=None,
     epsilon_init=None,
     seed=None,
-    names=None,
 ):
     """Refuse training settings that make no sense, naming the first bad one.
+
+    A thin front of :func:`nn3.validation.validate_params` for :func:`train`'s settings (the
+    table of types and ranges is :data:`nn3.validation.SETTINGS`).
 
     Parameters
     ----------
     hidden_layer_size, lambda_, maxiter, num_labels, epsilon_init, seed : optional
         As :func:`train` takes them; ``None`` is not checked.
-    names : dict, optional
-        What to call settings in the message, e.g. ``{"hidden_layer_size": "--hidden"}`` for a
-        command line; the others keep the words :func:`train` uses.
+
+    Returns
+    -------
+    settings : dict
+        The given settings, converted (whole numbers as ``int``, the others ``float``).
 
     Raises
     ------
-    OptionError
-        E.g. ``hidden layer size must be at least 1, got 0``.
+    ParameterError
+        E.g. ``hidden_layer_size must be at least 1, got 0``; ``.parameter`` names it (the
+        command line shows its option name instead, ``--hidden``).
     """
-    name = {**_SETTING_NAMES, **(names or {})}
-    if hidden_layer_size is not None and not hidden_layer_size >= 1:
-        raise OptionError(
-            f"{name['hidden_layer_size']} must be at least 1, got {hidden_layer_size}"
-        )
-    if lambda_ is not None and not 0 <= lambda_ < np.inf:
-        raise OptionError(f"{name['lambda_']} must be a non-negative number, got {lambda_}")
-    if maxiter is not None and maxiter == 0:
-        raise OptionError(f"{name['maxiter']} must be non-zero")
-    if num_labels is not None and not num_labels >= 1:
-        raise OptionError(f"{name['num_labels']} must be at least 1, got {num_labels}")
-    if epsilon_init is not None and not 0 < epsilon_init < np.inf:
-        raise OptionError(f"{name['epsilon_init']} must be a positive number, got {epsilon_init}")
-    if seed is not None and not 0 <= seed < 2**32:
-        raise OptionError(f"{name['seed']} must be in 0..{2**32 - 1} (MATLAB's rng), got {seed}")
+    return validate_params(
+        hidden_layer_size=hidden_layer_size,
+        lambda_=lambda_,
+        maxiter=maxiter,
+        num_labels=num_labels,
+        epsilon_init=epsilon_init,
+        seed=seed,
+    )
 
 
 class _Interrupted(Exception):
@@ -238,9 +226,19 @@ def train(
     Returns
     -------
     TrainResult
+        ``optimize_result`` is fmincg's. When the cost or its gradient became NaN (data or
+        weights far out of scale), its ``status`` is 3 ("NaN result encountered.") and
+        ``Theta1``/``Theta2`` are the best NaN-free point evaluated: not a trained network
+        (``nn3 train`` refuses to save them, exit status 3).
+
+    Raises
+    ------
+    ParameterError
+        A setting of the wrong type or out of range (``hidden_layer_size=2.5``,
+        ``maxiter=2.5``, ``seed=-1``), naming it.
     """
     X, y = validate_data(X, y)
-    check_settings(
+    settings = check_settings(
         hidden_layer_size=hidden_layer_size,
         lambda_=lambda_,
         maxiter=maxiter,
@@ -248,8 +246,12 @@ def train(
         epsilon_init=epsilon_init,
         seed=seed,
     )
+    hidden_layer_size, lambda_, maxiter = (
+        settings[k] for k in ("hidden_layer_size", "lambda_", "maxiter")
+    )
+    epsilon_init, seed = settings["epsilon_init"], settings["seed"]
     n = X.shape[1]
-    K = infer_num_labels(y) if num_labels is None else int(num_labels)
+    K = infer_num_labels(y) if num_labels is None else settings["num_labels"]
     if initial_params is None:
         rng = MatlabRNG(seed)
         Theta1 = rand_initialize_weights(n, hidden_layer_size, epsilon_init, rng)
@@ -418,10 +420,8 @@ def holdout_split(y, fraction, seed=0):
     train_idx, test_idx : ndarray of shape (m_train,), (m_test,), intp
         0-based row indices, ascending; disjoint, together every row once.
     """
-    fraction = float(fraction)
-    if not 0 < fraction < 1:
-        raise OptionError(f"holdout fraction must be between 0 and 1 (exclusive), got {fraction:g}")
-    check_settings(seed=seed)
+    fraction = validate("fraction", fraction)
+    seed = validate("seed", seed)
     y = np.asarray(y).reshape(-1)
     rng = MatlabRNG(seed)
     test = []

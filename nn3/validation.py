@@ -84,6 +84,10 @@ SETTINGS: dict[str, Setting] = {
         _at_least_1("hidden_layer_size"),
         _at_least_1("num_labels"),
         _at_least_1("m"),
+        _at_least_1("L_in"),
+        _at_least_1("L_out"),
+        _at_least_1("fan_out"),
+        Setting("fan_in", "int", (Interval(0, INF),), "must be at least 0"),
         Setting("lambda_", "real", (Interval(0, INF, "left"),), "must be a non-negative number"),
         Setting(
             "maxiter",
@@ -116,7 +120,9 @@ _KIND_WORDS = {"int": "a whole number", "real": "a real number"}
 
 
 def format_value(value: object) -> str:
-    """A value as a message shows it: ``0``, ``-0.5``, ``2.5``, ``nan``, ``'2'``.
+    """A value as a message shows it: ``0``, ``-0.5``, ``2.5``, ``nan``, ``'2'``, ``2^32``.
+
+    A large power of two also shows as one: ``4294967296 (2^32)``.
 
     Numbers in their shortest exact form (``%g`` when it is exact, else ``repr``), so a
     refused 2.0000001 never reads as 2.
@@ -124,7 +130,10 @@ def format_value(value: object) -> str:
     if isinstance(value, (bool, np.bool_)):
         return repr(bool(value))
     if isinstance(value, numbers.Integral):
-        return str(int(value))
+        v = int(value)
+        if v >= 2**31 and v & (v - 1) == 0:  # a power of two people type as 2^32
+            return f"{v} (2^{v.bit_length() - 1})"
+        return str(v)
     if isinstance(value, numbers.Real):
         v = float(value)
         short = format(v, "g")

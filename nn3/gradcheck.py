@@ -12,9 +12,9 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .errors import OptionError
 from .network import nn_cost_function, unroll
 from .rng import debug_initialize_weights
+from .validation import validate, validate_params
 
 #: The threshold the coursework gives for a correct backpropagation.
 TOLERANCE = 1e-9
@@ -54,8 +54,7 @@ def compute_numerical_gradient(J, theta, e=1e-4):
     numgrad : ndarray of the shape of ``theta``, float64
     """
     theta = np.array(theta, dtype=np.float64)
-    if not e > 0:
-        raise OptionError(f"the perturbation e must be positive, got {e}")
+    e = validate("e", e)
     numgrad = np.zeros_like(theta)
     flat = numgrad.reshape(-1)  # a view: numgrad is contiguous
     for p in range(theta.size):
@@ -123,14 +122,12 @@ def debug_problem(input_layer_size=3, hidden_layer_size=5, num_labels=3, m=5):
     y : ndarray of shape (m, 1)
         Labels 1..K (all 1 when ``K == 1``, a valid 0/1 target).
     """
-    for label, value in (
-        ("input layer size", input_layer_size),
-        ("hidden layer size", hidden_layer_size),
-        ("number of labels", num_labels),
-        ("number of examples", m),
-    ):
-        if int(value) != value or value < 1:
-            raise OptionError(f"{label} must be a whole number of at least 1, got {value}")
+    input_layer_size, hidden_layer_size, num_labels, m = validate_params(
+        input_layer_size=input_layer_size,
+        hidden_layer_size=hidden_layer_size,
+        num_labels=num_labels,
+        m=m,
+    ).values()
     Theta1 = debug_initialize_weights(hidden_layer_size, input_layer_size)
     Theta2 = debug_initialize_weights(num_labels, hidden_layer_size)
     X = debug_initialize_weights(m, input_layer_size - 1)
@@ -170,9 +167,7 @@ def check_nn_gradients(
     GradientCheck
         ``(numgrad, grad, relative_difference)``.
     """
-    lambda_ = float(lambda_)
-    if not np.isfinite(lambda_) or lambda_ < 0:
-        raise OptionError(f"lambda must be a non-negative number, got {lambda_}")
+    lambda_ = validate("lambda_", lambda_)
     if cost_function is None:
         cost_function = nn_cost_function
     nn_params, X, y = debug_problem(input_layer_size, hidden_layer_size, num_labels, m)

@@ -21,6 +21,7 @@ import numpy as np
 
 from .atomic import atomic_output
 from .errors import DataError, MissingDependencyError, OptionError
+from .validation import validate, validate_params
 
 #: What to run when matplotlib is missing.
 INSTALL_HINT = "pip install 'nn3[plot]'"
@@ -85,8 +86,8 @@ def tile_shape(n_features, example_width=None):
                 "square images; give the image width (example_width, --width)"
             )
         return width, width
-    width = int(example_width)
-    if width < 1 or n_features % width:
+    width = validate("example_width", example_width)
+    if n_features % width:
         raise DataError(
             f"image width {example_width} does not divide the {n_features} features per example"
         )
@@ -104,9 +105,8 @@ def grid_shape(n_examples, rows=None, cols=None):
     -------
     rows, cols : int
     """
-    for label, value in (("rows", rows), ("cols", cols)):
-        if value is not None and value < 1:
-            raise OptionError(f"{label} must be at least 1, got {value}")
+    checked = validate_params(rows=rows, cols=cols)
+    rows, cols = checked.get("rows"), checked.get("cols")
     if rows is None and cols is None:
         rows = max(1, math.isqrt(n_examples))
     if rows is None:
@@ -190,9 +190,7 @@ def display_data(X, example_width=None, rows=None, cols=None, scale=None):
     mpl = _matplotlib()
     if scale is None:
         scale = max(1, GRID_TARGET // max(grid.shape))
-    elif int(scale) < 1:
-        raise OptionError(f"scale must be at least 1, got {scale}")
-    scale = int(scale)
+    scale = validate("scale", scale)
     with mpl.style.context("default"):
         fig = _exact_figure(mpl.figure.Figure, grid.shape[1] * scale, grid.shape[0] * scale)
         ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))

@@ -9,8 +9,7 @@ MATLAB returns columns, 1-based labels, a global random stream). The numbers are
     import numpy as np
     from nn3.matlab import *
 
-    data = load("data/digits.mat")                      # load('digits.mat')
-    X, y = data["X"], data["y"]
+    globals().update(load("data/digits.mat"))           # load('digits.mat');  (binds X, y)
     rng(0)                                              # rng(0)
     initial_Theta1 = randInitializeWeights(64, 25)      # randInitializeWeights(64, 25)
     initial_Theta2 = randInitializeWeights(25, 10)
@@ -23,6 +22,10 @@ MATLAB returns columns, 1-based labels, a global random stream). The numbers are
     pred = predict(Theta1, Theta2, X)                   # m x 1, labels 1..K
     print(np.mean(pred == y) * 100)                     # mean(double(pred == y)) * 100
 
+``J = nnCostFunction(...)`` and ``J, grad = nnCostFunction(...)`` both work, as MATLAB's
+``nargout`` makes them (see :class:`CostValue`). ``rng(seed, engine="octave")`` or
+``rand('state', seed)`` switch the stream to GNU Octave's (:class:`nn3.OctaveRNG`).
+
 Like MATLAB, :func:`fmincg` prints its progress line and :func:`checkNNGradients` prints its
 table; everything else is silent. ``lambda`` is a Python keyword: pass it positionally (as
 MATLAB code does) or as ``lambda_``.
@@ -31,7 +34,8 @@ MATLAB code does) or as ``lambda_``.
 import numpy as np
 
 from . import activations, gradcheck, matio, network, optimize, plot
-from .errors import DataError, OptionError
+from .errors import DataError, ObjectiveError, OptionError
+from .octave_rng import ENGINES, make_rng
 from .rng import MatlabRNG, debug_initialize_weights, rand_initialize_weights
 
 __all__ = [
@@ -49,6 +53,8 @@ __all__ = [
     "optimset",
     "rng",
     "rand",
+    "randperm",
+    "CostValue",
     "load",
     "save",
     "displayData",
@@ -130,10 +136,40 @@ def backpropagation(X, y, Theta1, Theta2, lambda_=0.0):
     return network.backpropagation(X, y, Theta1, Theta2, lambda_)
 
 
-def nnCostFunction(nn_params, input_layer_size, hidden_layer_size, num_labels, X, y, lambda_=0.0):
-    """``[J grad] = nnCostFunction(nn_params, il, hl, K, X, y, lambda)``.
+class CostValue(float):
+    """The cost ``J`` that also unpacks as ``(J, grad)``: MATLAB's ``nargout`` for Python.
 
-    Port of nnCostFunction.m; :func:`nn3.nn_cost_function`.
+    ``J = nnCostFunction(...)`` gives this float (format it, compare it, add to it, hand it to
+    numpy: it is a ``float``, and arithmetic on it gives plain floats); ``J, grad =
+    nnCostFunction(...)`` unpacks it into a plain float and the gradient column, as
+    ``[J grad] = nnCostFunction(...)`` does in MATLAB. The gradient is also ``J.grad``.
+
+    Parameters
+    ----------
+    J : float
+    grad : ndarray of shape (n_params, 1)
+    """
+
+    __slots__ = ("grad",)
+
+    def __new__(cls, J, grad):
+        self = super().__new__(cls, J)
+        self.grad = grad
+        return self
+
+    def __iter__(self):
+        return iter((float(self), self.grad))
+
+    def __reduce__(self):
+        return (type(self), (float(self), self.grad))
+
+
+def nnCostFunction(nn_params, input_layer_size, hidden_layer_size, num_labels, X, y, lambda_=0.0):
+    """``J = nnCostFunction(...)`` or ``[J grad] = nnCostFunction(nn_params, il, hl, K, X, y,
+    lambda)``.
+
+    Port of nnCostFunction.m; :func:`nn3.nn_cost_function`. The result is a :class:`CostValue`:
+    the cost as a float, which unpacks into ``J, grad`` when two names are assigned.
 
     Parameters
     ----------
@@ -146,14 +182,14 @@ def nnCostFunction(nn_params, input_layer_size, hidden_layer_size, num_labels, X
 
     Returns
     -------
-    J : float
-    grad : ndarray of shape (n_params, 1)
-        A column, unrolled like ``nn_params``.
+    J : CostValue
+        The cost (a float); ``J, grad = ...`` unpacks it into the cost and ``grad``, an
+        ``(n_params, 1)`` column unrolled like ``nn_params``.
     """
     J, grad = network.nn_cost_function(
         nn_params, int(input_layer_size), int(hidden_layer_size), int(num_labels), X, y, lambda_
     )
-    return J, grad.reshape(-1, 1)
+    return CostValue(J, grad.reshape(-1, 1))
 
 
 def predict(Theta1, Theta2, X):
@@ -173,45 +209,74 @@ def predict(Theta1, Theta2, X):
 # Random numbers and initial weights: one global stream, as in MATLAB
 
 _stream = MatlabRNG(0)  # MATLAB starts as if rng(0, 'twister') had been called
+_engine = "matlab"  # whose rng(seed) later calls reproduce; rng(..., engine=...) changes it
+
+_OLD_GENERATORS = (
+    "rand('seed', ...) selects Octave's old RANLIB generator (MATLAB's v4 generator), which nn3 "
+    "does not reproduce; use rand('state', s) or rng(s, engine='octave') for Octave's Mersenne "
+    "Twister, rng(s) for MATLAB's"
+)
 
 
-def rng(seed, generator="twister"):
+def rng(seed, generator="twister", *, engine=None):
     """``rng(seed)`` / ``rng(seed, 'twister')`` / ``rng('default')``: reseed the global stream.
 
-    :class:`nn3.MatlabRNG` behind :func:`rand` and :func:`randInitializeWeights`: after
-    ``rng(s)`` they draw the numbers MATLAB draws after ``rng(s)``. Only MATLAB's default
-    generator, the Mersenne Twister, is available.
+    The stream behind :func:`rand`, :func:`randperm` and :func:`randInitializeWeights`: after
+    ``rng(s)`` they draw the numbers MATLAB draws after ``rng(s)`` (:class:`nn3.MatlabRNG`), or,
+    with ``engine="octave"``, the numbers GNU Octave 7 draws after ``rng(s)``
+    (:class:`nn3.OctaveRNG`; the two programs draw different numbers from the same seed). The
+    engine chosen stays in effect for later ``rng`` calls, as if the script ran in that
+    program. Only the Mersenne Twister, both programs' default, is available.
 
     Parameters
     ----------
     seed : int or "default"
-        0 <= seed < 2**32; ``"default"`` is seed 0, the state MATLAB starts in.
+        MATLAB: a whole number 0 <= seed < 2**32. Octave: a real number >= 0 (Octave rounds it).
+        ``"default"`` is seed 0.
     generator : str, default "twister"
+    engine : {"matlab", "octave"}, optional
+        Whose generator; default the one in effect (MATLAB's until changed).
     """
-    global _stream
+    global _stream, _engine
+    name = _engine if engine is None else str(engine).lower()
+    if name not in ENGINES:
+        raise OptionError(f"rng: unknown engine {engine!r}; use one of {', '.join(ENGINES)}")
     if isinstance(seed, str):
         if seed.lower() != "default":
             raise OptionError(f"rng({seed!r}) is not supported; give a seed (rng(0)) or 'default'")
         seed = 0
     if str(generator).lower() not in ("twister", "mt19937ar"):
         raise OptionError(f"rng: generator {generator!r} is not supported; only 'twister' is")
-    try:
-        if int(seed) != seed:
-            raise ValueError(f"the seed must be a whole number, got {seed}")
-        _stream = MatlabRNG(int(seed))
-    except (TypeError, ValueError, OverflowError) as exc:
-        raise OptionError(f"rng: {exc}") from None
+    if name == "matlab":
+        try:
+            if int(seed) != seed:
+                raise ValueError(f"the seed must be a whole number, got {seed}")
+            stream = MatlabRNG(int(seed))
+        except (TypeError, ValueError, OverflowError) as exc:
+            raise OptionError(f"rng: {exc}") from None
+    else:
+        stream = make_rng("octave", seed)
+    _stream, _engine = stream, name
 
 
 def rand(*size):
     """``rand``, ``rand(n)``, ``rand(m, n)``, ``rand([m n])``: uniform numbers from the stream.
 
-    Fills column by column, as MATLAB does, so ``rng(0); rand(3)`` matches MATLAB to the bit.
+    Fills column by column, as MATLAB and Octave do, so ``rng(0); rand(3)`` matches MATLAB to the
+    bit (Octave, after ``rng(0, engine="octave")``).
+
+    ``rand('state', s)`` and ``rand('twister', s)`` reseed the stream as GNU Octave 7 does (the
+    same as Octave's ``rng(s)``; Octave's rounding of non-integer, negative and huge seeds
+    included) and make Octave the engine of later :func:`rng` calls. ``rand('seed', s)`` is
+    refused: it selects an old generator nn3 does not reproduce. (In MATLAB, ``rand('state')``
+    and ``rand('twister')`` select legacy generators that nn3 does not reproduce either.)
 
     Returns
     -------
-    r : float (``rand()``) or ndarray of shape (m, n)
+    r : float (``rand()``) or ndarray of shape (m, n); None after ``rand('state', s)``
     """
+    if size and isinstance(size[0], str):
+        return _rand_keyword(*size)
     if len(size) == 1 and np.ndim(size[0]) == 1:
         size = tuple(size[0])
     if len(size) > 2:
@@ -224,6 +289,39 @@ def rand(*size):
     if not dims:
         return float(_stream.rand(1, 1)[0, 0])
     return _stream.rand(*dims)
+
+
+def _rand_keyword(keyword, *values):
+    global _stream, _engine
+    word = keyword.lower()
+    if word == "seed":
+        raise OptionError(_OLD_GENERATORS)
+    if word not in ("state", "twister"):
+        raise OptionError(f"rand({keyword!r}, ...) is not supported; use rand('state', s)")
+    if len(values) != 1 or isinstance(values[0], str):
+        raise OptionError(
+            f"rand('{word}', s) needs one numeric seed s (reading or resetting the "
+            "state is not supported)"
+        )
+    from .octave_rng import OctaveRNG
+
+    _stream, _engine = OctaveRNG(values[0]), "octave"
+
+
+def randperm(n, k=None):
+    """``p = randperm(n)`` / ``p = randperm(n, k)``: a random permutation of ``1..n``.
+
+    From the global stream, as the engine in effect draws it: MATLAB's
+    (``rng default; randperm(8)`` is ``6 3 7 8 5 1 2 4``, as MATLAB's documentation shows;
+    ``randperm(n, k)`` is refused because MATLAB does not document how it draws) or Octave's
+    (:meth:`nn3.OctaveRNG.randperm`, ``k`` included).
+
+    Returns
+    -------
+    p : ndarray of shape (1, k), float64
+        A row of 1-based indices, as MATLAB returns it.
+    """
+    return _stream.randperm(n, k).astype(np.float64).reshape(1, -1)
 
 
 def randInitializeWeights(L_in, L_out, epsilon_init=0.12):
@@ -365,12 +463,34 @@ def fmincg(f, X, options=None, *args, **kwargs):
     shape = x0.shape if x0.ndim == 2 else (x0.size, 1)
 
     def objective(x):
-        return f(x.reshape(shape), *args)
+        return _cost_and_gradient(f(x.reshape(shape), *args))
 
     res = optimize.fmincg(
         objective, x0.reshape(-1), maxiter=int(length), red=float(red), disp=display
     )
     return res.x.reshape(shape), _column(res.fun_history), int(res.nit)
+
+
+_ONLY_J = (
+    "fmincg: the cost function returned only the cost J ({what}), but fmincg also needs its "
+    "gradient. Return both: in MATLAB `function [J, grad] = costFunction(p)`, here "
+    "`return J, grad` (nnCostFunction(...) already gives both)"
+)
+
+
+def _cost_and_gradient(value):
+    """``(J, grad)`` from what fmincg's ``f`` returned, or an ObjectiveError saying why not."""
+    if isinstance(value, CostValue):
+        return float(value), value.grad
+    if isinstance(value, (tuple, list)) and len(value) >= 2:
+        return value[0], value[1]  # [J, grad, ...]: fmincg.m uses the first two outputs
+    if isinstance(value, (tuple, list)):
+        raise ObjectiveError(_ONLY_J.format(what=f"a {type(value).__name__} of {len(value)}"))
+    if np.size(value) == 1:
+        raise ObjectiveError(_ONLY_J.format(what=f"a single {type(value).__name__}"))
+    raise ObjectiveError(
+        f"fmincg: the cost function must return [J, grad], got an array of shape {np.shape(value)}"
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -396,13 +516,14 @@ def computeNumericalGradient(J, theta):
 
 
 def checkNNGradients(lambda_=0.0, costFunction=None):
-    """``checkNNGradients(lambda)``: backpropagation against numerical gradients, printed.
+    """``diff = checkNNGradients(lambda)``: backpropagation against numerical gradients.
 
     Port of checkNNGradients.m over :func:`nn3.gradcheck.check_nn_gradients`: a small 3-5-3
     network on :func:`debugInitializeWeights` weights and data, its analytical gradient beside a
     central-difference estimate. Prints, as MATLAB does, the two gradients side by side (numerical
     left, analytical right) and ``Relative Difference: %g``, which is below 1e-9 when
-    backpropagation is right. For the numbers themselves use
+    backpropagation is right, and returns that relative difference (MATLAB's checkNNGradients
+    returns nothing; the number is handy in a test). For both gradients use
     :func:`nn3.gradcheck.check_nn_gradients`.
 
     Parameters
@@ -412,6 +533,11 @@ def checkNNGradients(lambda_=0.0, costFunction=None):
         Your own port to check, called like :func:`nnCostFunction`
         (``costFunction(nn_params, il, hl, K, X, y, lambda) -> (J, grad)``); default
         :func:`nnCostFunction`.
+
+    Returns
+    -------
+    diff : float
+        ``norm(numgrad - grad) / norm(numgrad + grad)``, as printed.
     """
     check = gradcheck.check_nn_gradients(lambda_, cost_function=costFunction)
     for num, ana in zip(check.numgrad, check.grad, strict=True):
@@ -424,6 +550,7 @@ def checkNNGradients(lambda_=0.0, costFunction=None):
     )
     print()
     print(f"Relative Difference: {check.relative_difference:g}")
+    return float(check.relative_difference)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -432,6 +559,10 @@ def checkNNGradients(lambda_=0.0, costFunction=None):
 
 def load(filename, *variables):
     """``S = load(filename)`` / ``S = load(filename, 'X', 'y')``: variables as a dict.
+
+    MATLAB's bare ``load('ex4data1.mat');``, which makes variables ``X`` and ``y``, is
+    ``globals().update(load("ex4data1.mat"))`` at a script's top level (inside a function, keep
+    the dict: ``S = load(...)``, then ``S["X"]``).
 
     :func:`nn3.load_mat`: columns stay ``(m, 1)``, structs are dicts, char rows and matrices
     are str (an N-D char array: an ndarray of single characters, ``'<U1'``, in MATLAB's size).

@@ -21,10 +21,10 @@ OCTAVE_OUTPUTS = ROOT / "matlab_ref" / "outputs"
 
 @pytest.fixture(autouse=True)
 def fresh_stream():
-    """Every test starts like a fresh MATLAB session (rng default)."""
-    M.rng("default")
+    """Every test starts like a fresh MATLAB session (rng default, MATLAB's engine)."""
+    M.rng("default", engine="matlab")
     yield
-    M.rng("default")
+    M.rng("default", engine="matlab")
 
 
 # --------------------------------------------------------------------------------------------
@@ -264,8 +264,9 @@ def _parse_check(out):
 
 
 def test_check_nn_gradients_prints_the_two_columns_and_the_difference(capsys):
-    assert M.checkNNGradients() is None  # like MATLAB, it prints and returns nothing
+    returned = M.checkNNGradients()  # prints like MATLAB, and returns the difference too
     table, diff = _parse_check(capsys.readouterr().out)
+    assert isinstance(returned, float) and f"{returned:g}" == f"{diff:g}"
     assert table.shape == (5 * 4 + 3 * 6, 2)  # the 3-5-3 debug network's parameters
     # The coursework's published first values of this check.
     np.testing.assert_allclose(table[:2, 0], [-9.2783e-03, 8.8991e-03], atol=1e-7)
@@ -281,9 +282,10 @@ def test_check_nn_gradients_checks_your_own_port(capsys):
         J, grad = M.nnCostFunction(p, il, hl, K, X, y, lam)
         return J, grad * 1.01
 
-    M.checkNNGradients(0, wrong_port)
+    returned = M.checkNNGradients(0, wrong_port)
     _, diff = _parse_check(capsys.readouterr().out)
     assert diff == pytest.approx(0.01 / 2.01, rel=1e-3)
+    assert returned == pytest.approx(0.01 / 2.01, rel=1e-3)
 
 
 # --------------------------------------------------------------------------------------------
@@ -397,3 +399,134 @@ def test_ex4_style_script_ported_line_by_line(capsys):
     np.testing.assert_array_equal(cost[:, 0], core.optimize_result.fun_history)
     assert train_acc == core.train_accuracy
     assert train_acc > 95  # the network learned the digits
+
+
+# --------------------------------------------------------------------------------------------
+# Issue 13: the gaps a literal port of ex4.m hits
+
+
+def test_one_output_cost_behaves_as_a_float():
+    X, y, Theta1, Theta2 = _tiny_net()
+    params = np.concatenate([Theta1.ravel(order="F"), Theta2.ravel(order="F")]).reshape(-1, 1)
+    ref_J, ref_grad = nn3.nn_cost_function(params, 2, 2, 3, X, y, 0.7)
+    J = M.nnCostFunction(params, 2, 2, 3, X, y, 0.7)  # J = nnCostFunction(...)
+    # fprintf-style formatting, the failure the issue reports for a tuple
+    assert f"{J:f}" == f"{ref_J:f}" and "%.6f" % J == "%.6f" % ref_J  # noqa: UP031
+    assert "Cost: {:.6f}".format(J) == f"Cost: {ref_J:.6f}"  # noqa: UP032
+    assert repr(J) == repr(ref_J) and str(J) == str(ref_J)
+    # arithmetic gives plain floats, comparisons and hashing are the float's
+    assert J == ref_J and J <= ref_J < J + 1 and hash(J) == hash(ref_J)
+    for value in (J + 1, 2 * J, J / 2, -J, abs(J), J**2, round(J, 3)):
+        assert type(value) is float
+    assert J * 2 == ref_J * 2 and round(J, 3) == round(ref_J, 3)
+    # numpy sees a scalar, never the (J, grad) pair
+    assert np.asarray(J).shape == () and np.asarray(J).dtype == np.float64
+    assert np.array([J, J]).shape == (2,) and np.mean([J, J]) == ref_J
+    assert np.float64(J) == ref_J and np.ndim(J) == 0 and float(J) == ref_J
+    # [J grad] = nnCostFunction(...)
+    J2, grad = M.nnCostFunction(params, 2, 2, 3, X, y, 0.7)
+    assert type(J2) is float and J2 == ref_J
+    assert grad.shape == (params.size, 1)
+    np.testing.assert_array_equal(grad[:, 0], ref_grad)
+    np.testing.assert_array_equal(J.grad, grad)
+    # copies and pickles keep both
+    import copy
+    import pickle
+
+    for clone in (pickle.loads(pickle.dumps(J)), copy.deepcopy(J)):
+        assert clone == ref_J and isinstance(clone, M.CostValue)
+        np.testing.assert_array_equal(clone.grad, grad)
+
+
+def test_bare_load_binds_the_variables_by_name():
+    namespace = {}
+    namespace.update(M.load(DATA / "digits.mat"))  # globals().update(load('digits.mat'))
+    assert namespace["X"].shape == (1797, 64) and namespace["y"].shape == (1797, 1)
+    # As a script's top level does it, with globals():
+    code = "globals().update(load(path))\nshape = X.shape"
+    scope = {"load": M.load, "path": DATA / "digits.mat"}
+    exec(code, scope)
+    assert scope["shape"] == (1797, 64)
+
+
+def test_fmincg_with_a_cost_that_returns_only_j_says_what_to_do():
+    x0 = np.array([[-1.0], [2.0]])
+
+    def only_j(x):
+        return float(rosen_column(x)[0])
+
+    with pytest.raises(nn3.errors.ObjectiveError, match=r"only the cost J.*return J, grad"):
+        M.fmincg(only_j, x0, {"MaxIter": 3, "Display": "off"})
+    with pytest.raises(nn3.errors.ObjectiveError, match="only the cost J"):
+        M.fmincg(lambda x: (rosen_column(x)[0],), x0, {"MaxIter": 3, "Display": "off"})
+    with pytest.raises(nn3.errors.ObjectiveError, match="shape"):
+        M.fmincg(lambda x: np.ones(3), x0, {"MaxIter": 3, "Display": "off"})
+
+
+def test_fmincg_takes_nncostfunction_with_either_output_form():
+    d = M.load(DATA / "digits.mat")
+    X, y = d["X"][:200], d["y"][:200]
+    p0 = nn3.unroll(*(nn3.rand_initialize_weights(a, b, rng=1) for a, b in ((64, 5), (5, 10))))
+
+    def one_name(p):  # J = nnCostFunction(...); return J
+        J = M.nnCostFunction(p, 64, 5, 10, X, y, 1)
+        return J
+
+    def two_names(p):
+        J, grad = M.nnCostFunction(p, 64, 5, 10, X, y, 1)
+        return J, grad
+
+    a = M.fmincg(one_name, p0.reshape(-1, 1), MaxIter=5, Display="off")
+    b = M.fmincg(two_names, p0.reshape(-1, 1), MaxIter=5, Display="off")
+    core = nn3.fmincg(nn3.make_objective(X, y, 64, 5, 10, 1.0), p0, maxiter=5)
+    np.testing.assert_array_equal(a[0], b[0])
+    np.testing.assert_array_equal(a[0][:, 0], core.x)
+    np.testing.assert_array_equal(a[1][:, 0], core.fun_history)
+
+
+def test_rand_state_and_twister_are_octave_and_seed_is_refused():
+    from nn3.octave_rng import OctaveRNG
+
+    for keyword in ("state", "twister"):
+        M.rng("default", engine="matlab")
+        assert M.rand(keyword, 5) is None
+        np.testing.assert_array_equal(M.rand(2, 3), OctaveRNG(5).rand(2, 3))
+    # Octave's rng issue values, and rand('state', 0) is the same stream as rng(0) there.
+    M.rand("state", 0)
+    np.testing.assert_allclose(M.rand(1, 3), [[0.8444, 0.7580, 0.4206]], atol=5e-5)
+    M.rng(0)  # Octave stays the engine in effect
+    np.testing.assert_array_equal(M.rand(1, 3), OctaveRNG(0).rand(1, 3))
+    for args, needle in (
+        (("seed", 0), "old RANLIB"),
+        (("state",), "one numeric seed"),
+        (("state", "reset"), "one numeric seed"),
+        (("shuffle",), "not supported"),
+    ):
+        with pytest.raises(OptionError, match=needle) as info:
+            M.rand(*args)
+        assert "\n" not in str(info.value)
+
+
+def test_rng_engine_switch_and_randperm():
+    from nn3.octave_rng import OctaveRNG
+
+    M.rng(0, engine="octave")
+    np.testing.assert_array_equal(M.rand(3), OctaveRNG(0).rand(3))
+    M.rng(0)
+    p = M.randperm(8)
+    assert p.shape == (1, 8) and p.dtype == np.float64
+    np.testing.assert_array_equal(p, [[7, 1, 5, 3, 2, 4, 8, 6]])  # Octave 7.3: rng(0); randperm(8)
+    M.rng(0)
+    np.testing.assert_array_equal(M.randperm(8, 3), [[7, 1, 5]])
+    M.rng(1.5)  # Octave accepts (and rounds) a non-integer seed
+    np.testing.assert_array_equal(M.rand(1, 2), OctaveRNG(2).rand(1, 2))
+    with pytest.raises(OptionError):
+        M.rng(-1)  # Octave's rng refuses it too
+    M.rng("default", engine="matlab")
+    np.testing.assert_array_equal(M.randperm(8), [[6, 3, 7, 8, 5, 1, 2, 4]])  # MATLAB's docs
+    with pytest.raises(OptionError, match="undocumented"):
+        M.randperm(8, 4)
+    with pytest.raises(OptionError, match="engine"):
+        M.rng(0, engine="julia")
+    M.rng(0)  # back in MATLAB's engine
+    np.testing.assert_array_equal(M.rand(1, 2), nn3.MatlabRNG(0).rand(1, 2))

@@ -9,7 +9,7 @@ import scipy.io
 from nn3_side import ROOT
 
 from nn3 import parity
-from nn3.parity import Abs, Exact, Mismatch, Rel, Trajectory, compare_variables
+from nn3.parity import Abs, Exact, Mismatch, Rel, Trajectory, Ulps, compare_variables, ulp_distance
 
 OUTPUTS = parity.REFERENCE_DIR  # the committed outputs, whatever $NN3_PARITY_OUTPUTS says
 
@@ -26,6 +26,34 @@ def test_exact_sees_one_ulp_and_accepts_nan_and_orientation():
     assert not Exact().compare(np.ones((2, 2)), np.ones((4, 1))).ok
     assert not Exact().compare("cgmin", "fmincg").ok
     assert not Exact().compare(np.ones((2, 2)), "cgmin").ok  # char against numbers: no traceback
+
+
+def test_ulp_distance_counts_float64_steps_across_zero():
+    x = np.array([1.0, 1.0, -1.0, 0.0, 5e-324, np.finfo(float).max])
+    y = np.array(
+        [np.nextafter(1.0, 2), np.nextafter(np.nextafter(1.0, 0), 0), -1.0, -0.0, -5e-324, np.inf]
+    )
+    assert ulp_distance(x, y).tolist() == [1, 2, 0, 0, 2, 1]
+
+
+def test_ulps_allows_n_steps_and_keeps_nan_and_infinities_exact():
+    e = np.array([[4.248354255291589e-18], [0.5], [np.nan], [np.inf], [0.0]])
+    one_off = np.array([4.24835425529159e-18, 0.5, np.nan, np.inf, 0.0])  # numpy's on AVX-512
+    assert Ulps(1).compare(one_off, e).ok
+    assert not Exact().compare(one_off, e).ok
+    out = Ulps(0).compare(one_off, e)
+    assert not out.ok and "(1)" in out.measured
+    two_off = one_off.copy()
+    two_off[1] = np.nextafter(np.nextafter(0.5, 1), 1)
+    out = Ulps(1).compare(two_off, e)
+    assert not out.ok and "(2)" in out.measured and "max ulps = 2" in out.measured
+    finite_max = one_off.copy()
+    finite_max[3] = np.finfo(float).max  # one step below Inf is not Inf
+    assert not Ulps(1).compare(finite_max, e).ok
+    nan_moved = one_off.copy()
+    nan_moved[2] = 1.0
+    assert not Ulps(1).compare(nan_moved, e).ok
+    assert Ulps(1).math_library and not Rel(1e-13).math_library and not Exact().math_library
 
 
 def test_rel_is_relative_to_the_largest_reference_element():

@@ -1,0 +1,188 @@
+"""``nn3 port-check``: student-style MATLAB code in tests/portcheck_cases, run in GNU Octave.
+
+Each folder is checked once per session (one Octave process each); the tests read the reports.
+"""
+
+import os
+import shutil
+import time
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+import nn3
+from nn3.cli import cli
+from nn3.portcheck import cases, nn3_side, report
+from nn3.portcheck.octave import CallResult
+
+HERE = os.path.join(os.path.dirname(__file__), "portcheck_cases")
+needs_octave = pytest.mark.skipif(shutil.which("octave-cli") is None, reason="needs octave-cli")
+
+_REPORTS = {}
+
+
+def checked(name, time_limit=10.0):
+    """The report for one folder of student code (computed once)."""
+    if name not in _REPORTS:
+        start = time.monotonic()
+        r = report.port_check(os.path.join(HERE, name), time_limit=time_limit)
+        _REPORTS[name] = (r, time.monotonic() - start)
+    return _REPORTS[name][0]
+
+
+def rows(r, function):
+    return [row for row in r.rows if row.function == function]
+
+
+@needs_octave
+@pytest.mark.parametrize("folder", ["loop", "vectorised"])
+def test_correct_code_agrees(folder):
+    r = checked(folder)
+    assert r.passed, r.format_table()
+    assert {row.verdict for row in r.rows} == {"agrees"}
+    # every function of the folder was checked on every case that applies
+    counts = {f: len(rows(r, f)) for f in r.functions}
+    assert counts["nnCostFunction"] == len(cases.NETWORKS)
+    assert counts["predict"] == 4 and counts["randInitializeWeights"] == 3
+    assert counts["sigmoid"] == counts["sigmoidGradient"] == 3
+
+
+@needs_octave
+def test_document_signatures_are_checked_at_lambda_0():
+    r = checked("vectorised")
+    for f in ("costFunction", "backpropagation"):
+        labels = [row.case for row in rows(r, f)]
+        assert labels == [c.label for c in cases.NETWORKS_NO_LAMBDA], labels
+
+
+@needs_octave
+def test_regularised_bias_column_is_named():
+    r = checked("bias_reg")
+    assert not r.passed
+    for row in rows(r, "nnCostFunction"):
+        if row.case.endswith("lambda 0"):
+            assert row.verdict == "agrees"
+        else:
+            assert row.verdict == "DIFFERS"
+            assert "the bias column is regularised" in row.detail
+    assert rows(r, "sigmoid")[0].verdict == "agrees"
+
+
+@needs_octave
+def test_rand_times_2_minus_1_range_is_named():
+    r = checked("init_range")
+    for row in rows(r, "randInitializeWeights"):
+        assert row.verdict == "DIFFERS"
+        assert "rand(...) * 2 - 1" in row.detail
+
+
+@needs_octave
+def test_off_by_one_label_is_named():
+    r = checked("off_by_one")
+    cost = [row for row in rows(r, "nnCostFunction") if row.case.split()[1] != "2-4-1"]
+    assert cost and all("off-by-one label" in row.detail for row in cost)
+    assert all("column k+1" in row.detail for row in cost)
+    pred = [row for row in rows(r, "predict") if row.case.split()[1] != "2-4-1"]
+    assert pred and all(
+        row.verdict == "DIFFERS" and "off-by-one label" in row.detail for row in pred
+    )
+    assert "p(1): Octave 0, nn3 1" in pred[0].detail
+
+
+@needs_octave
+def test_function_that_errors_is_one_line():
+    r = checked("errors")
+    for row in r.rows:
+        assert row.verdict == "ERROR"
+        assert "'sigmod' undefined" in row.detail and "\n" not in row.detail
+
+
+@needs_octave
+def test_endless_loop_hits_the_time_limit():
+    r = checked("loops", time_limit=1.0)
+    verdicts = [row.verdict for row in r.rows]
+    assert verdicts[0] == "TIME LIMIT"
+    assert set(verdicts[1:]) == {"NOT RUN"}
+    assert _REPORTS["loops"][1] < 20
+
+
+@needs_octave
+def test_printing_function_is_reported():
+    r = checked("prints")
+    assert not r.passed
+    assert {row.verdict for row in r.rows} == {"PRINTS"}
+    assert all("the numbers agree" in row.detail for row in r.rows)
+
+
+@needs_octave
+def test_cli_exit_statuses_and_save(tmp_path):
+    runner = CliRunner()
+    out = tmp_path / "expected.mat"
+    ok = runner.invoke(cli, ["port-check", os.path.join(HERE, "vectorised"), "--save", str(out)])
+    assert ok.exit_code == 0, ok.output
+    assert "OK: all 27 checks agree with nn3" in ok.output
+    bad = runner.invoke(cli, ["port-check", os.path.join(HERE, "bias_reg")])
+    assert bad.exit_code == 1 and "FAILED" in bad.output
+    # the README's regression-test recipe, on the saved file
+    d = nn3.load_mat(out)
+    assert d["Theta1"].shape == (25, 401) and d["Theta2"].shape == (10, 26)
+    J, grad = nn3.nn_cost_function(
+        nn3.unroll(d["Theta1"], d["Theta2"]), 400, 25, 10, d["X"], d["y"], lambda_=1.0
+    )
+    nn3.assert_mat_allclose(J, (out, "J"))
+    nn3.assert_mat_allclose(grad, (out, "grad"), rtol=1e-9)
+    nn3.assert_mat_allclose(nn3.predict(d["Theta1"], d["Theta2"], d["X"]), (out, "p"), ulps=0)
+    assert d["outputs"]["costFunction"]["odd_lambda0"]["J"].shape == (1, 1)
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["port-check", "no/such/dir"], "no such folder"),
+        (["port-check", os.path.dirname(__file__)], "none of the functions"),
+    ],
+)
+def test_bad_input_is_one_line_exit_2(args, message):
+    res = CliRunner().invoke(cli, args)
+    assert res.exit_code == 2
+    assert message in res.output and "Traceback" not in res.output
+    assert len(res.output.strip().splitlines()) == 1
+
+
+def test_without_octave_gives_the_install_command(monkeypatch):
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    res = CliRunner().invoke(cli, ["port-check", os.path.join(HERE, "loop")])
+    assert res.exit_code == 2
+    assert "apt-get install -y --no-install-recommends octave" in res.output
+    assert len(res.output.strip().splitlines()) == 1
+
+
+def _nn_call(case_id):
+    return next(c for c in cases.calls_for(["nnCostFunction"]) if c.case_id == case_id)
+
+
+def test_small_difference_above_tolerance_is_caught_and_located():
+    """No Octave needed: a CallResult made from nn3's own outputs, one element nudged."""
+    inputs = cases.inputs()
+    call = _nn_call("odd_lambda1p5")
+    exp = nn3_side.expected(call, inputs)
+    assert report.evaluate(call, CallResult("ok", dict(exp)), inputs).verdict == "agrees"
+    grad = exp["grad"].copy()
+    scale = np.abs(grad).max()
+    grad[26] += 1e-7 * scale  # 100 times the tolerance, far below any fault
+    row = report.evaluate(call, CallResult("ok", {"J": exp["J"], "grad": grad}), inputs)
+    assert row.verdict == "DIFFERS"
+    # odd 11-7-5: Theta1 is 7x12, so grad(27) is Theta1_grad(6, 4)
+    assert "grad(27) = Theta1_grad(6, 4)" in row.detail
+    grad[26] = exp["grad"][26, 0] + 1e-13 * scale  # rounding-sized: agrees
+    row = report.evaluate(call, CallResult("ok", {"J": exp["J"], "grad": grad}), inputs)
+    assert row.verdict == "agrees"
+
+
+def test_row_vector_grad_is_a_wrong_size():
+    inputs = cases.inputs()
+    call = _nn_call("debug_lambda1")
+    exp = nn3_side.expected(call, inputs)
+    row = report.evaluate(call, CallResult("ok", {"J": exp["J"], "grad": exp["grad"].T}), inputs)
+    assert row.verdict == "WRONG SIZE" and "grad is a row" in row.detail

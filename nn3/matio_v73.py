@@ -22,7 +22,16 @@ Links to other files, external raw storage and virtual datasets are refused.
 
 import numpy as np
 
-from .matio import MAX_DEPTH, MAX_ELEMENTS, MatlabObject, _Bad, _Char, _dtype_class, format_size
+from .matio import (
+    MAX_DEPTH,
+    MAX_ELEMENTS,
+    MatlabObject,
+    _Bad,
+    _Char,
+    _dtype_class,
+    _str_codes,
+    format_size,
+)
 
 _CLASSES = {
     "double": np.float64,
@@ -473,9 +482,8 @@ class _Writer:
         """Write one value as ``group[name]`` and return the created object."""
         import h5py
 
-        if isinstance(value, str):
-            codes = np.frombuffer(value.encode("utf-16-le"), dtype="<u2").reshape(1, -1)
-            return self._char(group, name, codes)
+        if isinstance(value, str):  # a row of UTF-16 code units; '' is 0x0, as in MATLAB
+            return self._char(group, name, _str_codes(value).astype(np.uint16))
         if isinstance(value, dict):
             sub = group.create_group(name)
             _set_class(sub, "struct")

@@ -20,6 +20,7 @@ from test_bad_input import hand_built_v5  # tests/ is on sys.path (conftest.py)
 import nn3
 from nn3 import matio
 from nn3.errors import MatFileError
+from nn3.matio import MatlabChar
 
 ROOT = Path(__file__).resolve().parent.parent
 MATFILES = ROOT.parent / "shared" / "matfiles"
@@ -770,3 +771,88 @@ def test_octave_save_v73_is_not_available_or_is_read(tmp_path):
         assert "not" in (r.stdout + r.stderr) and "implemented" in (r.stdout + r.stderr)
         pytest.skip("this Octave cannot save -v7.3")
     np.testing.assert_array_equal(nn3.load_mat(tmp_path / "o73.mat")["X"], [[1, 2], [3, 4]])
+
+
+# ---------------------------------------------------------------------------------------------
+# char arrays keep their MATLAB size through load and save (issue 10, section 2)
+# ---------------------------------------------------------------------------------------------
+
+OCTAVE_CHARS = (
+    "row = ['a' char(10) 'b']; col = ['a'; 'b']; m = ['ab'; 'cd']; e10 = char(zeros(1, 0));"
+    " e03 = char(zeros(0, 3)); e00 = '';"
+)
+CHAR_SIZES = {
+    "row": (1, 3),
+    "col": (2, 1),
+    "m": (2, 2),
+    "e10": (1, 0),
+    "e03": (0, 3),
+    "e00": (0, 0),
+}
+
+
+@needs_octave
+@pytest.mark.parametrize("option", ["-v7", "-v6", "-hdf5"])
+def test_char_arrays_from_octave_keep_their_size(tmp_path, option):
+    """A 1x3 row holding a newline and a 2x1 column are the same text, not the same char array."""
+    octave(OCTAVE_CHARS + f" save('{option}', 'c.mat');", tmp_path)
+    v = nn3.load_mat(tmp_path / "c.mat")
+    for name, size in CHAR_SIZES.items():
+        assert isinstance(v[name], str) and v[name].shape == size, name
+    assert v["row"] == v["col"] == "a\nb"  # the text alone cannot tell them apart
+    assert v["m"] == "ab\ncd"
+    np.testing.assert_array_equal(v["m"].codes, [[97, 98], [99, 100]])
+
+
+@needs_octave
+@pytest.mark.parametrize("fmt", ["5", "7.3"])
+def test_char_matrix_saved_by_nn3_has_its_size_in_octave(tmp_path, fmt):
+    """Load a 2x2, a 2x1 and a 1x3 char and save them again: Octave sees the same sizes."""
+    octave(OCTAVE_CHARS + " save('-v7', 'in.mat', 'row', 'col', 'm');", tmp_path)
+    v = nn3.load_mat(tmp_path / "in.mat")
+    nn3.save_mat(tmp_path / "out.mat", v, format=fmt)
+    back = nn3.load_mat(tmp_path / "out.mat")
+    assert {k: back[k].shape for k in v} == {"row": (1, 3), "col": (2, 1), "m": (2, 2)}
+    out = octave(
+        "s = load('out.mat'); for n = {'row', 'col', 'm'}; c = s.(n{1});"
+        " printf('%s %d %d %s\\n', n{1}, size(c), sprintf('%d,', double(c(:)))); end",
+        tmp_path,
+    )
+    assert out.split() == ["row", "1", "3", "97,10,98,", "col", "2", "1", "97,98,"] + [
+        "m",
+        "2",
+        "2",
+        "97,99,98,100,",  # column-major: ['ab'; 'cd'](:) is a c b d
+    ]
+
+
+@needs_octave
+def test_empty_char_sizes_survive_v73_and_are_refused_by_v5(tmp_path):
+    octave(OCTAVE_CHARS + " save('-v7', 'in.mat', 'e10', 'e03', 'e00');", tmp_path)
+    v = nn3.load_mat(tmp_path / "in.mat")
+    nn3.save_mat(tmp_path / "out.mat", v, format="7.3")
+    back = nn3.load_mat(tmp_path / "out.mat")
+    assert {k: back[k].shape for k in v} == {"e10": (1, 0), "e03": (0, 3), "e00": (0, 0)}
+    # scipy's v5 writer makes every empty char 0x0: refused, never silently changed.
+    with pytest.raises(MatFileError, match=r"cannot save 'e10' in format 5: an empty 1x0 char"):
+        nn3.save_mat(tmp_path / "out5.mat", {"e10": v["e10"]})
+    nn3.save_mat(tmp_path / "out5.mat", {"e00": v["e00"]})  # 0x0 is kept
+    assert nn3.load_mat(tmp_path / "out5.mat")["e00"].shape == (0, 0)
+
+
+def test_trailing_nul_characters_are_refused_by_the_v5_writer(tmp_path):
+    """scipy drops char(0) at the end of a char array; nn3 refuses rather than change it."""
+    with pytest.raises(MatFileError, match="ending in char\\(0\\)"):
+        nn3.save_mat(tmp_path / "n.mat", {"t": "ab\x00"})
+    nn3.save_mat(tmp_path / "n.mat", {"t": "ab\x00"}, format="7.3")
+    assert nn3.load_mat(tmp_path / "n.mat")["t"].shape == (1, 3)
+
+
+def test_matlab_char_is_a_str_with_a_size():
+    c = MatlabChar("ab\ncd", [[97, 98], [99, 100]])
+    assert c == "ab\ncd" and c.shape == (2, 2) and isinstance(c.upper(), str)
+    assert MatlabChar("hi").shape == (1, 2) and MatlabChar("").shape == (0, 0)
+    import pickle
+
+    again = pickle.loads(pickle.dumps(c))
+    assert again == c and again.shape == (2, 2)

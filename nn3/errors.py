@@ -68,3 +68,7 @@ class TrainingError(Nn3Error):
     """Training failed (the cost or its gradient became NaN); the CLI exits with status 3."""
 
     exit_code = 3
+
+
+class ClusterError(Nn3Error):
+    """A Dask cluster cannot be used: the scheduler does not answer, or workers were lost."""

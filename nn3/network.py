@@ -320,6 +320,7 @@ class _Evaluator:
                 self._acc0 += self._tmp0
                 self._acc1 += self._tmp1
                 self._acc2 += self._tmp2
+        self.log_sum = log_sum  # with _acc0/_acc1/_acc2: the sums nn3.engines adds across blocks
         J = -log_sum / m + _regularisation(Theta1, Theta2, lambda_, m)
         if not want_grad:
             return J

@@ -226,8 +226,17 @@ class DaskEngine:
 
     name = "dask"
 
-    def __init__(self, client, source, rows, cols, sizes, block_rows,
-                 memory_fraction=MEMORY_FRACTION, timeout=CONNECT_TIMEOUT):  # fmt: skip
+    def __init__(
+        self,
+        client,
+        source,
+        rows,
+        cols,
+        sizes,
+        block_rows,
+        memory_fraction=MEMORY_FRACTION,
+        timeout=CONNECT_TIMEOUT,
+    ):
         distributed = _distributed()
         self.client, self.sizes = client, tuple(sizes)
         self.m, self.n = source.shape
@@ -256,13 +265,25 @@ class DaskEngine:
             elif isinstance(source, DaskArraySource):
                 arrays = client.compute([source.X[a:b] for a, b in blocks], workers=[worker])
             else:
-                arrays = [client.scatter(source.X[a:b], workers=[worker], hash=False)
-                          for a, b in blocks]  # fmt: skip
+                arrays = [
+                    client.scatter(source.X[a:b], workers=[worker], hash=False) for a, b in blocks
+                ]
             shard = client.submit(
-                _load_shard, spec, arrays, blocks, hits, self.n, hidden, K, block_rows,
-                memory_fraction, key=f"nn3-shard-{tag}-{i}", workers=[worker],
-                allow_other_workers=True, pure=False,
-            )  # fmt: skip
+                _load_shard,
+                spec,
+                arrays,
+                blocks,
+                hits,
+                self.n,
+                hidden,
+                K,
+                block_rows,
+                memory_fraction,
+                key=f"nn3-shard-{tag}-{i}",
+                workers=[worker],
+                allow_other_workers=True,
+                pure=False,
+            )
             self.workers.append(worker)
             self.shards.append(shard)
         # Load now, so that errors (a worker that cannot see the file) surface here.
@@ -275,8 +296,11 @@ class DaskEngine:
         distributed = _distributed()
         try:
             return self.client.gather(futures)
-        except (distributed.scheduler.KilledWorker, distributed.client.FutureCancelledError,
-                distributed.comm.CommClosedError) as exc:  # fmt: skip
+        except (
+            distributed.scheduler.KilledWorker,
+            distributed.client.FutureCancelledError,
+            distributed.comm.CommClosedError,
+        ) as exc:
             raise ClusterError(
                 f"dask workers were lost and their blocks could not be recomputed ({_reason(exc)})"
             ) from None
@@ -285,10 +309,17 @@ class DaskEngine:
         """Partial sums of all blocks, in block order (a list)."""
         params = np.asarray(nn_params, dtype=np.float64)
         futures = [
-            self.client.submit(_shard_sums, shard, params, self.sizes, workers=[worker],
-                               allow_other_workers=True, pure=False)
+            self.client.submit(
+                _shard_sums,
+                shard,
+                params,
+                self.sizes,
+                workers=[worker],
+                allow_other_workers=True,
+                pure=False,
+            )
             for shard, worker in zip(self.shards, self.workers, strict=True)
-        ]  # fmt: skip
+        ]
         per_shard = self._gather(futures)
         return [s for shard_sums in per_shard for s in shard_sums]
 

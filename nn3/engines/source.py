@@ -24,9 +24,18 @@ import numpy as np
 from ..errors import DataError, MatFileError
 
 _NUMERIC_CLASSES = {
-    "double", "single", "int8", "uint8", "int16", "uint16", "int32", "uint32", "int64",
-    "uint64", "logical",
-}  # fmt: skip
+    "double",
+    "single",
+    "int8",
+    "uint8",
+    "int16",
+    "uint16",
+    "int32",
+    "uint32",
+    "int64",
+    "uint64",
+    "logical",
+}
 #: Largest chunk cache a stream opens (bytes): one column of chunks when it fits.
 MAX_CHUNK_CACHE = 256 * 2**20
 

@@ -1,5 +1,39 @@
 import os
 import sys
 
-# Make tests/reference_impl.py importable as a plain module.
+# Make tests/reference_impl.py and tests/perturb.py importable as plain modules.
 sys.path.insert(0, os.path.dirname(__file__))
+
+import perturb  # noqa: E402
+import pytest  # noqa: E402
+
+
+def _perturb_ulps():
+    """``$NN3_PERTURB_ULPS`` as a number of ulps (0: the perturbation mode is off)."""
+    value = os.environ.get("NN3_PERTURB_ULPS", "").strip() or "0"
+    try:
+        ulps = int(value)
+    except ValueError:
+        raise pytest.UsageError(
+            f"NN3_PERTURB_ULPS must be a whole number of ulps, got {value!r}"
+        ) from None
+    if ulps < 0:
+        raise pytest.UsageError(f"NN3_PERTURB_ULPS must be 0 or more, got {value!r}")
+    return ulps
+
+
+PERTURB_ULPS = _perturb_ulps()
+if PERTURB_ULPS:
+    # For the whole session: nn3's exp and log moved by up to PERTURB_ULPS ulps at a tenth of
+    # the inputs (see tests/perturb.py), before any test imports nn3's results.
+    PERTURBATION = perturb.install(
+        setattr, PERTURB_ULPS, seed=int(os.environ.get("NN3_PERTURB_SEED", "0"))
+    )
+else:
+    PERTURBATION = None
+
+
+def pytest_report_header(config):
+    if PERTURBATION:
+        return f"nn3: exp/log perturbed ({PERTURBATION}; NN3_PERTURB_ULPS)"
+    return None

@@ -541,7 +541,10 @@ def _compare_elements(result, expected, actual, size, char, tol):
         result.max_abs = _top(diff)
         result.max_rel = float(rel.max())
         top = dist.max()
-        result.max_ulps = math.inf if top == _U64_MAX else int(top)
+        if diff.dtype.kind in "uO":  # integers: a ULP is 1, the distance the exact difference
+            result.max_ulps = result.max_abs
+        else:
+            result.max_ulps = math.inf if top == _U64_MAX else int(top)
     failed = ~ok
     result.n_failed = int(np.count_nonzero(failed))
     # Worst element: by the measure the test uses, among the failures if any; ties go to the
@@ -637,19 +640,13 @@ def _int_difference(e, a):
         return np.where(a >= e, ua - ue, ue - ua)
 
 
-def _int_threshold(limit):
-    """A tolerance as the largest whole difference it allows (as a Python int, capped)."""
-    if math.isinf(limit):
-        return int(_U64_MAX)
-    return min(int(math.floor(limit)), int(_U64_MAX))
-
-
 def _integer_ok(diff, tol):
+    """``diff <= atol`` (or ``<= ulps``) for exact integer differences, without rounding."""
     limit = tol.ulps if tol.ulps is not None else tol.atol
-    threshold = _int_threshold(limit)
+    threshold = limit if math.isinf(limit) else math.floor(limit)  # an int, exactly
     if diff.dtype == object:
         return np.array([d <= threshold for d in diff], dtype=bool)
-    return diff <= np.uint64(threshold)
+    return diff <= np.uint64(min(threshold, int(_U64_MAX)))
 
 
 def _integer_facts(e, a, tol):

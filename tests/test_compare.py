@@ -12,7 +12,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 import scipy.io
+import scipy.sparse
 
+import nn3
 from nn3.compare import (
     compare_files,
     compare_values,
@@ -419,3 +421,168 @@ def test_assert_mat_allclose_on_structs_and_classes():
     assert_mat_allclose(ints, np.array([[1.0, 2.0]]))  # classes ignored by default
     with pytest.raises(AssertionError, match="class double vs int64"):
         assert_mat_allclose(ints, np.array([[1.0, 2.0]]), check_class=True)
+
+
+# --------------------------------------------------------------------------------------------
+# Issue 10, section 2: never pass what differs
+
+
+@pytest.mark.parametrize(
+    ("e", "a"),
+    [
+        (np.int64(2**60), np.int64(2**60 + 1)),
+        (np.uint64(2**64 - 1), np.uint64(2**64 - 2)),
+        (np.int64(-(2**63)), np.int64(-(2**63) + 1)),
+        (np.uint64(2**63 + 5), np.int64(2**63 - 1)),  # mixed signs, beyond int64
+        (np.int64(-1), np.uint64(2**64 - 1)),  # the same bits, different numbers
+    ],
+)
+def test_integers_compare_exactly_whatever_their_width(e, a):
+    e, a = np.array([[e]]), np.array([[a]])
+    exact = abs(int(a[0, 0]) - int(e[0, 0]))
+    for options in ({"ulps": 0}, {}, {"rtol": 1e-3}, {"relative_to": "max"}):
+        r = compare_values(e, a, check_class=False, **options)
+        assert not r.passed, options
+        assert r.max_abs == exact and r.max_ulps == exact
+        with pytest.raises(AssertionError, match="1 of 1 elements differ"):
+            assert_mat_allclose(a, e, **options)
+    assert compare_values(e, e.copy(), ulps=0).passed
+    assert compare_values(e, a, atol=exact, check_class=False).passed  # atol applies, exactly
+    assert not compare_values(e, a, atol=exact - 1, check_class=False).passed
+
+
+def test_integer_files_through_the_cli_at_ulps_zero_and_default_rtol(tmp_path):
+    from click.testing import CliRunner
+
+    from nn3.cli import cli
+
+    nn3.save_mat(tmp_path / "e.mat", {"n": np.array([[2**60, 7]], dtype=np.int64)})
+    nn3.save_mat(tmp_path / "a.mat", {"n": np.array([[2**60 + 1, 7]], dtype=np.int64)})
+    for extra in ([], ["--ulps", "0"], ["--relative-to", "max"]):
+        r = CliRunner().invoke(
+            cli, ["compare", str(tmp_path / "e.mat"), str(tmp_path / "a.mat")] + extra
+        )
+        assert r.exit_code == 1, r.output
+        assert "n(1, 1): expected 1152921504606846976, actual 1152921504606846977" in r.output
+
+
+def test_mixed_integer_and_float_compare_exactly():
+    i = np.array([[2**60 + 1, 3, 3, 3, 3]], dtype=np.int64)
+    f = np.array([[2.0**60, 3.0, 3.5, np.nan, np.inf]])
+    for e, a in ((i, f), (f, i)):
+        r = compare_values(e, a, check_class=False)
+        assert not r.passed and r.n_failed == 4
+        assert r.worst in ((1, 4), (1, 5))  # NaN/Inf: infinitely far from any integer
+    # Whole doubles equal to the integers pass, as MATLAB's isequal(int32(3), 3).
+    assert compare_values(
+        np.array([[3, -2]], np.int32), np.array([[3.0, -2.0]]), check_class=False
+    ).passed
+    # rtol does not loosen an integer comparison, even against doubles.
+    assert not compare_values(
+        np.array([[10**12]]), np.array([[10**12 + 1]]), check_class=False
+    ).passed
+    assert not compare_values(i[:, :1], np.array([[2.0**60 + 0j]]), check_class=False).passed
+    assert not compare_values(np.array([[3]]), np.array([[3 + 1e-300j]]), check_class=False).passed
+    # logical against double: 1 and 1.0 equal, 1 and 1 + eps not
+    assert compare_values(np.array([[True]]), np.array([[1.0]]), check_class=False).passed
+    assert not compare_values(
+        np.array([[True]]), np.array([[1.0 + 2**-52]]), check_class=False
+    ).passed
+
+
+def test_a_char_row_with_a_newline_is_not_a_char_column(tmp_path):
+    """MATLAB: isequal(['a' char(10) 'b'], ['a'; 'b']) is false; so is nn3's comparison."""
+    scipy.io.savemat(tmp_path / "row.mat", {"c": np.array(["a\nb"])})
+    scipy.io.savemat(tmp_path / "col.mat", {"c": np.array(["a", "b"])})
+    row = nn3.load_mat(tmp_path / "row.mat")["c"]
+    col = nn3.load_mat(tmp_path / "col.mat")["c"]
+    r = compare_values(col, row)
+    assert not r.passed and r.problem == "size 2x1 vs 1x3"
+    assert not compare_files(tmp_path / "col.mat", tmp_path / "row.mat").passed
+    with pytest.raises(AssertionError, match="size 1x3 vs 2x1"):
+        assert_mat_allclose(col, (tmp_path / "row.mat", "c"))
+    assert compare_values(row, "a\nb").passed  # a plain str is a row
+    assert not compare_values(col, "a\nb").passed
+
+
+def _huge_sparse(extra=None):
+    n = 10**6
+    rows, cols, vals = [0, n - 1], [0, n - 1], [1.0, 2.0]
+    if extra:
+        rows, cols, vals = rows + [extra[0]], cols + [extra[1]], vals + [extra[2]]
+    return scipy.sparse.csc_matrix((vals, (rows, cols)), shape=(n, n))
+
+
+def test_sparse_compares_as_sparse_without_densifying():
+    e = _huge_sparse()
+    assert compare_values(e, e.copy(), ulps=0).passed
+    r = compare_values(e, _huge_sparse((5, 7, 3.0)))
+    assert not r.passed and r.n_failed == 1 and r.n_elements == 10**12
+    assert r.worst == (6, 8) and (r.worst_expected, r.worst_actual) == (0.0, 3.0)
+    r = compare_values(_huge_sparse((5, 7, 3.0)), e)
+    assert r.worst == (6, 8) and (r.worst_expected, r.worst_actual) == (3.0, 0.0)
+    moved = e.copy()
+    moved.data[1] = np.nextafter(2.0, 3.0)
+    r = compare_values(e, moved, ulps=0)
+    assert not r.passed and r.worst == (10**6, 10**6) and r.max_ulps == 1
+    # An explicitly stored zero equals an implicit one.
+    z = scipy.sparse.csc_matrix((np.array([0.0]), np.array([0]), np.array([0, 1])), shape=(1, 1))
+    assert compare_values(z, scipy.sparse.csc_matrix((1, 1)), ulps=0).passed
+
+
+def test_sparse_against_dense_and_summary():
+    from nn3.compare import summarize
+
+    dense = np.array([[0.0, 2.0], [np.nan, 0.0]])
+    sp = scipy.sparse.csc_matrix(dense)
+    assert compare_values(dense, sp, ulps=0).passed and compare_values(sp, dense, ulps=0).passed
+    bad = dense.copy()
+    bad[1, 1] = 1e-300
+    r = compare_values(sp, bad)
+    assert not r.passed and r.worst == (2, 2)
+    s = summarize(_huge_sparse())
+    assert s["size"] == (10**6, 10**6) and s["class"] == "double (sparse)"
+    assert (s["min"], s["max"], s["nans"], s["nnz"]) == (0.0, 2.0, 0, 2)
+    s = summarize(scipy.sparse.csc_matrix(np.array([[-1.0, 2.0]])))
+    assert (s["min"], s["max"]) == (-1.0, 2.0)  # no implicit zeros
+
+
+# --------------------------------------------------------------------------------------------
+# Issue 10, section 3: relative to the element or to the variable's largest element
+
+
+def test_relative_to_max_scales_by_the_largest_element():
+    # A gradient: its small elements are sums that cancel; another summation order moves
+    # grad(2) = 6.2e-9 by 3.5e-16 (issue 10's measurement), 5.6e-8 of itself.
+    e = np.array([[0.25], [6.2e-9], [-0.1]])
+    a = e.copy()
+    a[1] += 3.5e-16
+    r = compare_values(e, a)
+    assert not r.passed and r.worst == (2, 1)
+    r = compare_values(e, a, relative_to="max")
+    assert r.passed and r.max_rel == pytest.approx(3.5e-16 / 0.25, rel=1e-3)
+    assert_mat_allclose(a, e, relative_to="max")
+    # The bound is rtol * max|e| exactly: just above it fails.
+    a[1] = e[1] + 0.25 * 1e-10 * 1.01
+    assert not compare_values(e, a, relative_to="max").passed
+    a[1] = e[1] + 0.25 * 1e-10 * 0.99
+    assert compare_values(e, a, relative_to="max").passed
+    # Non-finite elements do not set the scale and must still match exactly.
+    e2 = np.array([[np.inf], [1.0], [np.nan]])
+    a2 = np.array([[np.inf], [1.0 + 1e-9], [np.nan]])
+    assert not compare_values(e2, a2, relative_to="max").passed
+    assert compare_values(e2, a2, relative_to="max", rtol=1e-8).passed
+    assert not compare_values(e2, np.array([[-np.inf], [1.0], [np.nan]]), relative_to="max").passed
+    with pytest.raises(OptionError, match="relative_to must be 'element' or 'max'"):
+        compare_values(e, a, relative_to="maximum")
+    with pytest.raises(OptionError, match="relative_to"):
+        assert_mat_allclose(a, e, relative_to="col")
+
+
+def test_relative_to_is_in_the_report(tmp_path):
+    scipy.io.savemat(tmp_path / "e.mat", {"g": np.array([[1.0], [1e-9]])})
+    scipy.io.savemat(tmp_path / "a.mat", {"g": np.array([[1.0], [1e-9 + 1e-17]])})
+    r = compare_files(tmp_path / "e.mat", tmp_path / "a.mat", relative_to="max")
+    assert r.passed and r.tolerance == "rtol 1e-10 of max|e|, atol 0"
+    assert r.to_dict()["relative_to"] == "max"
+    assert not compare_files(tmp_path / "e.mat", tmp_path / "a.mat").passed

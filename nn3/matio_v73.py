@@ -67,7 +67,7 @@ def read_hdf5(path):
     import h5py
 
     with h5py.File(path, "r") as f:
-        names = list(f.keys())
+        names = _names(f, "the file")
         if names and all(_is_octave(f, name) for name in names):
             return {name: _octave_value(f[name], 0, f"variable '{name}'") for name in names}
         out = {}
@@ -76,6 +76,15 @@ def read_hdf5(path):
                 continue
             out[name] = _value(f, _member(f, name, f"variable '{name}'"), 0, f"variable '{name}'")
         return out
+
+
+def _names(group, where):
+    """The member names of a group; h5py gives a name that is not UTF-8 as bytes: refused."""
+    names = list(group.keys())
+    for name in names:
+        if not isinstance(name, str):
+            raise _Bad(f"{where}: a member name is not valid UTF-8 text ({bytes(name)[:40]!r})")
+    return names
 
 
 def _member(group, name, where):
@@ -136,7 +145,7 @@ def _fields(group):
     MATLAB's ``MATLAB_fields`` attribute (the field order) is a variable-length attribute, and
     the HDF5 library can hang on a corrupt one, so it is not read: fields come in HDF5's order.
     """
-    return list(group.keys())
+    return _names(group, "a struct")
 
 
 def _deref(f, ref, depth, where):
@@ -335,14 +344,14 @@ def _octave_value(group, depth, where):
             raise _Bad(f"{where}: Octave struct without fields")
         return {
             name: _octave_value(_member(value, name, where), depth + 1, f"{where}.{name}")
-            for name in value.keys()
+            for name in _names(value, where)
         }
     if kind == "cell":
         return _octave_cell(value, depth, where)
     if kind == "struct":
         fields = {
             name: _octave_value(_member(value, name, where), depth + 1, f"{where}.{name}")
-            for name in value.keys()
+            for name in _names(value, where)
             if name != "dims"
         }
         cells = list(fields.values())

@@ -355,3 +355,64 @@ def test_info_on_matlab_files_matches_their_readme(name):
 def test_info_size_of_a_3d_char_array():
     r = run("info", SHARED / "matlab73_testfile16.mat")
     assert info_rows(r.output)["char_arr_3d"][:2] == ("char", "2x4x3")
+
+
+# --------------------------------------------------------------------------------------------
+# Issue 10: char sizes, sparse without densifying, --relative-to
+
+
+def test_info_reports_a_char_row_holding_a_newline_as_a_row(tmp_path):
+    scipy.io.savemat(tmp_path / "row.mat", {"c": np.array(["a\nb"])})
+    scipy.io.savemat(tmp_path / "col.mat", {"c": np.array(["a", "b"])})
+    r = run("info", tmp_path / "row.mat")
+    assert r.exit_code == 0 and re.search(r"^c\s+char\s+1x3\b", r.output, re.M), r.output
+    r = run("info", tmp_path / "col.mat")
+    assert r.exit_code == 0 and re.search(r"^c\s+char\s+2x1\b", r.output, re.M), r.output
+    r = run("compare", tmp_path / "col.mat", tmp_path / "row.mat")
+    assert r.exit_code == 1 and "FAIL: size 2x1 vs 1x3" in r.output, r.output
+
+
+def _sparse_file(path, extra=None):
+    import scipy.sparse
+
+    n = 10**6
+    rows, cols, vals = [0, n - 1], [0, n - 1], [1.0, -2.0]
+    if extra:
+        rows, cols, vals = rows + [extra[0]], cols + [extra[1]], vals + [extra[2]]
+    m = scipy.sparse.csc_matrix((vals, (rows, cols)), shape=(n, n))
+    scipy.io.savemat(path, {"S": m}, do_compression=True)
+    return path
+
+
+def test_a_10e6_by_10e6_sparse_matrix_is_never_densified(tmp_path):
+    """Formerly a traceback: 'Unable to allocate 7.28 TiB'."""
+    a = _sparse_file(tmp_path / "a.mat")
+    b = _sparse_file(tmp_path / "b.mat", (4, 2, 0.5))
+    assert a.stat().st_size < 10_000
+    r = run("info", a)
+    assert r.exit_code == 0, r.output
+    assert re.search(r"^S\s+double \(sparse\)\s+1000000x1000000\s+-2\s+1\s+0$", r.output, re.M)
+    r = run("compare", a, a, "--ulps", "0")
+    assert r.exit_code == 0 and "PASSED" in r.output, r.output
+    r = run("compare", a, b)
+    assert r.exit_code == 1, r.output
+    assert "FAIL: 1 of 1000000000000 elements differ" in r.output
+    assert "S(5, 3): expected 0, actual 0.5" in r.output
+
+
+def test_compare_relative_to_max(tmp_path):
+    scipy.io.savemat(tmp_path / "e.mat", {"grad": np.array([[0.25], [6.2e-9]])})
+    scipy.io.savemat(tmp_path / "a.mat", {"grad": np.array([[0.25], [6.2e-9 + 3.5e-16]])})
+    r = run("compare", tmp_path / "e.mat", tmp_path / "a.mat")
+    assert r.exit_code == 1 and "grad(2, 1)" in r.output, r.output
+    r = run("compare", tmp_path / "e.mat", tmp_path / "a.mat", "--relative-to", "max")
+    assert r.exit_code == 0, r.output
+    assert "rtol 1e-10 of max|e|, atol 0" in r.output
+    r = run("compare", tmp_path / "e.mat", tmp_path / "a.mat", "--relative-to", "max", "--json")
+    assert json.loads(r.output)["relative_to"] == "max"
+    r = run(
+        "compare", tmp_path / "e.mat", tmp_path / "a.mat", "--relative-to", "max", "--ulps", "0"
+    )
+    assert r.exit_code == 2 and "--ulps replaces --relative-to" in r.output, r.output
+    r = run("compare", tmp_path / "e.mat", tmp_path / "a.mat", "--relative-to", "col")
+    assert r.exit_code == 2, r.output

@@ -1,0 +1,179 @@
+"""Feature scaling, the coursework's ``featureNormalize``, and its use at prediction time.
+
+Features in the tens or thousands (exam scores, house sizes) saturate the sigmoid units of a
+network initialised with weights in [-0.12, 0.12]; fmincg then needs many more iterations, or
+stops at a network that predicts one class. Training on ``(X - mu) ./ sigma`` avoids that;
+``mu`` and ``sigma`` travel with the weights so that predictions see the same scaling.
+
+The statistics are computed as GNU Octave 7.3 computes ``mean(X)`` and ``std(X)`` (``sum(X, 1)
+/ m``; ``sqrt(sumsq(X - mu, 1) / (m - 1))``, each column summed from the first row down), so
+they agree with Octave's bit for bit (``tests/test_scaling.py``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .errors import DataError
+
+
+def feature_normalize(X) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Scale each feature to mean 0 and standard deviation 1.
+
+    Port of the coursework's featureNormalize.m::
+
+        mu = mean(X);
+        sigma = std(X);
+        X_norm = (X - mu) ./ sigma;
+
+    with two decisions the .m file leaves open:
+
+    - a constant feature (all its values equal), or one whose ``std`` is 0, keeps
+      ``sigma = 1`` (so ``X_norm`` is 0 there, not NaN). Octave's ``std([0.1; 0.1; 0.1])`` is
+      1.7e-17, not 0, because the mean is rounded: the test is on the values, not on ``std``.
+    - the statistics are always taken down the columns (``mean(X, 1)``, ``std(X, 0, 1)``):
+      with a single example, MATLAB's bare ``mean(X)`` would average along the row; here ``mu``
+      is that row and every ``sigma`` is 1 (``std`` of one value is 0).
+
+    Parameters
+    ----------
+    X : array_like of shape (m, n)
+        Real, finite, m >= 1.
+
+    Returns
+    -------
+    X_norm : ndarray of shape (m, n), float64
+        ``(X - mu) ./ sigma``.
+    mu : ndarray of shape (1, n), float64
+        ``mean(X, 1)``.
+    sigma : ndarray of shape (1, n), float64
+        ``std(X, 0, 1)`` (N - 1 normalisation), 1 where the feature is constant.
+
+    Raises
+    ------
+    DataError
+        X is not a non-empty 2-D real matrix of finite numbers.
+    """
+    X = _as_features(X, "X")
+    m = X.shape[0]
+    mu = X.sum(axis=0, keepdims=True) / m  # axis-0 sums of a C-order array: row by row
+    deviations = X - mu
+    if m > 1:
+        sigma = np.sqrt((deviations * deviations).sum(axis=0, keepdims=True) / (m - 1))
+    else:
+        sigma = np.zeros_like(mu)
+    constant = np.all(X == X[:1], axis=0, keepdims=True) | (sigma == 0)
+    sigma = np.where(constant, 1.0, sigma)
+    return deviations / sigma, mu, sigma
+
+
+def apply_normalization(X, mu, sigma, path: str = "<weights>") -> np.ndarray:
+    """Scale new examples with the training set's ``mu`` and ``sigma``: ``(X - mu) ./ sigma``.
+
+    What ``predict`` applies when the weights file holds ``mu`` and ``sigma`` (as ex1_multi.m
+    scales a new house before predicting its price).
+
+    Parameters
+    ----------
+    X : array_like of shape (m, n)
+    mu, sigma : array_like of shape (1, n) or (n,)
+        From :func:`feature_normalize` (or the weights file).
+    path : str
+        The weights file, for error messages.
+
+    Returns
+    -------
+    ndarray of shape (m, n), float64
+
+    Raises
+    ------
+    DataError
+        ``mu``/``sigma`` are not n finite numbers, a ``sigma`` is 0 or negative, or X has a
+        different number of features.
+    """
+    mu, sigma = check_normalization(mu, sigma, path)
+    X = _as_features(X, "X")
+    if X.shape[1] != mu.shape[1]:
+        raise DataError(
+            f"{path}: 'mu' and 'sigma' are for {mu.shape[1]} features but the data have "
+            f"{X.shape[1]}"
+        )
+    return (X - mu) / sigma
+
+
+def check_normalization(mu, sigma, path: str = "<weights>") -> tuple[np.ndarray, np.ndarray]:
+    """``mu`` and ``sigma`` from a weights file, as (1, n) float64 rows, or a DataError.
+
+    Parameters
+    ----------
+    mu, sigma : array_like
+        Vectors of n finite numbers; every sigma positive.
+    path : str
+        The weights file, for error messages.
+
+    Returns
+    -------
+    mu, sigma : ndarray of shape (1, n), float64
+    """
+    rows = []
+    for name, value in (("mu", mu), ("sigma", sigma)):
+        if hasattr(value, "toarray"):
+            value = value.toarray()
+        array = np.asarray(value)
+        if array.dtype.kind not in "biuf" or (array.ndim == 2 and min(array.shape) > 1):
+            raise DataError(f"{path}: variable '{name}' must be a numeric vector (1 x n)")
+        if array.ndim > 2 or array.size == 0:
+            raise DataError(f"{path}: variable '{name}' must be a numeric vector (1 x n)")
+        array = array.astype(np.float64).reshape(1, -1)
+        if not np.all(np.isfinite(array)):
+            raise DataError(f"{path}: variable '{name}' holds NaN or Inf values")
+        rows.append(array)
+    mu, sigma = rows
+    if mu.shape != sigma.shape:
+        raise DataError(f"{path}: 'mu' has {mu.shape[1]} values but 'sigma' has {sigma.shape[1]}")
+    if np.any(sigma <= 0):
+        raise DataError(f"{path}: variable 'sigma' holds a value <= 0; scales must be positive")
+    return mu, sigma
+
+
+def normalization_from_variables(variables: dict, path: str = "<weights>"):
+    """``(mu, sigma)`` when a loaded weights file holds both, None when it holds neither.
+
+    Parameters
+    ----------
+    variables : dict
+        As :func:`nn3.load_mat` returns it.
+    path : str
+        The weights file, for error messages.
+
+    Returns
+    -------
+    tuple of two ndarrays of shape (1, n), or None
+
+    Raises
+    ------
+    DataError
+        Only one of the two is there, or they are not valid (see :func:`check_normalization`).
+    """
+    present = [name for name in ("mu", "sigma") if name in variables]
+    if not present:
+        return None
+    if len(present) == 1:
+        missing = "sigma" if present == ["mu"] else "mu"
+        raise DataError(
+            f"{path}: holds '{present[0]}' but not '{missing}'; feature scaling needs both"
+        )
+    return check_normalization(variables["mu"], variables["sigma"], path)
+
+
+def _as_features(X, name: str) -> np.ndarray:
+    """A C-ordered float64 copy of a non-empty, finite, real 2-D matrix."""
+    if hasattr(X, "toarray"):
+        X = X.toarray()
+    array = np.asarray(X)
+    if array.dtype.kind not in "biuf" or array.ndim != 2 or array.size == 0:
+        raise DataError(f"'{name}' must be a non-empty 2-D real matrix, got {array.shape}")
+    array = np.ascontiguousarray(array, dtype=np.float64)
+    if not np.all(np.isfinite(array)):
+        raise DataError(f"'{name}' holds NaN or Inf values")
+    return array

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from scipy.optimize import minimize
+from scipy.optimize import OptimizeWarning, minimize
 
 import nn3
 from nn3.datasets import synthetic_ex4
@@ -139,5 +139,95 @@ def test_disp_prints_matlab_progress_line(capsys):
 def test_rejects_what_fmincg_cannot_do():
     with pytest.raises(ValueError, match="bounds"):
         minimize(rosen, [0, 0], jac=True, method=nn3.fmincg, bounds=[(0, 1), (0, 1)])
-    with pytest.raises(TypeError, match="unknown options"):
-        nn3.fmincg(rosen, [0, 0], gtol=1e-3)
+
+
+def test_unknown_options_are_accepted_with_a_warning():
+    ref = GENUINE["rosenbrock2_maxiter100"]
+    with pytest.warns(OptimizeWarning, match="Unknown solver options: gtol"):
+        res = minimize(
+            rosen, ref["x0"], jac=True, method=nn3.fmincg, options={"maxiter": 100, "gtol": 1e-3}
+        )
+    assert np.array_equal(res.x, np.array(ref["x"]))  # ignored: the same run as without it
+
+
+def quadratic_nan_beyond(x):
+    """``sum((x - 1)^2)``, but NaN (cost only) wherever some x > 0.5."""
+    f, g = float(np.sum((x - 1) ** 2)), 2 * (x - 1)
+    return (float("nan") if np.any(x > 0.5) else f), g
+
+
+def test_nan_cost_stops_with_status_3_keeping_the_best_finite_point():
+    seen = []
+
+    def recorded(x):
+        f, g = quadratic_nan_beyond(x)
+        seen.append((f, x.copy()))
+        return f, g
+
+    res = nn3.fmincg(recorded, np.zeros(3), maxiter=50)
+    assert res.status == 3 and not res.success
+    assert res.message == "NaN result encountered."
+    assert np.isnan(seen[-1][0])  # it stopped at the first NaN
+    assert res.nfev == len(seen)
+    finite = [(f, x) for f, x in seen if not np.isnan(f)]
+    best_f, best_x = min(finite, key=lambda fx: fx[0])
+    assert res.fun == best_f and np.array_equal(res.x, best_x)
+    assert np.all(np.isfinite(res.x)) and np.isfinite(res.fun)
+    # Hand-worked: from 0 along s = -grad = 2 with the first step red/(1 - d1) = 1/13, i.e.
+    # x = 2/13; the slope there is still steep, so fmincg extrapolates EXT = 3 times the step,
+    # x = 6/13 (cost 3*(7/13)^2, the best point), then on to x = 1 > 0.5: NaN.
+    xs = [x[0] for _, x in seen]
+    np.testing.assert_allclose(xs, [0, 2 / 13, 6 / 13, 1], rtol=1e-14, atol=0)
+    assert res.fun == pytest.approx(3 * (7 / 13) ** 2, rel=1e-15)
+    assert res.x == pytest.approx(np.full(3, 6 / 13), rel=1e-15)
+
+
+def test_nan_at_the_start_keeps_x0():
+    def always_nan(x):
+        return float("nan"), np.full_like(x, np.nan)
+
+    res = nn3.fmincg(always_nan, [1.0, 2.0], maxiter=5)
+    assert (res.status, res.success, res.nfev, res.nit) == (3, False, 1, 0)
+    assert np.array_equal(res.x, [1.0, 2.0]) and np.isnan(res.fun)
+    assert res.fun_history.shape == (0,)
+    res = minimize(always_nan, [1.0, 2.0], jac=True, method=nn3.fmincg)
+    assert res.status == 3 and res.message == "NaN result encountered."
+
+
+def test_nan_gradient_at_one_point():
+    def f(x):
+        J, g = float(np.sum(x**2)), 2 * x
+        if np.all(x == 0):
+            return J, g
+        return J, (g if x[0] < 0.9 else np.full_like(x, np.nan))
+
+    res = nn3.fmincg(f, [1.0, 1.0], maxiter=10)  # the start itself has x[0] >= 0.9
+    assert res.status == 3 and res.nfev == 1
+    assert np.array_equal(res.x, [1.0, 1.0])
+
+
+@pytest.mark.parametrize("call", ["direct", "minimize"])
+def test_a_cost_without_gradient_says_what_is_wrong(call):
+    def cost_only(x):  # the source document's costFunction: J alone
+        return float(np.sum(x**2))
+
+    with pytest.raises(nn3.errors.ObjectiveError) as info:
+        if call == "direct":
+            nn3.fmincg(cost_only, [1.0, 2.0])
+        else:
+            minimize(cost_only, [1.0, 2.0], method=nn3.fmincg)
+    message = str(info.value)
+    assert "returned only a number" in message and "(J, grad)" in message
+    assert "jac=True" in message
+    assert isinstance(info.value, (TypeError, nn3.Nn3Error))
+
+
+@pytest.mark.parametrize("maxiter", [2.5, "5", 0, True])
+def test_maxiter_must_be_a_non_zero_whole_number(maxiter):
+    with pytest.raises(nn3.errors.ParameterError, match="maxiter") as info:
+        nn3.fmincg(rosen, [0.0, 0.0], maxiter=maxiter)
+    assert info.value.parameter == "maxiter"
+
+
+def test_maxiter_2_0_is_2():
+    assert nn3.fmincg(rosen, [-1.2, 1.0], maxiter=2.0).nit == 2

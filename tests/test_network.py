@@ -1,4 +1,7 @@
 import math
+import shutil
+import subprocess
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -6,6 +9,7 @@ from reference_impl import matlab_cost_grad
 
 import nn3
 from nn3.errors import DataError
+from nn3.network import labels_from_outputs
 
 
 def test_sigmoid_values_and_limits():
@@ -148,3 +152,73 @@ def test_predict_and_accuracy():
     # Binary: h >= 0.5 gives 1.
     p = nn3.predict(np.array([[0.0, 1.0]]), np.array([[-5.0, 10.0]]), np.array([[5.0], [-5.0]]))
     np.testing.assert_array_equal(p, [1, 0])
+
+
+# --------------------------------------------------------------------------------------------
+# predict with NaN outputs: MATLAB's max skips NaN (issue 10, section 4)
+
+MATLAB_REF = Path(__file__).resolve().parent.parent / "matlab_ref"
+
+
+def test_labels_from_outputs_skip_nan_as_matlab_max_does():
+    nan, inf = np.nan, np.inf
+    h = np.array(
+        [
+            [nan, 0.7, 0.2],  # max skips NaN: 0.7 at 2
+            [nan, nan, nan],  # all NaN: MATLAB's max gives NaN at index 1
+            [0.1, nan, 0.9],  # 3
+            [nan, -inf, -inf],  # -Inf at 2 (the first non-NaN)
+            [-inf, nan, -inf],  # 1
+            [0.3, 0.3, nan],  # tie: the first, 1
+            [nan, nan, 0.0],  # 3
+        ]
+    )
+    np.testing.assert_array_equal(labels_from_outputs(h), [2, 1, 3, 2, 1, 1, 3])
+    # One output unit: double(NaN >= 0.5) is 0.
+    np.testing.assert_array_equal(labels_from_outputs(np.array([[nan], [0.5]])), [0, 1])
+
+
+def nan_network():
+    """Weights and data whose outputs hold NaN: Theta2's first row is NaN (so output 1 is NaN
+    for every example) and the last example is NaN (so all its outputs are NaN)."""
+    Theta1 = np.array([[0.1, 0.2, -0.3], [0.0, -0.5, 0.4]])
+    Theta2 = np.array([[np.nan, 1.0, 1.0], [0.0, 1.0, -1.0], [0.0, -1.0, 1.0]])
+    X = np.array([[1.0, 2.0], [-1.0, 0.5], [3.0, -2.0], [np.nan, 0.0]])
+    return Theta1, Theta2, X
+
+
+def test_predict_with_nan_outputs_hand_worked():
+    Theta1, Theta2, X = nan_network()
+    h = nn3.predict_proba(Theta1, Theta2, X)
+    assert np.all(np.isnan(h[:, 0])) and np.all(np.isnan(h[3]))
+    # Outputs 2 and 3 are g(a2_1 - a2_2) and g(a2_2 - a2_1): label 2 where a2_1 > a2_2.
+    a2 = 1 / (1 + np.exp(-(Theta1[:, 0] + X[:3] @ Theta1[:, 1:].T)))
+    expected = np.where(a2[:, 0] >= a2[:, 1], 2.0, 3.0)
+    assert not np.all(expected == expected[0])  # both labels occur
+    np.testing.assert_array_equal(nn3.predict(Theta1, Theta2, X), [*expected, 1.0])
+
+
+@pytest.mark.skipif(shutil.which("octave-cli") is None, reason="needs GNU Octave (octave-cli)")
+def test_predict_with_nan_outputs_matches_octave_predict_m(tmp_path):
+    Theta1, Theta2, X = nan_network()
+    script = tmp_path / "run_predict.m"
+
+    def mat(a):
+        rows = "; ".join(" ".join(repr(float(v)).replace("nan", "NaN") for v in r) for r in a)
+        return f"[{rows}]"
+
+    script.write_text(
+        f"addpath('{MATLAB_REF}');\n"
+        f"p = predict({mat(Theta1)}, {mat(Theta2)}, {mat(X)});\n"
+        "printf('%d\\n', p);\n"
+    )
+    run = subprocess.run(
+        ["octave-cli", "--no-gui", "--quiet", "--no-init-file", str(script)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stderr
+    octave = [float(v) for v in run.stdout.split()]
+    assert len(octave) == X.shape[0]
+    np.testing.assert_array_equal(nn3.predict(Theta1, Theta2, X), octave)

@@ -96,13 +96,12 @@ def check_mutated(path):
     return "loaded"
 
 
-@pytest.mark.parametrize("base", ["v5", "v6", "v4", "v73"])
-def test_mutated_files_load_or_raise_nn3_errors(bases, base):
-    originals, folder = bases
+def fuzz(base, originals, folder, examples=EXAMPLES):
+    """Run the property on ``examples`` mutations of one base file; the outcomes, counted."""
     outcomes = {}
 
     @settings(
-        max_examples=EXAMPLES,
+        max_examples=examples,
         deadline=None,
         database=None,
         derandomize=not LONG_RUN,
@@ -116,7 +115,64 @@ def test_mutated_files_load_or_raise_nn3_errors(bases, base):
         outcomes[outcome] = outcomes.get(outcome, 0) + 1
 
     run()
+    return outcomes
+
+
+@pytest.mark.parametrize("base", ["v5", "v6", "v4", "v73"])
+def test_mutated_files_load_or_raise_nn3_errors(bases, base):
+    originals, folder = bases
+    outcomes = fuzz(base, originals, folder)
     print(f"fuzz {base}: {sum(outcomes.values())} cases: {outcomes}")
     # Both outcomes happen: the mutations are neither all harmless nor all fatal.
     assert outcomes.get("refused", 0) > 0
     assert sum(outcomes.values()) >= min(EXAMPLES, 50)
+
+
+# A bug in the reader must fail the property above, not read as "corrupt file": only the errors
+# bad data cause become MatFileError (issue 10, section 5). Each case injects a bug into a
+# parsing helper that fires on some inputs only, and the fuzz run must stop with that bug.
+
+
+def _buggy(original, error, when):
+    def helper(*args, **kwargs):
+        result = original(*args, **kwargs)
+        if when(args, result):
+            raise error("injected bug")
+        return result
+
+    return helper
+
+
+INJECTED = {
+    # v5 and v6: a slip in the element reader, when an element holds 8 bytes or fewer.
+    "v5": ("_V5.element", TypeError, lambda args, r: len(r[1]) <= 8),
+    "v6": ("_V5.element", AttributeError, lambda args, r: len(r[1]) <= 8),
+    # v4: a slip in the header parser, after the first variable.
+    "v4": ("_v4_header", TypeError, lambda args, r: len(args) > 1 and args[1] > 0),
+    # v7.3: a slip reading attributes, when one is missing.
+    "v73": ("matio_v73._attr", AttributeError, lambda args, r: r is None),
+}
+
+
+@pytest.mark.parametrize("base", sorted(INJECTED))
+def test_the_fuzz_property_fails_when_the_reader_has_a_bug(bases, base, monkeypatch):
+    from nn3 import matio, matio_v73
+
+    originals, folder = bases
+    target, error, when = INJECTED[base]
+    if target.startswith("_V5."):
+        method = target.split(".")[1]
+        monkeypatch.setattr(matio._V5, method, _buggy(getattr(matio._V5, method), error, when))
+    elif target.startswith("matio_v73."):
+        name = target.split(".")[1]
+        monkeypatch.setattr(matio_v73, name, _buggy(getattr(matio_v73, name), error, when))
+    else:
+        monkeypatch.setattr(matio, target, _buggy(getattr(matio, target), error, when))
+    # The unmutated file: the bug escapes as itself.
+    path = folder / f"{base}-bug.mat"
+    path.write_bytes(originals[base])
+    with pytest.raises(error, match="injected bug"):
+        nn3.load_mat(path)
+    # And the fuzz property fails with it (hypothesis re-raises the bug).
+    with pytest.raises(error, match="injected bug"):
+        fuzz(base, originals, folder, examples=20)

@@ -140,3 +140,52 @@ def test_python_dash_m_and_no_traceback_in_a_real_process(tmp_path):
         text=True,
     )
     assert r.returncode != 0 and "Traceback" in r.stderr
+
+
+def test_train_refuses_to_save_a_nan_result(tmp_path, monkeypatch):
+    """A cost that becomes NaN: one line, exit status 3, --out untouched (issue 10, section 4)."""
+    from nn3 import training
+
+    real = training.make_objective
+
+    def nan_after_three(*args, **kwargs):
+        objective = real(*args, **kwargs)
+        calls = []
+
+        def fun(p):
+            calls.append(1)
+            J, grad = objective(p)
+            return (float("nan") if len(calls) > 3 else J), grad
+
+        return fun
+
+    monkeypatch.setattr(training, "make_objective", nan_after_three)
+    out = tmp_path / "w.mat"
+    nn3.save_mat(out, {"previous": 1.0})
+    before = out.read_bytes()
+    r = CliRunner().invoke(
+        cli, ["train", str(DATA / "data.mat"), "--hidden", "4", "--out", str(out), "-q"]
+    )
+    assert r.exit_code == 3, r.output
+    lines = r.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("nn3: error: ")
+    assert "became NaN at evaluation 4" in lines[0] and "nothing saved" in lines[0]
+    assert out.read_bytes() == before
+    assert "Traceback" not in r.output
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["check-grad", "--hidden", "0"], "--hidden must be at least 1, got 0"),
+        (["check-grad", "--examples", "0"], "--examples must be at least 1, got 0"),
+        (["train", "{data}", "--maxiter", "0"], "--maxiter must be non-zero"),
+        (["train", "{data}", "--holdout", "1.5"], "--holdout must be a fraction between 0 and 1"),
+    ],
+)
+def test_parameter_errors_name_the_option(args, message):
+    args = [a.format(data=DATA / "data.mat") for a in args]
+    r = CliRunner().invoke(cli, args)
+    assert r.exit_code == 2
+    assert len(r.output.strip().splitlines()) == 1
+    assert r.output.startswith(f"nn3: error: {message}")

@@ -12,13 +12,17 @@ An element passes when
 * ``a`` and ``e`` are equal (``Inf == Inf`` of the same sign, ``0 == -0``), or both NaN: NaN
   equals NaN in the same position, as MATLAB's ``isequaln``;
 * else, by default, both are finite and ``|a - e| <= atol + rtol * |e|`` (numpy's
-  ``assert_allclose`` rule, with the expected value as the reference);
+  ``assert_allclose`` rule, with the expected value as the reference), or, with
+  ``relative_to="max"``, ``|a - e| <= atol + rtol * max|e|`` over the variable's finite elements;
 * else, when ``ulps`` is given, both are finite and at most ``ulps`` ULPs apart. ``ulps`` replaces
   the ``rtol``/``atol`` test, so ``ulps=0`` demands identical bits.
 
-char variables are compared exactly (no tolerance). ULPs are counted in single precision when both
-sides are ``single``, in double precision otherwise, and as plain differences between integer
-classes. Complex values compare their real and imaginary parts.
+char variables are compared exactly (no tolerance), in their MATLAB size. Integer and logical
+classes are compared exactly as integers, never through float64: ``|a - e| <= atol`` (``rtol``
+does not apply), or ``<= ulps``; an integer side against a float side too, each float having to be
+a whole number. ULPs are counted in single precision when both sides are ``single``, in double
+precision otherwise. Complex values compare their real and imaginary parts. Sparse matrices are
+compared over the positions either side stores, never densified.
 
 Classes come from the values as :func:`nn3.matio.load_mat` returns them: float64 is ``double``,
 float32 ``single``, bool ``logical``, str and arrays of single characters (N-D char) ``char``,

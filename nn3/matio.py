@@ -11,9 +11,9 @@ numeric, any class     ndarray of that class (double -> float64, uint8 -> uint8,
                        keep all dimensions (trailing singletons dropped, as MATLAB does)
 complex                complex128 / complex64 ndarray
 logical                bool ndarray
-char                   ``str`` (rows of a char matrix joined with ``"\\n"``); an N-D (more than
-                       2-D) char array: ndarray of single characters (dtype ``'<U1'``) in
-                       MATLAB's size
+char                   :class:`MatlabChar`, a ``str`` (rows of a char matrix joined with
+                       ``"\\n"``) with MATLAB's size as ``shape``; an N-D (more than 2-D) char
+                       array: ndarray of single characters (dtype ``'<U1'``) in MATLAB's size
 struct (1 x 1)         ``dict`` of fields; address them as ``"data.X"`` (:func:`get_variable`)
 struct array           object ndarray of dicts, in MATLAB's size
 cell array             object ndarray, in MATLAB's size
@@ -413,7 +413,8 @@ def matlab_shape(shape):
 def _char_value(codes):
     """Char codes in MATLAB's size as nn3 returns them: a str, or single characters when N-D.
 
-    A char row or matrix becomes a str, its rows joined with newlines. An array of more than two
+    A char row or matrix becomes a :class:`MatlabChar` (a str, its rows joined with newlines, that
+    keeps the codes and MATLAB's size). An array of more than two
     dimensions (after MATLAB drops trailing singletons) becomes an ndarray of dtype ``'<U1'`` in
     MATLAB's size, one character per element, since a str cannot hold its size.
 

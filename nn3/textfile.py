@@ -275,7 +275,7 @@ def parse_line(
     stripped = text.strip()
     if not stripped or stripped[0] in "%#":
         return None
-    values = []
+    values: list[float] = []
     pos = 0
     for match in _TOKEN_RE.finditer(text):
         _check_gap(text, pos, match.start(), path, line_no, first=not values)

@@ -122,8 +122,8 @@ def matlab_size(value):
         At least two dimensions.
     """
     if isinstance(value, str):
-        shape = getattr(value, "shape", None)
-        return tuple(shape) if shape is not None else _str_codes(value).shape
+        size = getattr(value, "matlab_size", None)  # nn3.matio.MatlabChar
+        return tuple(size) if size is not None else _str_codes(value).shape
     if isinstance(value, dict):
         return (1, 1)
     shape = getattr(value, "shape", None)

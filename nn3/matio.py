@@ -12,7 +12,7 @@ numeric, any class     ndarray of that class (double -> float64, uint8 -> uint8,
 complex                complex128 / complex64 ndarray
 logical                bool ndarray
 char                   :class:`MatlabChar`, a ``str`` (rows of a char matrix joined with
-                       ``"\\n"``) with MATLAB's size as ``shape``; an N-D (more than 2-D) char
+                       ``"\\n"``) with MATLAB's size as ``matlab_size``; an N-D (more than 2-D) char
                        array: ndarray of single characters (dtype ``'<U1'``) in MATLAB's size
 struct (1 x 1)         ``dict`` of fields; address them as ``"data.X"`` (:func:`get_variable`)
 struct array           object ndarray of dicts, in MATLAB's size
@@ -83,7 +83,7 @@ class _Char:
 
 
 class MatlabChar(str):
-    """A char array read from a file: its text, and its MATLAB size as ``shape``.
+    """A char array read from a file: its text, and its MATLAB size as ``matlab_size``.
 
     It is a ``str`` (the rows joined with ``"\\n"``, pairs of UTF-16 surrogates as one
     character), so text operations work; ``shape`` and ``codes`` keep what the text alone
@@ -93,9 +93,10 @@ class MatlabChar(str):
 
     Attributes
     ----------
-    shape : tuple of int
-        MATLAB's size, two dimensions (``(1, 5)`` for ``'hello'``, ``(0, 0)`` for ``''``).
-    codes : ndarray of int64, shape ``shape``
+    matlab_size : tuple of int
+        MATLAB's size, two dimensions (``(1, 5)`` for ``'hello'``, ``(0, 0)`` for ``''``). (Not
+        ``shape``: code that tells arrays by their ``shape`` must still see text.)
+    codes : ndarray of int64, shape ``matlab_size``
         The character codes as the file holds them (UTF-16 code units).
     """
 
@@ -108,7 +109,7 @@ class MatlabChar(str):
         return obj
 
     @property
-    def shape(self):
+    def matlab_size(self):
         return self._codes.shape
 
     @property

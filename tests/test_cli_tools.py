@@ -160,7 +160,7 @@ def test_check_grad_sizes_and_failure(monkeypatch):
 
 def test_check_grad_bad_options_exit_2():
     r = run("check-grad", "--hidden", "0")
-    assert r.exit_code == 2 and "hidden layer size" in r.stderr
+    assert r.exit_code == 2 and "--hidden must be at least 1" in r.stderr  # names the option
     r = run("check-grad", "--lambda", "-1")
     assert r.exit_code == 2 and "lambda" in r.stderr
 

@@ -798,7 +798,7 @@ def test_char_arrays_from_octave_keep_their_size(tmp_path, option):
     octave(OCTAVE_CHARS + f" save('{option}', 'c.mat');", tmp_path)
     v = nn3.load_mat(tmp_path / "c.mat")
     for name, size in CHAR_SIZES.items():
-        assert isinstance(v[name], str) and v[name].shape == size, name
+        assert isinstance(v[name], str) and v[name].matlab_size == size, name
     assert v["row"] == v["col"] == "a\nb"  # the text alone cannot tell them apart
     assert v["m"] == "ab\ncd"
     np.testing.assert_array_equal(v["m"].codes, [[97, 98], [99, 100]])
@@ -812,7 +812,7 @@ def test_char_matrix_saved_by_nn3_has_its_size_in_octave(tmp_path, fmt):
     v = nn3.load_mat(tmp_path / "in.mat")
     nn3.save_mat(tmp_path / "out.mat", v, format=fmt)
     back = nn3.load_mat(tmp_path / "out.mat")
-    assert {k: back[k].shape for k in v} == {"row": (1, 3), "col": (2, 1), "m": (2, 2)}
+    assert {k: back[k].matlab_size for k in v} == {"row": (1, 3), "col": (2, 1), "m": (2, 2)}
     out = octave(
         "s = load('out.mat'); for n = {'row', 'col', 'm'}; c = s.(n{1});"
         " printf('%s %d %d %s\\n', n{1}, size(c), sprintf('%d,', double(c(:)))); end",
@@ -832,12 +832,12 @@ def test_empty_char_sizes_survive_v73_and_are_refused_by_v5(tmp_path):
     v = nn3.load_mat(tmp_path / "in.mat")
     nn3.save_mat(tmp_path / "out.mat", v, format="7.3")
     back = nn3.load_mat(tmp_path / "out.mat")
-    assert {k: back[k].shape for k in v} == {"e10": (1, 0), "e03": (0, 3), "e00": (0, 0)}
+    assert {k: back[k].matlab_size for k in v} == {"e10": (1, 0), "e03": (0, 3), "e00": (0, 0)}
     # scipy's v5 writer makes every empty char 0x0: refused, never silently changed.
     with pytest.raises(MatFileError, match=r"cannot save 'e10' in format 5: an empty 1x0 char"):
         nn3.save_mat(tmp_path / "out5.mat", {"e10": v["e10"]})
     nn3.save_mat(tmp_path / "out5.mat", {"e00": v["e00"]})  # 0x0 is kept
-    assert nn3.load_mat(tmp_path / "out5.mat")["e00"].shape == (0, 0)
+    assert nn3.load_mat(tmp_path / "out5.mat")["e00"].matlab_size == (0, 0)
 
 
 def test_trailing_nul_characters_are_refused_by_the_v5_writer(tmp_path):
@@ -845,14 +845,14 @@ def test_trailing_nul_characters_are_refused_by_the_v5_writer(tmp_path):
     with pytest.raises(MatFileError, match="ending in char\\(0\\)"):
         nn3.save_mat(tmp_path / "n.mat", {"t": "ab\x00"})
     nn3.save_mat(tmp_path / "n.mat", {"t": "ab\x00"}, format="7.3")
-    assert nn3.load_mat(tmp_path / "n.mat")["t"].shape == (1, 3)
+    assert nn3.load_mat(tmp_path / "n.mat")["t"].matlab_size == (1, 3)
 
 
 def test_matlab_char_is_a_str_with_a_size():
     c = MatlabChar("ab\ncd", [[97, 98], [99, 100]])
-    assert c == "ab\ncd" and c.shape == (2, 2) and isinstance(c.upper(), str)
-    assert MatlabChar("hi").shape == (1, 2) and MatlabChar("").shape == (0, 0)
+    assert c == "ab\ncd" and c.matlab_size == (2, 2) and isinstance(c.upper(), str)
+    assert MatlabChar("hi").matlab_size == (1, 2) and MatlabChar("").matlab_size == (0, 0)
     import pickle
 
     again = pickle.loads(pickle.dumps(c))
-    assert again == c and again.shape == (2, 2)
+    assert again == c and again.matlab_size == (2, 2)

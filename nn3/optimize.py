@@ -88,6 +88,8 @@ class _NaNResult(Exception):
 
 def _split_value(value):
     """``(f, grad)`` from what an objective returned, or :class:`ObjectiveError` saying why not."""
+    if not isinstance(value, (tuple, list, np.ndarray, str)) and hasattr(value, "__iter__"):
+        value = tuple(value)  # e.g. nn3.matlab's CostValue: a J that unpacks as (J, grad)
     if isinstance(value, (tuple, list)) and len(value) == 2:
         return value
     if isinstance(value, (tuple, list)):

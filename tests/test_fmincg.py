@@ -231,3 +231,23 @@ def test_maxiter_must_be_a_non_zero_whole_number(maxiter):
 
 def test_maxiter_2_0_is_2():
     assert nn3.fmincg(rosen, [-1.2, 1.0], maxiter=2.0).nit == 2
+
+
+def test_matlab_nn_cost_function_one_value_that_unpacks_is_accepted():
+    """nn3.matlab.nnCostFunction returns a J that unpacks as (J, grad), as MATLAB's nargout."""
+    from nn3 import matlab
+
+    X = np.array([[0.1, 0.2], [0.3, -0.4], [-0.5, 0.6]])
+    y = np.array([[1.0], [2.0], [1.0]])
+    p0 = matlab.debugInitializeWeights(3, 2).reshape(-1)
+    p0 = np.concatenate([p0, matlab.debugInitializeWeights(2, 3).reshape(-1)])
+
+    def via_matlab(p):
+        return matlab.nnCostFunction(p, 2, 3, 2, X, y, 1.0)
+
+    def via_core(p):
+        return nn3.nn_cost_function(p, 2, 3, 2, X, y, 1.0)
+
+    got = nn3.fmincg(via_matlab, p0, maxiter=5)
+    want = nn3.fmincg(via_core, p0, maxiter=5)
+    assert np.array_equal(got.x, want.x) and got.nfev == want.nfev

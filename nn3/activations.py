@@ -14,7 +14,7 @@ replaces these two functions to perturb their results by +-1 ulp (``NN3_PERTURB_
 import numpy as np
 
 
-def exp(x, out=None):
+def exp(x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """Element-wise ``exp(x)``: numpy's ``exp`` (the CPU's SIMD one where numpy has it).
 
     Parameters
@@ -33,7 +33,7 @@ def exp(x, out=None):
     return np.exp(x, out=out)
 
 
-def log(x, out=None):
+def log(x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """Element-wise natural logarithm ``log(x)``: numpy's ``log`` (SIMD where numpy has it).
 
     Parameters

@@ -166,7 +166,7 @@ class Input(Exact):
         return "Input()"
 
 
-def ulp_distance(a, b):
+def ulp_distance(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """The number of float64 steps from ``a`` to ``b``, element by element.
 
     Parameters

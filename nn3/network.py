@@ -292,6 +292,7 @@ class _Evaluator:
             b = stop - start
             Xb = X[start:stop]
             a2t = self._a2t[: (hidden + 1) * b].reshape(hidden + 1, b)
+            a2t[0] = 1.0  # the bias row: a smaller last block overwrites part of it
             z2t = a2t[1:]  # contiguous
             np.matmul(neg_W1, Xb.T, out=z2t)
             _hidden_activation(z2t, neg_bias1)  # a2'

@@ -1,4 +1,4 @@
-"""nn3.textfile: numeric text files as MATLAB's load reads them, and the coursework's X/y split.
+"""nn3.mat.text: numeric text files as MATLAB's load reads them, and the coursework's X/y split.
 
 Expected values are written by hand from the file contents; the layouts and variable names are
 checked against GNU Octave's ``load`` when octave-cli is installed.
@@ -12,7 +12,7 @@ import pytest
 
 import nn3
 from nn3.errors import DataError, MatFileError, OptionError
-from nn3.textfile import (
+from nn3.mat.text import (
     is_text_data_file,
     load_text,
     read_numeric_text,

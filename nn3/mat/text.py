@@ -30,7 +30,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from .errors import DataError, MatFileError, OptionError
+from ..errors import DataError, MatFileError, OptionError
 
 #: File name endings read as numeric text (MATLAB's ``load`` reads any non-.mat file as text).
 TEXT_EXTENSIONS = (".txt", ".csv", ".dat")

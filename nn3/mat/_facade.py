@@ -1,0 +1,273 @@
+"""Finding out what a .mat file is, and handing it to the reader of its format.
+
+As scipy's ``_mio`` does for ``scipy.io.matlab``: :func:`mat_format` sniffs the format from the
+file's first bytes, :func:`load_mat` dispatches to :mod:`~nn3.mat.v4`, :mod:`~nn3.mat.v5`,
+:mod:`~nn3.mat.v73` or :mod:`~nn3.mat.octave_hdf5`, normalises what it returns
+(:func:`nn3.mat._normalise.normalise`) and turns every problem a bad file causes into one
+:class:`~nn3.errors.MatFileError` naming the file; a bug in a reader keeps its traceback.
+:func:`get_variable` addresses variables and struct fields by name.
+"""
+
+import os
+import stat
+import struct
+import warnings
+import zlib
+
+import numpy as np
+
+from ..errors import MatFileError
+from ._base import FileContentError, describe
+from ._normalise import normalise
+from .octave_hdf5 import is_octave_file, read_octave
+from .v4 import looks_like_v4, read_v4
+from .v5 import read_v5
+from .v73 import read_v73
+
+HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
+
+
+_V5_VERSIONS = (b"\x00\x01", b"\x01\x00")
+
+
+def _check_readable(path):
+    path = os.fspath(path)
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        if os.path.islink(path):
+            raise MatFileError(f"{path}: no such file (a broken symbolic link)") from None
+        raise MatFileError(f"{path}: no such file") from None
+    except NotADirectoryError:
+        raise MatFileError(f"{path}: no such file (a part of the path is not a folder)") from None
+    except PermissionError:
+        raise MatFileError(f"{path}: permission denied") from None
+    except OSError as exc:
+        raise MatFileError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise MatFileError(f"{path}: is a directory, not a .mat file")
+    if not stat.S_ISREG(st.st_mode):
+        raise MatFileError(f"{path}: not a regular file")
+    if not os.access(path, os.R_OK):
+        raise MatFileError(f"{path}: permission denied")
+    return path
+
+
+def _read_head(path, n):
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(n)
+    except PermissionError:
+        raise MatFileError(f"{path}: permission denied") from None
+    except OSError as exc:
+        raise MatFileError(f"{path}: cannot read ({exc.strerror or exc})") from None
+
+
+def _is_hdf5(head):
+    """Whether the HDF5 signature is at byte 0, 512, 1024, ... (where HDF5 allows it)."""
+    return any(head[at : at + 8] == HDF5_SIGNATURE for at in (0, 512, 1024, 2048, 4096))
+
+
+def mat_format(path):
+    """The file's format: ``"4"``, ``"5"`` (v5/v6/v7) or ``"7.3"`` (HDF5).
+
+    Raises
+    ------
+    MatFileError
+        Missing, unreadable, or not a .mat file of any version.
+    """
+    path = _check_readable(path)
+    head = _read_head(path, 4104)
+    if not head:
+        raise MatFileError(f"{path}: empty file (0 bytes), not a .mat file")
+    if _is_hdf5(head):
+        return "7.3"
+    if head[:6] == b"MATLAB":
+        if len(head) < 128:
+            raise MatFileError(
+                f"{path}: truncated .mat file: {len(head)} bytes, shorter than the 128-byte header"
+            )
+        if head[126:128] in (b"IM", b"MI") and head[124:126] in (b"\x00\x02", b"\x02\x00"):
+            raise MatFileError(f"{path}: v7.3 .mat file without its HDF5 part (corrupt or cut)")
+        if head[126:128] in (b"IM", b"MI"):
+            return "5"
+        if head[:19] == b"MATLAB 7.3 MAT-file":
+            raise MatFileError(f"{path}: v7.3 .mat file without its HDF5 part (corrupt or cut)")
+        raise MatFileError(f"{path}: corrupt .mat file header (no 'IM'/'MI' at byte 126)")
+    if len(head) >= 128 and head[126:128] in (b"IM", b"MI") and head[124:126] in _V5_VERSIONS:
+        return "5"
+    if looks_like_v4(head):
+        return "4"
+    raise MatFileError(f"{path}: not a MATLAB .mat file ({_looks_like(head)})")
+
+
+def _looks_like(head):
+    if head[:4] == b"PK\x03\x04":
+        return "it is a zip archive"
+    if head[:5] == b"%PDF-":
+        return "it is a PDF"
+    if head[:1] == b"\x80" and head[1:2] in (b"\x02", b"\x03", b"\x04", b"\x05"):
+        return "it looks like a Python pickle, which nn3 never loads"
+    if head[:6] == b"\x93NUMPY":
+        return "it is a numpy .npy file"
+    sample = head[:512]
+    if sample and all(32 <= b < 127 or b in (9, 10, 13) for b in sample):
+        first = sample.split(b"\n", 1)[0][:40].decode("ascii")
+        return f"it is a text file starting {first!r}"
+    return "no v4, v5 or v7.3 header"
+
+
+def load_mat(path):
+    """All variables of a .mat file as a dict, in MATLAB's shapes.
+
+    Reads MATLAB v4, v5/v6/v7 (compressed or not) and v7.3 (HDF5) files, and GNU Octave's
+    ``save -hdf5`` files. See the module docstring for how MATLAB types come back.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+
+    Returns
+    -------
+    variables : dict
+        Name to ndarray (numeric in MATLAB's size and class, logical as bool), str (char; an
+        N-D char array is an ndarray of single characters, dtype ``'<U1'``, in MATLAB's size),
+        dict (struct), object ndarray (cell or struct array), ``scipy.sparse.csc_matrix`` or
+        :class:`MatlabObject`.
+
+    Raises
+    ------
+    MatFileError
+        Missing, unreadable, not a .mat file, corrupt or truncated, or claiming an array larger
+        than :data:`MAX_ELEMENTS`.
+    """
+    path = os.fspath(path)
+    fmt = mat_format(path)  # checks that the file is there and readable
+    # A corrupt file can make numpy or h5py warn (overflow in a cast, ...): the error, if any,
+    # is what the caller gets, never a stray warning on stderr.
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        return _load(path, fmt)
+
+
+def _load(path, fmt):
+    try:
+        if fmt == "7.3":
+            raw = read_hdf5(path)
+        else:
+            try:
+                with open(path, "rb") as fh:
+                    data = fh.read()
+            except OSError as exc:
+                raise MatFileError(f"{path}: cannot read ({exc.strerror or exc})") from None
+            raw = read_v4(data) if fmt == "4" else read_v5(data)
+        return {name: normalise(value) for name, value in raw.items()}
+    except MatFileError:
+        raise
+    except FileContentError as exc:
+        raise MatFileError(f"{path}: {exc}") from exc
+    except MemoryError as exc:
+        raise MatFileError(f"{path}: a variable is too large to load into memory") from exc
+    except RecursionError as exc:
+        raise MatFileError(f"{path}: corrupt .mat file (nested too deeply)") from exc
+    except Exception as exc:
+        if not _caused_by_data(exc):
+            raise  # a bug in nn3's reader, not a bad file: keep the traceback
+        kind = "v7.3 (HDF5)" if fmt == "7.3" else f"v{fmt}"
+        detail = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+        raise MatFileError(f"{path}: corrupt or unreadable {kind} .mat file ({detail})") from exc
+
+
+def read_hdf5(path) -> dict:
+    """The variables of an HDF5-based file, raw: MATLAB's v7.3 layout or GNU Octave's ``-hdf5``.
+
+    A file all of whose members are variables in Octave's layout is read as Octave's
+    (:mod:`~nn3.mat.octave_hdf5`), any other as MATLAB's (:mod:`~nn3.mat.v73`).
+
+    Parameters
+    ----------
+    path : str
+
+    Returns
+    -------
+    dict
+        Name to raw value (:func:`load_mat` normalises them).
+    """
+    import h5py
+
+    with h5py.File(path, "r") as f:
+        if is_octave_file(f):
+            return read_octave(f)
+        return read_v73(f)
+
+
+#: Exceptions that bad bytes make the parsing libraries raise anywhere in a reader: numpy
+#: (``ValueError`` for a buffer of the wrong size, ``OverflowError`` in a cast), ``struct.error``,
+#: ``zlib.error``, ``UnicodeDecodeError`` (a ``ValueError``), ``OSError`` (h5py: a file it
+#: cannot open or read).
+_DATA_ERRORS = (struct.error, zlib.error, ValueError, OverflowError, OSError, EOFError)
+
+
+#: Raised from inside h5py (the HDF5 library's error stack mapped to Python), these also mean a
+#: corrupt file: h5py reports a missing or damaged object as ``KeyError``, a bad datatype as
+#: ``TypeError``, an unsupported feature as ``NotImplementedError``, and the rest as
+#: ``RuntimeError``. The same types raised by nn3's own code are bugs.
+_H5PY_DATA_ERRORS = (KeyError, TypeError, RuntimeError, NotImplementedError, IndexError)
+
+
+def _caused_by_data(exc):
+    """Whether an exception from a reader means a bad file (else: a bug, re-raised as is)."""
+    if isinstance(exc, _DATA_ERRORS):
+        return True
+    return isinstance(exc, _H5PY_DATA_ERRORS) and _raised_in_h5py(exc)
+
+
+def _raised_in_h5py(exc):
+    """Whether the innermost frame of ``exc``'s traceback is h5py's code (Python or Cython)."""
+    tb = exc.__traceback__
+    if tb is None:
+        return False
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    module = tb.tb_frame.f_globals.get("__name__", "") or ""
+    filename = tb.tb_frame.f_code.co_filename.replace("\\", "/")
+    return module.split(".")[0] == "h5py" or "/h5py/" in filename or filename.startswith("h5py/")
+
+
+def get_variable(variables, name, path="<data>"):
+    """A variable by name, with struct fields addressed as ``"data.X"``.
+
+    Parameters
+    ----------
+    variables : dict
+        As :func:`load_mat` returns it.
+    name : str
+        ``"X"``, or a path through structs such as ``"data.train.X"``. A 1 x 1 struct array is
+        the struct itself.
+    path : str
+        The file, for error messages.
+
+    Raises
+    ------
+    MatFileError
+        The variable (or field) is not there; the message lists what is.
+    """
+    current = variables
+    walked = []
+    for part in name.split("."):
+        if isinstance(current, np.ndarray) and current.dtype == object and current.size == 1:
+            current = current.flat[0]
+        if not isinstance(current, dict) or part not in current:
+            if walked and not isinstance(current, dict):
+                raise MatFileError(
+                    f"{path}: no variable '{name}': '{'.'.join(walked)}' is "
+                    f"{describe(current)}, not a struct"
+                )
+            where = f"struct '{'.'.join(walked)}'" if walked else "the file"
+            present = sorted(current) if isinstance(current, dict) else []
+            listing = ", ".join(present) if present else "none"
+            noun = "fields" if walked else "variables"
+            raise MatFileError(f"{path}: no variable '{name}' in {where} ({noun} there: {listing})")
+        current = current[part]
+        walked.append(part)
+    return current

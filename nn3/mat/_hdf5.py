@@ -1,0 +1,107 @@
+"""Careful access to HDF5 files, shared by the HDF5-based readers and the v7.3 writer.
+
+The v7.3 reader (:mod:`~nn3.mat.v73`) and the reader of GNU Octave's layout
+(:mod:`~nn3.mat.octave_hdf5`) read members, attributes and datasets only through these helpers,
+which refuse what a .mat file has no business holding: names that are not UTF-8, links (nn3
+never follows a link to another object or file), virtual datasets, external storage, sizes over
+:data:`~nn3.mat._base.MAX_ELEMENTS` and contiguous datasets with fewer bytes than their size.
+"""
+
+import numpy as np
+
+from ._base import MAX_ELEMENTS, FileContentError, format_size
+
+
+def member_names(group, where):
+    """The member names of a group; h5py gives a name that is not UTF-8 as bytes: refused."""
+    names = list(group.keys())
+    for name in names:
+        if not isinstance(name, str):
+            raise FileContentError(
+                f"{where}: a member name is not valid UTF-8 text ({bytes(name)[:40]!r})"
+            )
+    return names
+
+
+def hard_member(group, name, where):
+    import h5py
+
+    link = group.get(name, getlink=True)
+    if not isinstance(link, h5py.HardLink):
+        raise FileContentError(
+            f"{where} is a link ({type(link).__name__}); nn3 does not follow links"
+        )
+    return group[name]
+
+
+def read_attr(obj, name):
+    """An attribute as str (for string attributes) or Python number, or None."""
+    if name not in obj.attrs:
+        return None
+    value = obj.attrs[name]
+    if isinstance(value, np.ndarray):
+        if value.size != 1:
+            return None
+        value = value.reshape(-1)[0]
+    if isinstance(value, (bytes, np.bytes_)):
+        return bytes(value).rstrip(b"\x00").decode("ascii", "replace")
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (np.integer, int, np.bool_)):
+        return int(value)
+    return None
+
+
+def dataset_data(obj, where):
+    """A dataset's contents, after refusing absurd sizes, external storage and virtual data."""
+    import h5py
+
+    if obj.is_virtual:
+        raise FileContentError(
+            f"{where} is a virtual dataset (data in other files); nn3 does not read those"
+        )
+    if obj.external:
+        raise FileContentError(
+            f"{where} keeps its data in an external file; nn3 does not read those"
+        )
+    n = int(obj.size) if obj.shape is not None else 0
+    if n > MAX_ELEMENTS:
+        raise FileContentError(
+            f"{where} claims {format_size(obj.shape[::-1])} = {n} elements, more than nn3 reads "
+            f"(nn3.matio.MAX_ELEMENTS = {MAX_ELEMENTS}); refused before allocating"
+        )
+    plist = obj.id.get_create_plist()
+    if n and plist.get_layout() == h5py.h5d.CONTIGUOUS:
+        stored = obj.id.get_storage_size()
+        need = n * obj.dtype.itemsize
+        if 0 < stored < need:
+            raise FileContentError(
+                f"{where}: {stored} bytes stored for {need} bytes of data (truncated)"
+            )
+    if obj.shape is None:  # HDF5 null dataspace
+        return np.zeros((0, 0))
+    return obj[()]
+
+
+def from_compound(data):
+    """Complex data stored as a compound of ``real`` and ``imag`` as a complex array."""
+    names = np.asarray(data).dtype.names
+    if names and {"real", "imag"} <= set(names):
+        return data["real"] + 1j * data["imag"]
+    return data
+
+
+def to_compound(values):
+    """Complex values as MATLAB stores them: a compound of ``real`` and ``imag``."""
+    part = values.real.dtype
+    packed = np.empty(values.shape, dtype=[("real", part), ("imag", part)])
+    packed["real"], packed["imag"] = values.real, values.imag
+    return packed
+
+
+def join_text(data):
+    value = np.asarray(data).reshape(-1)
+    parts = []
+    for item in value:
+        parts.append(item.decode("utf-8", "replace") if isinstance(item, bytes) else str(item))
+    return "".join(parts)

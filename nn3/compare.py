@@ -37,10 +37,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .errors import MatFileError, OptionError
+from .mat._base import DTYPE_CLASSES as _DTYPE_CLASSES
+from .mat._base import dtype_class as _dtype_class
+from .mat._base import str_codes as _str_codes
 from .matio import (
-    _DTYPE_CLASSES,
-    _dtype_class,
-    _str_codes,
     format_size,
     get_variable,
     load_mat,

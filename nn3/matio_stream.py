@@ -2,8 +2,8 @@
 
 MATLAB's ``m = matfile(f, 'Writable', true); m.X(rows, :) = block;`` pattern: a matrix is created
 at its final size, then filled a block of rows at a time, so a file larger than memory can be
-written. The file follows :mod:`nn3.matio_v73`'s layout (its helpers write the ``MATLAB_class``
-attributes, the small variables and, through :mod:`nn3.matio`, the 512-byte MATLAB userblock):
+written. The file follows :mod:`nn3.mat.writer`'s v7.3 layout (its helpers write the
+``MATLAB_class`` attributes, the small variables and the 512-byte MATLAB userblock):
 an m x n matrix is an HDF5 dataset of shape (n, m), chunked by whole rows of the matrix (a chunk
 is ``n x chunk_rows`` on disk, about :data:`CHUNK_BYTES`), so a row block is a run of whole
 chunks, uncompressed unless asked. The file is written atomically (:mod:`nn3.atomic`): it
@@ -86,7 +86,7 @@ class V73BlockWriter:
     def __enter__(self):
         import h5py
 
-        from .matio_v73 import _Writer
+        from .mat.writer import V73Writer
 
         self._atomic = atomic_output(self.path, suffix=".mat.tmp")
         self._tmp = self._atomic.__enter__()
@@ -95,7 +95,7 @@ class V73BlockWriter:
         except BaseException as exc:
             self._atomic.__exit__(type(exc), exc, exc.__traceback__)
             raise
-        self._writer = _Writer(self.file)
+        self._writer = V73Writer(self.file)
         return self
 
     def matrix(
@@ -119,10 +119,10 @@ class V73BlockWriter:
         -------
         RowBlockMatrix
         """
-        from .matio import _check_name, _dtype_class
-        from .matio_v73 import _set_class
+        from .mat._base import check_name, dtype_class
+        from .mat.writer import set_matlab_class
 
-        _check_name(self.path, name)
+        check_name(self.path, name)
         if name in self._matrices or name in self.file:
             raise MatFileError(f"{self.path}: variable '{name}' written twice")
         rows, cols = int(rows), int(cols)
@@ -133,7 +133,7 @@ class V73BlockWriter:
             )
         dtype = np.dtype(dtype)
         logical = dtype.kind == "b"
-        cls = "logical" if logical else _dtype_class(dtype)
+        cls = "logical" if logical else dtype_class(dtype)
         if dtype.kind not in "biuf":
             raise MatFileError(f"{self.path}: variable '{name}': cannot stream {dtype} data")
         stored = np.dtype(np.uint8) if logical else dtype
@@ -148,7 +148,7 @@ class V73BlockWriter:
             compression=compression,
             fillvalue=0,
         )
-        _set_class(ds, cls)
+        set_matlab_class(ds, cls)
         if logical:
             ds.attrs.create("MATLAB_int_decode", np.int32(1))
         matrix = RowBlockMatrix(ds, rows, cols, f"{self.path}: variable '{name}'")
@@ -157,15 +157,16 @@ class V73BlockWriter:
 
     def write(self, name: str, value) -> None:
         """Write a whole (small) variable, as :func:`nn3.save_mat` with ``format="7.3"``."""
-        from .matio import _check_name, _prepare
+        from .mat._base import check_name
+        from .mat.writer import prepare
 
-        _check_name(self.path, name)
+        check_name(self.path, name)
         if name in self._matrices or name in self.file:
             raise MatFileError(f"{self.path}: variable '{name}' written twice")
-        self._writer.write(self.file, name, _prepare(self.path, name, value))
+        self._writer.write(self.file, name, prepare(self.path, name, value))
 
     def _finish(self):
-        from .matio import _v73_header
+        from .mat.writer import v73_header
 
         for name, matrix in self._matrices.items():
             gap = matrix.missing()
@@ -176,7 +177,7 @@ class V73BlockWriter:
                 )
         self.file.close()
         with open(self._tmp, "r+b") as fh:
-            fh.write(_v73_header().ljust(512, b"\x00")[:512])
+            fh.write(v73_header().ljust(512, b"\x00")[:512])
 
     def __exit__(self, exc_type, exc, tb):
         if exc_type is None:

@@ -13,7 +13,7 @@ What is read and what is refused (one line naming the file and the variable):
   contiguous (unchunked) datasets (MATLAB's layout for variables it does not chunk: a column
   block is ``n`` strided runs, read directly);
 - refused: a filter this h5py cannot decode (named with its HDF5 filter id), virtual datasets and
-  external storage (as :mod:`nn3.matio_v73`), links, classes other than real numeric or logical
+  external storage (as the .mat reader does), links, classes other than real numeric or logical
   (char, cell, struct, sparse, complex), N-D arrays, empty X, and a file that is not v7.3.
 """
 
@@ -147,7 +147,7 @@ def _check_dataset(path, var):
     """Refuse what :class:`H5Source` does not read; return X's size and the chunk cache to use."""
     import h5py
 
-    from ..matio import mat_format
+    from ..mat import mat_format
 
     if mat_format(path) != "7.3":
         raise MatFileError(
@@ -226,6 +226,8 @@ def open_source(X, x_var="X"):
     -------
     ArraySource, DaskArraySource or H5Source
     """
+    if isinstance(X, H5Source) and not X._file.id.valid:  # closed by an earlier engine
+        return H5Source(X.path, X.name)
     if isinstance(X, (ArraySource, H5Source)):
         return X
     if isinstance(X, tuple) and len(X) == 2:

@@ -140,17 +140,12 @@ def train_blocks(
                 message="Interrupted.",
             )
         Theta1, Theta2 = (np.array(t) for t in roll(params, n, hidden_layer_size, K))
-        predict_engine = "dask" if engine == "dask" else "stream"
-        dask_client = objective._owned_client or client if engine == "dask" else None
-        acc = predict_blocks(
-            Theta1,
-            Theta2,
-            source,
-            y=y,
-            engine=predict_engine,
-            client=dask_client,
-            block_rows=objective.block_rows,
-        )["accuracy"]
+        block_rows = objective.block_rows
+        if engine == "dask":  # while the objective's client (maybe one it started) is open
+            client = objective._owned_client or client
+            acc = _accuracy(Theta1, Theta2, source, y, "dask", client, block_rows)
+    if engine != "dask":  # after the objective freed its buffers: one set in memory at a time
+        acc = _accuracy(Theta1, Theta2, open_source(X, x_var), y, "stream", None, block_rows)
     return TrainResult(
         Theta1=Theta1,
         Theta2=Theta2,
@@ -167,6 +162,13 @@ def train_blocks(
             "seed": int(seed),
             "epsilon_init": float(epsilon_init),
             "engine": engine,
-            "block_rows": objective.block_rows,
+            "block_rows": block_rows,
         },
     )
+
+
+def _accuracy(Theta1, Theta2, source, y, engine, client, block_rows):
+    """Training accuracy (percent) from block predictions, nothing written."""
+    return predict_blocks(
+        Theta1, Theta2, source, y=y, engine=engine, client=client, block_rows=block_rows
+    )["accuracy"]

@@ -32,6 +32,8 @@ _EXPORTS = {
     "MatlabObject": "mat",
     "train": "training",
     "TrainResult": "training",
+    "fit": "fitting",
+    "FitResult": "fitting",
     "load_training_data": "training",
     "load_weights": "training",
     "compare_files": "compare",

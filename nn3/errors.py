@@ -72,3 +72,20 @@ class TrainingError(Nn3Error):
 
 class ClusterError(Nn3Error):
     """A Dask cluster cannot be used: the scheduler does not answer, or workers were lost."""
+
+
+class ParameterConflictError(ParameterError):
+    """A parameter's value conflicts with the data or another input; the message names it.
+
+    ``template`` holds ``{name}`` where the parameter is named, so the command line can show its
+    option name: ``"init.mat: Theta1 has 4 hidden units but {name} is 7"`` reads
+    ``... but hidden_layer_size is 7`` in Python and ``... but --hidden is 7`` in ``nn3 train``.
+    """
+
+    def __init__(self, parameter, value, template):
+        self.template = template
+        super().__init__(parameter, "conflicts", value)
+
+    def message_for(self, name):
+        """The message with the parameter called ``name`` (e.g. an option name)."""
+        return self.template.replace("{name}", name)

@@ -63,8 +63,14 @@ def validate_data(X, y, path="<data>", x_var="X", y_var="y", num_labels=None):
         )
     y = y.reshape(-1).astype(np.float64)
     if y.size != X.shape[0]:
+        transposed = (
+            f"; '{x_var}' looks transposed ({x_var}'): its {X.shape[1]} columns match the labels"
+            if X.shape[1] == y.size
+            else ""
+        )
         raise DataError(
             f"{path}: '{x_var}' has {X.shape[0]} rows but '{y_var}' has {y.size} labels"
+            + transposed
         )
     if not np.all(np.isfinite(y)):
         raise DataError(f"{path}: variable '{y_var}' holds NaN or Inf; labels must be numbers")
@@ -368,19 +374,39 @@ def weights_from_variables(variables, path="<data>"):
                 _layer_size(variables, size_name, path)
                 for size_name in ("input_layer_size", "hidden_layer_size", "num_labels")
             ]
-            params = _as_matrix(variables[name], path, name).astype(np.float64)
-            if not np.all(np.isfinite(params)):
-                raise DataError(f"{path}: variable '{name}' holds NaN or Inf values")
-            try:
-                Theta1, Theta2 = roll(params, *sizes)
-            except DataError as exc:
-                raise DataError(f"{path}: {exc}") from exc
-            return np.array(Theta1), np.array(Theta2)
+            return roll_params(variables[name], sizes, path, name)
     listing = ", ".join(sorted(variables)) or "none"
     raise DataError(
         f"{path}: no weights found: expected Theta1 and Theta2, or nn_params with "
         f"the layer sizes (variables there: {listing})"
     )
+
+
+def roll_params(value, sizes, path="<data>", name="nn_params"):
+    """``Theta1`` and ``Theta2`` from an unrolled vector ``[Theta1(:); Theta2(:)]``.
+
+    Parameters
+    ----------
+    value : array_like
+        The vector, as loaded (any shape holding the right number of elements).
+    sizes : tuple of int
+        ``(input_layer_size, hidden_layer_size, num_labels)``.
+    path, name : str
+        The file and the variable, for error messages.
+
+    Raises
+    ------
+    DataError
+        Not a finite real numeric array, or not the size of that network.
+    """
+    params = _as_matrix(value, path, name).astype(np.float64)
+    if not np.all(np.isfinite(params)):
+        raise DataError(f"{path}: variable '{name}' holds NaN or Inf values")
+    try:
+        Theta1, Theta2 = roll(params, *sizes)
+    except DataError as exc:
+        raise DataError(f"{path}: {exc}") from exc
+    return np.array(Theta1), np.array(Theta2)
 
 
 def _layer_size(variables, name, path):

@@ -192,7 +192,12 @@ def validate_params(**values: object) -> dict[str, int | float]:
     return {name: validate(name, v) for name, v in values.items() if v is not None}
 
 
-def check_feature_count(n_features: int, Theta1_shape: tuple[int, ...], where: str = "") -> None:
+def check_feature_count(
+    n_features: int,
+    Theta1_shape: tuple[int, ...],
+    where: str = "",
+    n_examples: int | None = None,
+) -> None:
     """Refuse data whose feature count does not fit ``Theta1`` (``n + 1`` columns, bias first).
 
     Parameters
@@ -203,13 +208,23 @@ def check_feature_count(n_features: int, Theta1_shape: tuple[int, ...], where: s
         ``Theta1.shape``, ``(hidden, n + 1)``.
     where : str, optional
         What to put before the message (``"data.mat: "``, naming the files).
+    n_examples : int, optional
+        Rows of ``X``: when they are the feature count ``Theta1`` expects, the message says
+        that ``X`` looks transposed instead.
 
     Raises
     ------
     DataError
-        ``X has 3 features, but Theta1 is 4x7 and expects 6``.
+        ``X has 3 features, but Theta1 is 4x7 and expects 6``, or ``X is 6x3 but Theta1 is 4x7
+        and expects 6 features, X's row count: X looks transposed (pass X')``.
     """
     rows, cols = Theta1_shape
+    if cols != n_features + 1 and n_examples == cols - 1:
+        raise DataError(
+            f"{where}X is {n_examples}x{n_features} but Theta1 is {rows}x{cols} and expects "
+            f"{cols - 1} features, X's row count: X looks transposed (pass X', one example "
+            "per row)"
+        )
     if cols != n_features + 1:
         raise DataError(
             f"{where}X has {n_features} features, but Theta1 is {rows}x{cols} and expects "

@@ -531,7 +531,7 @@ def test_sparse_compares_as_sparse_without_densifying():
 
 
 def test_sparse_against_dense_and_summary():
-    from nn3.compare import summarize
+    from nn3.cli.info import summarize
 
     dense = np.array([[0.0, 2.0], [np.nan, 0.0]])
     sp = scipy.sparse.csc_matrix(dense)

@@ -1,13 +1,13 @@
 """``nn3 show``: a PNG of a data set's examples or of a network's hidden units.
 
-Registered on the ``nn3`` group by an import at the end of :mod:`nn3.cli`. matplotlib, numpy and
-scipy are imported inside the command, so ``nn3 --help`` stays fast.
+Registered in :data:`nn3.cli.COMMANDS`. matplotlib, numpy and scipy are imported inside the
+command, so ``nn3 --help`` stays fast.
 """
 
 import click
 
-from .cli import _check_output_folder, cli
-from .errors import DataError, OptionError
+from ..errors import DataError, OptionError
+from ._common import check_output_folder
 
 #: Examples shown from a data set unless both --rows and --cols are given (ex4 shows 100).
 DEFAULT_EXAMPLES = 100
@@ -20,7 +20,7 @@ def _pick_examples(m, count, seed):
     """
     import numpy as np
 
-    from .rng import MatlabRNG
+    from ..rng import MatlabRNG
 
     if count >= m:
         return np.arange(m)
@@ -28,7 +28,7 @@ def _pick_examples(m, count, seed):
     return order[:count]
 
 
-@cli.command()
+@click.command()
 @click.argument("file", type=click.Path(dir_okay=True))
 @click.option(
     "--out",
@@ -69,15 +69,15 @@ def show(file, out, rows, cols, example_width, seed, x_var):
     examples (picked at random, reproducibly by --seed), or --rows x --cols when both are given.
     Needs matplotlib: pip install 'nn3[plot]'.
     """
-    from . import plot, training
-    from .matio import get_variable, load_mat
+    from .. import plot, training
+    from ..matio import get_variable, load_mat
 
     for label, value in (("--rows", rows), ("--cols", cols), ("--width", example_width)):
         if value is not None and value < 1:
             raise OptionError(f"{label} must be at least 1, got {value}")
     training.check_settings(seed=seed)
     plot._matplotlib()  # fail early, with the install hint, if matplotlib is missing
-    _check_output_folder(out)
+    check_output_folder(out)
     variables = load_mat(file)
     weights = x_var is None and ("Theta1" in variables or "nn_params" in variables)
     if weights:

@@ -1,14 +1,12 @@
 """The ``nn3 port-check DIR [--save FILE]`` command: output and exit status only.
 
-Registered on the ``nn3`` group by an import at the end of :mod:`nn3.cli`.
+Registered in :data:`nn3.cli.COMMANDS`; it does not import the group.
 """
 
 import click
 
-from ..cli import cli
 
-
-@cli.command("port-check")
+@click.command("port-check")
 @click.argument("folder", metavar="DIR", type=click.Path())
 @click.option(
     "--save",

@@ -1,0 +1,87 @@
+"""``nn3 predict WEIGHTS.mat [DATA.mat | --x ...]``: labels from a trained network.
+
+Registered in :data:`nn3.cli.COMMANDS`; numpy and scipy are imported inside the command.
+"""
+
+import click
+
+from ..errors import OptionError
+from ._common import check_output_folder, fmt_size, format_option
+
+
+def _parse_sample(text):
+    values = []
+    for part in text.replace(";", ",").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        try:
+            values.append(float(part))
+        except ValueError:
+            raise OptionError(f"--x: '{part}' is not a number (give e.g. --x 1.5,2.0)") from None
+    if not values:
+        raise OptionError("--x: no values given (give e.g. --x 1.5,2.0)")
+    return values
+
+
+@click.command()
+@click.argument("weights", type=click.Path(dir_okay=True))
+@click.argument("data", required=False, type=click.Path(dir_okay=True))
+@click.option(
+    "--x", "sample", default=None, help="One sample as comma-separated features, e.g. --x 1.5,2.0."
+)
+@click.option(
+    "--out",
+    default=None,
+    type=click.Path(),
+    help="Write the predictions p (m x 1) and outputs h (m x K) to this .mat file.",
+)
+@format_option
+@click.option("--x-var", default="X", show_default=True, help="Name of the data variable.")
+@click.option(
+    "--y-var",
+    default="y",
+    show_default=True,
+    help="Name of the label variable (accuracy is shown when it is present).",
+)
+def predict(weights, data, sample, out, x_var, y_var, out_format):
+    """Predict with trained WEIGHTS.mat on DATA.mat or on one sample (--x).
+
+    Labels are 1..K (argmax of the outputs), or 0/1 for a single output unit.
+    """
+    import numpy as np
+
+    from .. import training
+    from ..matio import save_mat
+    from ..network import accuracy, labels_from_outputs, predict_proba
+    from ..validation import check_feature_count
+
+    if (data is None) == (sample is None):
+        raise OptionError("give either DATA.mat or --x (one sample), not both or neither")
+    if out is not None:
+        check_output_folder(out)
+    Theta1, Theta2 = training.load_weights(weights)
+    y = None
+    if sample is not None:
+        X = np.array([_parse_sample(sample)])
+        source = "--x"
+    else:
+        X, y = training.load_training_data(data, x_var, y_var, require_y=False)
+        source = data
+    n_examples = X.shape[0] if sample is None else None  # a data file's X may be transposed
+    check_feature_count(X.shape[1], Theta1.shape, f"{source} and {weights}: ", n_examples)
+    h = predict_proba(Theta1, Theta2, X)
+    p = labels_from_outputs(h)
+    if sample is not None:
+        click.echo(f"Prediction: {int(p[0])}")
+        if Theta2.shape[0] == 1:
+            click.echo(f"Output h: {h[0, 0]:.6f}")
+        else:
+            click.echo("Outputs h: " + " ".join(f"{v:.4f}" for v in h[0]))
+    else:
+        click.echo(f"Predicted {X.shape[0]} examples")
+        if y is not None:
+            click.echo(f"Accuracy: {accuracy(p, y):.2f}%")
+    if out is not None:
+        save_mat(out, {"p": p.reshape(-1, 1), "h": h}, format=out_format)
+        click.echo(f"Saved p ({p.size}x1) and h ({fmt_size(h)}) to {out}")

@@ -1,0 +1,258 @@
+"""``nn3 train DATA.mat``: parse the options, handle Ctrl-C, print; :mod:`nn3.fitting` trains.
+
+Registered in :data:`nn3.cli.COMMANDS`. Everything between the options and the output (data,
+starting weights, checks, hold-out, the weights file's variables) is :func:`nn3.fitting.prepare`
+and :class:`nn3.fitting.FitResult`, so ``nn3.fit(...).save(path)`` writes the same file. numpy
+and scipy are imported inside the command, so ``nn3 --help`` stays fast.
+
+Ctrl-C: the first one stops training after the current function evaluation; the best weights
+reached are saved, marked ``interrupted = 1``, and the exit status is 130. A second one stops at
+once (nothing saved, 130). A Ctrl-C while saving lets the save finish.
+"""
+
+import sys
+
+import click
+
+from ..errors import OptionError
+from ._common import Progress, check_output_folder, fmt_size, format_option
+
+
+@click.command()
+@click.argument("data", type=click.Path(dir_okay=True))
+@click.option(
+    "--hidden",
+    default=25,
+    show_default=True,
+    type=int,
+    help="Hidden layer size (hidden_layer_size).",
+)
+@click.option(
+    "--lambda",
+    "lambda_",
+    default=1.0,
+    show_default=True,
+    type=float,
+    help="Regularisation strength lambda (bias weights are not regularised).",
+)
+@click.option(
+    "--maxiter",
+    default=50,
+    show_default=True,
+    type=int,
+    help="fmincg MaxIter: line searches if positive, function evaluations if negative.",
+)
+@click.option(
+    "--seed",
+    default=0,
+    show_default=True,
+    type=int,
+    help="MATLAB rng(seed, 'twister') seed for randInitializeWeights (and --holdout's split).",
+)
+@click.option(
+    "--rng",
+    "rng_engine",
+    type=click.Choice(["matlab", "octave"]),
+    default="matlab",
+    show_default=True,
+    help="Whose rng(seed) draws the initial weights: MATLAB's or GNU Octave's (--holdout's "
+    "split always uses MATLAB's).",
+)
+@click.option(
+    "--labels",
+    "num_labels",
+    type=int,
+    default=None,
+    help="Number of output units K (default: 1 for 0/1 labels, else max(y)).",
+)
+@click.option(
+    "--epsilon",
+    "epsilon_init",
+    default=0.12,
+    show_default=True,
+    type=float,
+    help="epsilon_init of randInitializeWeights (the source document used 1).",
+)
+@click.option(
+    "--init",
+    "init_path",
+    type=click.Path(dir_okay=True),
+    default=None,
+    help="Start from Theta1/Theta2, or an unrolled initial_nn_params, initial_params or "
+    "nn_params (sizes from the data and --hidden), in this .mat file.",
+)
+@click.option(
+    "--init-var",
+    "init_var",
+    default=None,
+    metavar="NAME",
+    help="Which starting weights of --init to use when it holds more than one (Theta1 for "
+    "Theta1/Theta2, or the unrolled vector's name).",
+)
+@click.option(
+    "--out",
+    default="nn3_weights.mat",
+    show_default=True,
+    type=click.Path(),
+    help="Where to write the trained weights (.mat, written atomically).",
+)
+@format_option
+@click.option(
+    "--x-var",
+    default="X",
+    show_default=True,
+    help="Name of the data variable; struct fields as data.X.",
+)
+@click.option(
+    "--y-var",
+    default="y",
+    show_default=True,
+    help="Name of the label variable; struct fields as data.y.",
+)
+@click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
+@click.option(
+    "--holdout",
+    type=float,
+    default=None,
+    help="Hold out this fraction of each label's examples (stratified, by --seed) and report "
+    "the test-set accuracy too, e.g. --holdout 0.2.",
+)
+@click.option(
+    "--plot",
+    "plot_path",
+    type=click.Path(),
+    default=None,
+    help="Save the cost per iteration as a PNG (needs matplotlib: pip install 'nn3[plot]').",
+)
+def train(
+    data,
+    hidden,
+    lambda_,
+    maxiter,
+    seed,
+    num_labels,
+    epsilon_init,
+    init_path,
+    out,
+    x_var,
+    y_var,
+    quiet,
+    holdout,
+    plot_path,
+    out_format,
+    rng_engine,
+    init_var,
+):
+    """Train a network on DATA.mat with fmincg and save the weights.
+
+    Prints fmincg's progress, the training-set accuracy, and writes Theta1, Theta2, nn_params,
+    cost (fmincg's fX) and the settings used to --out. --holdout trains on part of the data and
+    also reports the accuracy on the rest; --plot draws the cost per iteration.
+    """
+    import signal
+    import threading
+
+    from .. import fitting, training
+    from ..validation import validate
+
+    training.check_settings(
+        hidden_layer_size=hidden,
+        lambda_=lambda_,
+        maxiter=maxiter,
+        num_labels=num_labels,
+        epsilon_init=epsilon_init,
+        seed=seed,
+    )
+    check_output_folder(out)
+    if holdout is not None:
+        validate("fraction", holdout)
+    if plot_path is not None:
+        from ..plot import _matplotlib
+
+        _matplotlib()  # before training: say what to install now, not after the run
+        check_output_folder(plot_path)
+    if init_var is not None and init_path is None:
+        raise OptionError("--init-var names a variable of --init; give --init FILE too")
+    ctx = click.get_current_context()
+    explicit = ctx.get_parameter_source("hidden") == click.core.ParameterSource.COMMANDLINE
+    run = fitting.prepare(
+        data,
+        hidden_layer_size=hidden if explicit or init_path is None else None,
+        lambda_=lambda_,
+        maxiter=maxiter,
+        seed=seed,
+        num_labels=num_labels,
+        epsilon_init=epsilon_init,
+        init=init_path,
+        init_var=init_var,
+        holdout=holdout,
+        rng=rng_engine,
+        x_var=x_var,
+        y_var=y_var,
+    )
+    if init_path is not None:
+        _say_init(run, init_path)
+
+    progress = Progress(quiet)
+    stop = threading.Event()
+
+    def on_sigint(signum, frame):
+        if stop.is_set():  # second Ctrl-C: stop now
+            raise KeyboardInterrupt
+        stop.set()
+
+    previous = signal.signal(signal.SIGINT, on_sigint)
+    try:
+        result = run.run(callback=progress, stop_event=stop)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        progress.close()
+
+    res = result.optimize_result
+    if result.failed:  # NaN: refuse to save weights as if trained
+        raise result.failure(out, advice="check the scale of X, --epsilon and --init")
+    previous = signal.signal(signal.SIGINT, on_sigint)  # a first Ctrl-C lets the save finish
+    try:
+        result.save(out, format=out_format)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    click.echo(f"Training Set Accuracy: {result.train_accuracy:.2f}%")
+    if result.split is not None:
+        click.echo(
+            f"Test Set Accuracy: {result.test_accuracy:.2f}% "
+            f"({result.split['test_idx'].size} held-out examples, stratified, seed {seed})"
+        )
+    click.echo(
+        f"Saved Theta1 ({fmt_size(result.Theta1)}) and Theta2 ({fmt_size(result.Theta2)}) to {out}"
+    )
+    if plot_path is not None:
+        from ..plot import plot_cost, save_png
+
+        size = save_png(plot_cost(res.fun_history), plot_path)
+        click.echo(f"Saved the cost per iteration to {plot_path} ({size[0]}x{size[1]} pixels)")
+    if result.interrupted:
+        click.echo(
+            f"nn3: interrupted after {res.nfev} evaluations; saved the best weights "
+            f"reached so far (cost {res.fun:.6e}) to {out}, marked interrupted = 1",
+            err=True,
+        )
+        sys.exit(130)
+    if stop.is_set():
+        click.echo(
+            f"nn3: interrupted after training had finished; the complete result is in {out}",
+            err=True,
+        )
+        sys.exit(130)
+
+
+def _say_init(run, init_path):
+    """Say on stderr which variables of --init training starts from."""
+    start = run.starting
+    Theta1, Theta2 = start.Theta1, start.Theta2
+    shape = f"{Theta1.shape[1] - 1}-{Theta1.shape[0]}-{Theta2.shape[0]} network"
+    if start.unrolled:
+        how = f"rolled as a {shape} (features and labels from the data, --hidden {Theta1.shape[0]})"
+    else:
+        how = f"a {shape}"
+    names = " and ".join(start.variables)
+    click.echo(f"nn3: --init: starting from {names} in {init_path}, {how}", err=True)

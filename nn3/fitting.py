@@ -1,0 +1,349 @@
+"""What ``nn3 train`` does, from Python: data, starting weights, checks, hold-out, the weights file.
+
+:func:`fit` runs it all and returns a :class:`FitResult`, whose :meth:`~FitResult.save` writes
+exactly the file ``nn3 train`` writes (the command calls the same code)::
+
+    result = nn3.fit("data/digits.mat", hidden_layer_size=25, holdout=0.2)
+    result.save("nn3_weights.mat")          # = nn3 train data/digits.mat --holdout 0.2
+
+:func:`prepare` does everything before fmincg (load and check the data, the starting weights, the
+network-size guard, the hold-out split) and returns a :class:`TrainingRun` whose
+:meth:`~TrainingRun.run` trains; the command prints between the two. The library never prints and
+never exits; progress reaches the caller through ``callback``, interruption through
+``stop_event``.
+
+Random numbers: the starting weights come from MATLAB's ``rng(seed, 'twister')`` stream, or GNU
+Octave's ``rng(seed)`` with ``rng="octave"``. The hold-out split always uses MATLAB's stream
+(:func:`nn3.training.holdout_split`), so ``--rng`` changes the starting weights only.
+"""
+
+import os
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import training
+from ._version import __version__
+from .errors import ParameterConflictError, TrainingError
+from .matio import MAX_ELEMENTS, save_mat
+from .network import accuracy, predict
+from .octave_rng import ENGINES
+from .starting_weights import StartingWeights, load_starting_weights, random_weights
+from .validation import check_feature_count, validate
+
+
+@dataclass
+class FitResult(training.TrainResult):
+    """What :func:`fit` returns: a :class:`~nn3.training.TrainResult` and what the file records.
+
+    Attributes (besides :class:`~nn3.training.TrainResult`'s)
+    ----------------------------------------------------------
+    data_file, x_var, y_var : str
+        Where the data came from (``"<data>"`` for arrays).
+    init : str
+        How training started (``"randInitializeWeights, rng(0, 'twister'), epsilon 0.12"``).
+    rng : {"matlab", "octave"}
+        Whose random numbers the starting weights are.
+    split : dict or None
+        The hold-out split: ``fraction``, ``train_idx``, ``test_idx`` (0-based rows).
+    test_accuracy : float or None
+        Accuracy on the held-out rows, in percent.
+    """
+
+    data_file: str = "<data>"
+    x_var: str = "X"
+    y_var: str = "y"
+    init: str = ""
+    rng: str = "matlab"
+    split: "dict | None" = None
+    test_accuracy: "float | None" = None
+
+    @property
+    def failed(self) -> bool:
+        """Whether the cost or its gradient became NaN (fmincg's status 3): not a trained net."""
+        return self.optimize_result.status == 3
+
+    def failure(self, path, advice="check the scale of X, epsilon_init and the initial weights"):
+        """The :class:`~nn3.errors.TrainingError` for a failed run, naming ``path``."""
+        res = self.optimize_result
+        return TrainingError(
+            f"{self.data_file}: training failed: the cost or its gradient became NaN at "
+            f"evaluation {res.nfev} (fmincg: {res.message}); nothing saved to {path} (best "
+            f"cost before: {res.fun:.6e}; {advice})"
+        )
+
+    def to_variables(self) -> dict:
+        """The variables of the weights file, in ``nn3 train``'s order (MATLAB columns)."""
+        res = self.optimize_result
+        variables = {
+            "Theta1": self.Theta1,
+            "Theta2": self.Theta2,
+            "nn_params": self.nn_params.reshape(-1, 1),
+            "initial_params": self.initial_params.reshape(-1, 1),
+            "cost": np.asarray(res.fun_history, dtype=np.float64).reshape(-1, 1),
+            "iterations": float(res.nit),
+            "n_evals": float(res.nfev),
+            "train_accuracy": self.train_accuracy,
+            "interrupted": np.array([[self.interrupted]]),
+            "data_file": str(self.data_file),
+            "x_var": self.x_var,
+            "y_var": self.y_var,
+            "init": self.init,
+            "rng": self.rng,
+            "nn3_version": __version__,
+        }
+        variables.update({k: float(v) for k, v in self.settings.items()})
+        if self.split is not None:
+            variables.update(
+                {
+                    "holdout": self.split["fraction"],
+                    "test_accuracy": self.test_accuracy,
+                    "train_idx": (self.split["train_idx"] + 1.0).reshape(-1, 1),
+                    "test_idx": (self.split["test_idx"] + 1.0).reshape(-1, 1),
+                }
+            )
+        return variables
+
+    def save(self, path, format: str = "5") -> None:
+        """Write the weights file (atomically), as ``nn3 train --out path --format format``.
+
+        Raises
+        ------
+        TrainingError
+            The run failed (:attr:`failed`); nothing is written.
+        """
+        if self.failed:
+            raise self.failure(path)
+        save_mat(path, self.to_variables(), format=format)
+
+
+@dataclass
+class TrainingRun:
+    """Training prepared by :func:`prepare`: checked data and starting weights, ready for fmincg."""
+
+    X: np.ndarray
+    y: np.ndarray
+    starting: StartingWeights
+    settings: dict
+    num_labels: "int | None"
+    data_file: str
+    x_var: str
+    y_var: str
+    rng: str
+    split: "dict | None" = None
+    _X_test: "np.ndarray | None" = field(default=None, repr=False)
+    _y_test: "np.ndarray | None" = field(default=None, repr=False)
+
+    def run(self, callback=None, stop_event=None) -> FitResult:
+        """Train with fmincg (see :func:`nn3.training.train` for ``callback``/``stop_event``)."""
+        s = self.settings
+        result = training.train(
+            self.X,
+            self.y,
+            hidden_layer_size=self.starting.Theta1.shape[0],
+            lambda_=s["lambda_"],
+            maxiter=s["maxiter"],
+            seed=s["seed"],
+            num_labels=self.num_labels,
+            initial_params=np.concatenate(
+                [self.starting.Theta1.ravel(order="F"), self.starting.Theta2.ravel(order="F")]
+            ),
+            epsilon_init=s["epsilon_init"],
+            callback=callback,
+            stop_event=stop_event,
+        )
+        test_accuracy = None
+        if self.split is not None:
+            p = predict(result.Theta1, result.Theta2, self._X_test)
+            test_accuracy = accuracy(p, self._y_test)
+        return FitResult(
+            **vars(result),
+            data_file=self.data_file,
+            x_var=self.x_var,
+            y_var=self.y_var,
+            init=self.starting.description,
+            rng=self.rng,
+            split=self.split,
+            test_accuracy=test_accuracy,
+        )
+
+
+def check_network_size(source, m: int, n: int, hidden: int, K: int) -> None:
+    """Refuse networks too large to hold in memory before allocating them.
+
+    Raises
+    ------
+    ParameterConflictError
+        Naming ``hidden_layer_size`` (``--hidden`` on the command line).
+    """
+    weights = hidden * (n + 1) + K * (hidden + 1)
+    activations = m * (hidden + 1 + K)
+    if max(weights, activations) > MAX_ELEMENTS // 8:
+        raise ParameterConflictError(
+            "hidden_layer_size",
+            hidden,
+            f"{{name}} {hidden}: a {n}-{hidden}-{K} network on {source} ({m} examples) needs "
+            f"{weights} weights and {activations} activations; too large (limit "
+            f"{MAX_ELEMENTS // 8} each)",
+        )
+
+
+def prepare(
+    data,
+    y=None,
+    *,
+    hidden_layer_size: "int | None" = None,
+    lambda_: float = 1.0,
+    maxiter: int = 50,
+    seed: int = 0,
+    num_labels: "int | None" = None,
+    epsilon_init: float = 0.12,
+    init=None,
+    init_var: "str | None" = None,
+    holdout: "float | None" = None,
+    rng: str = "matlab",
+    x_var: str = "X",
+    y_var: str = "y",
+) -> TrainingRun:
+    """Everything :func:`fit` does before fmincg; see :func:`fit` for the parameters."""
+    settings = training.check_settings(
+        hidden_layer_size=hidden_layer_size,
+        lambda_=lambda_,
+        maxiter=maxiter,
+        num_labels=num_labels,
+        epsilon_init=epsilon_init,
+        seed=seed,
+    )
+    settings = {"lambda_": lambda_, "maxiter": maxiter, "seed": seed, **settings}
+    settings.setdefault("epsilon_init", epsilon_init)
+    engine = str(rng).lower()
+    if engine not in ENGINES:
+        raise ParameterConflictError(
+            "rng", rng, f"{{name}} must be one of {', '.join(ENGINES)}, got {rng!r}"
+        )
+    if holdout is not None:
+        holdout = validate("fraction", holdout)
+    hidden, num_labels = settings.get("hidden_layer_size"), settings.get("num_labels")
+    if isinstance(data, (str, os.PathLike)):
+        source = data
+        X, y = training.load_training_data(data, x_var, y_var, num_labels=num_labels)
+    else:
+        source = "<data>"
+        X, y = training.validate_data(data, y, source, x_var, y_var, num_labels=num_labels)
+    m, n = X.shape
+    if init is not None:
+        K = num_labels if num_labels is not None else training.infer_num_labels(y)
+        starting = load_starting_weights(init, n, K, hidden, init_var, n_examples=m)
+        Theta1, Theta2 = starting.Theta1, starting.Theta2
+        if hidden is not None and hidden != Theta1.shape[0]:
+            raise ParameterConflictError(
+                "hidden_layer_size",
+                hidden,
+                f"{init}: Theta1 has {Theta1.shape[0]} hidden units but {{name}} is {hidden}",
+            )
+        hidden = Theta1.shape[0]
+        check_feature_count(n, Theta1.shape, f"{source} and {init}: ", n_examples=m)
+        if num_labels is not None and num_labels != Theta2.shape[0]:
+            raise ParameterConflictError(
+                "num_labels",
+                num_labels,
+                f"{init}: Theta2 has {Theta2.shape[0]} output units but {{name}} is {num_labels}",
+            )
+        if num_labels is None:  # the labels were checked without knowing K: check them again
+            training.check_labels(y, source, y_var, Theta2.shape[0])
+        num_labels = Theta2.shape[0]
+    hidden = 25 if hidden is None else hidden
+    K = num_labels if num_labels is not None else training.infer_num_labels(y)
+    check_network_size(source, m, n, hidden, K)
+    split = X_test = y_test = None
+    if holdout is not None:
+        train_idx, test_idx = training.holdout_split(y, holdout, settings["seed"])
+        # K from all labels, so a label missing from the training rows keeps its unit
+        num_labels = K
+        split = {"fraction": holdout, "train_idx": train_idx, "test_idx": test_idx}
+        X, X_test, y, y_test = X[train_idx], X[test_idx], y[train_idx], y[test_idx]
+    if init is None:
+        K_train = num_labels if num_labels is not None else training.infer_num_labels(y)
+        starting = random_weights(n, hidden, K_train, epsilon_init, settings["seed"], engine)
+    return TrainingRun(
+        X, y, starting, settings, num_labels, str(source), x_var, y_var, engine, split,
+        X_test, y_test,
+    )  # fmt: skip
+
+
+def fit(
+    data,
+    y=None,
+    *,
+    hidden_layer_size: "int | None" = None,
+    lambda_: float = 1.0,
+    maxiter: int = 50,
+    seed: int = 0,
+    num_labels: "int | None" = None,
+    epsilon_init: float = 0.12,
+    init=None,
+    init_var: "str | None" = None,
+    holdout: "float | None" = None,
+    rng: str = "matlab",
+    x_var: str = "X",
+    y_var: str = "y",
+    callback=None,
+    stop_event=None,
+) -> FitResult:
+    """Train as ``nn3 train`` does; ``result.save(path)`` writes the file it writes.
+
+    Parameters
+    ----------
+    data : str, os.PathLike or array_like
+        A .mat file holding ``x_var`` and ``y_var`` (struct fields as ``data.X``), or ``X``
+        itself, shape (m, n), with ``y``.
+    y : array_like, optional
+        The labels when ``data`` is ``X``: 0/1 or 1..K.
+    hidden_layer_size : int, optional
+        Default 25, or the starting weights' when ``init`` is given (then a different value is
+        refused).
+    lambda_, maxiter, seed, num_labels, epsilon_init
+        As :func:`nn3.train`.
+    init : str or os.PathLike, optional
+        A .mat file with the starting weights: ``Theta1`` and ``Theta2``, or an unrolled
+        ``initial_nn_params``, ``initial_params`` or ``nn_params`` (rolled with the data's
+        sizes and ``hidden_layer_size``). See :mod:`nn3.starting_weights`.
+    init_var : str, optional
+        Which of them, when the file holds more than one (``"Theta1"`` for the pair).
+    holdout : float, optional
+        Hold out this fraction of each label's examples (:func:`nn3.holdout_split`, by
+        ``seed``) and report ``test_accuracy``.
+    rng : {"matlab", "octave"}, default "matlab"
+        Whose ``rng(seed)`` draws the random starting weights (not the hold-out split).
+    x_var, y_var : str
+        The variables of ``data`` when it is a file.
+    callback, stop_event
+        As :func:`nn3.train`.
+
+    Returns
+    -------
+    FitResult
+        ``failed`` when the cost became NaN (``save`` then refuses).
+
+    Raises
+    ------
+    Nn3Error
+        Bad data, settings or starting weights (one line naming the file and the problem).
+    """
+    run = prepare(
+        data,
+        y,
+        hidden_layer_size=hidden_layer_size,
+        lambda_=lambda_,
+        maxiter=maxiter,
+        seed=seed,
+        num_labels=num_labels,
+        epsilon_init=epsilon_init,
+        init=init,
+        init_var=init_var,
+        holdout=holdout,
+        rng=rng,
+        x_var=x_var,
+        y_var=y_var,
+    )
+    return run.run(callback=callback, stop_event=stop_event)

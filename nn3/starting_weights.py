@@ -1,0 +1,190 @@
+"""Where training starts: random weights from MATLAB's or Octave's stream, or weights from a file.
+
+What ``nn3 train`` and :func:`nn3.fit` start from. A file (``--init``) may hold the starting
+weights as ``Theta1`` and ``Theta2``, or unrolled (``[Theta1(:); Theta2(:)]``) as ex4.m's
+``initial_nn_params``, as ``initial_params``, or as ``nn_params``; an unrolled vector is rolled
+with the sizes of the data (features, labels) and the hidden layer size. A file holding more
+than one of them (e.g. a saved Octave workspace with trained ``Theta1``/``Theta2`` and
+``initial_nn_params``, or a weights file ``nn3 train`` wrote) is refused unless ``init_var``
+names the one to use.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .errors import DataError, ParameterConflictError
+from .matio import get_variable, load_mat
+from .octave_rng import make_rng
+from .rng import rand_initialize_weights
+from .training import roll_params, weights_from_variables
+
+#: Unrolled starting weights ``nn3 train --init`` looks for, besides ``Theta1``/``Theta2``.
+UNROLLED_NAMES = ("initial_nn_params", "initial_params", "nn_params")
+
+#: How a random start is described in the weights file's ``init`` variable, by engine.
+_RNG_WORDS = {"matlab": "rng({seed}, 'twister')", "octave": "Octave rng({seed})"}
+
+
+@dataclass(frozen=True)
+class StartingWeights:
+    """Starting weights and where they came from.
+
+    Attributes
+    ----------
+    Theta1, Theta2 : ndarray
+    variables : tuple of str
+        The file's variables used (``("Theta1", "Theta2")``, ``("initial_nn_params",)``), or
+        ``()`` for random weights.
+    description : str
+        What the weights file records as ``init``.
+    """
+
+    Theta1: np.ndarray
+    Theta2: np.ndarray
+    variables: tuple = ()
+    description: str = ""
+
+    @property
+    def unrolled(self) -> bool:
+        """Whether the file held one unrolled vector (rolled with sizes from the data)."""
+        return len(self.variables) == 1
+
+
+def random_weights(
+    n: int, hidden: int, K: int, epsilon_init: float, seed: int, engine: str = "matlab"
+) -> StartingWeights:
+    """``randInitializeWeights`` for both layers, Theta1 first, from one ``rng(seed)`` stream.
+
+    Parameters
+    ----------
+    n, hidden, K : int
+        Input, hidden and output layer sizes.
+    epsilon_init : float
+    seed : int
+    engine : {"matlab", "octave"}, default "matlab"
+        Whose ``rng(seed)``: MATLAB's (``rng(seed, 'twister')``) or GNU Octave's.
+    """
+    rng = make_rng(engine, seed)
+    Theta1 = rand_initialize_weights(n, hidden, epsilon_init, rng)
+    Theta2 = rand_initialize_weights(hidden, K, epsilon_init, rng)
+    words = _RNG_WORDS[str(engine).lower()].format(seed=seed)
+    return StartingWeights(
+        Theta1, Theta2, (), f"randInitializeWeights, {words}, epsilon {epsilon_init:g}"
+    )
+
+
+def candidates(variables: dict) -> list:
+    """The sets of starting weights a loaded file holds, by name (``"Theta1/Theta2"``, ...).
+
+    ``nn_params`` counts only without ``Theta1``/``Theta2`` (in a weights file nn3 wrote it is
+    the same network).
+    """
+    found = ["Theta1/Theta2"] if "Theta1" in variables or "Theta2" in variables else []
+    for name in UNROLLED_NAMES:
+        if name in variables and not (name == "nn_params" and found[:1] == ["Theta1/Theta2"]):
+            found.append(name)
+    return found
+
+
+def load_starting_weights(
+    path,
+    n_features: int,
+    num_labels: "int | None",
+    hidden_layer_size: "int | None",
+    init_var: "str | None" = None,
+    n_examples: "int | None" = None,
+    default_hidden: int = 25,
+) -> StartingWeights:
+    """Starting weights from the .mat file at ``path``.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+    n_features : int
+        Columns of the training data ``X``.
+    num_labels : int or None
+        Output units, when known (given, or inferred from the labels); else the file's
+        ``num_labels``. Used only to roll an unrolled vector.
+    hidden_layer_size : int or None
+        The hidden layer size when the user gave one; else the file's ``hidden_layer_size``,
+        else ``default_hidden``. Used only to roll an unrolled vector.
+    init_var : str, optional
+        The variable to use: ``"Theta1"`` or ``"Theta2"`` (the pair), or an unrolled vector's
+        name (any, struct fields as ``data.w``). Needed when the file holds more than one.
+    n_examples : int, optional
+        Rows of ``X``, to say when ``X`` looks transposed.
+    default_hidden : int, default 25
+
+    Returns
+    -------
+    StartingWeights
+        Sizes checked against each other (not against the data: see :func:`nn3.fit`).
+
+    Raises
+    ------
+    DataError
+        No starting weights, or more than one set without ``init_var``, or a vector whose length
+        fits no network of these sizes.
+    """
+    variables = load_mat(path)
+    found = candidates(variables)
+    if init_var is None:
+        if len(found) > 1:
+            raise ParameterConflictError(
+                "init_var",
+                None,
+                f"{path}: holds more than one set of starting weights ({', '.join(found)}); "
+                "pick one with {name} NAME",
+            )
+        if not found:
+            listing = ", ".join(sorted(variables)) or "none"
+            raise DataError(
+                f"{path}: no starting weights found: expected Theta1 and Theta2, or an unrolled "
+                f"initial_nn_params, initial_params or nn_params (variables there: {listing})"
+            )
+        init_var = "Theta1" if found[0] == "Theta1/Theta2" else found[0]
+    if init_var in ("Theta1", "Theta2"):
+        pair = {k: variables[k] for k in ("Theta1", "Theta2") if k in variables}
+        Theta1, Theta2 = weights_from_variables(pair, path)
+        return StartingWeights(Theta1, Theta2, ("Theta1", "Theta2"), f"from {path}")
+    vector = get_variable(variables, init_var, path)
+    sizes = _file_sizes(variables)
+    hidden = hidden_layer_size or sizes.get("hidden_layer_size") or default_hidden
+    K = num_labels or sizes.get("num_labels")
+    if K is None:
+        raise DataError(f"{path}: '{init_var}' is unrolled; give the number of labels")
+    n_file = sizes.get("input_layer_size", n_features)
+    Theta1, Theta2 = _roll_checked(vector, path, init_var, n_file, hidden, K, n_examples)
+    return StartingWeights(Theta1, Theta2, (init_var,), f"from {init_var} in {path}")
+
+
+def _file_sizes(variables):
+    """The layer sizes stored beside an unrolled vector (as nn3 train writes them), if any."""
+    sizes = {}
+    for name in ("input_layer_size", "hidden_layer_size", "num_labels"):
+        value = variables.get(name)
+        if isinstance(value, np.ndarray) and value.size == 1 and value.dtype.kind in "iuf":
+            size = float(value.flat[0])
+            if size.is_integer() and size >= 1:
+                sizes[name] = int(size)
+    return sizes
+
+
+def _roll_checked(vector, path, name, n, hidden, K, n_examples):
+    """Roll an unrolled vector into a n-hidden-K network, saying what would fit when not."""
+    size = np.size(vector)
+    need = hidden * (n + 1) + K * (hidden + 1)
+    numeric = isinstance(vector, np.ndarray) and vector.dtype.kind in "biuf"
+    if size == need or not numeric:  # the right size, or let roll_params say what is wrong
+        return roll_params(vector, (n, hidden, K), path, name)
+    message = (
+        f"{path}: '{name}' has {size} elements, but a {n}-{hidden}-{K} network needs {need} "
+        f"({n} features, {{name}} {hidden}, {K} labels)"
+    )
+    fits = (size - K) / (n + 1 + K)
+    if fits.is_integer() and fits >= 1:
+        message += f"; {{name}} {int(fits)} fits it"
+    elif n_examples is not None and hidden * (n_examples + 1) + K * (hidden + 1) == size:
+        message += f"; it fits {n_examples} features, X's row count: X looks transposed (X')"
+    raise ParameterConflictError("hidden_layer_size", hidden, message)

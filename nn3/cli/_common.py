@@ -26,6 +26,8 @@ OPTION_NAMES = {
     "rows": "--rows",
     "cols": "--cols",
     "example_width": "--width",
+    "init_var": "--init-var",
+    "rng": "--rng",
 }
 
 

@@ -89,6 +89,21 @@ def test_stream_and_dask_same_bits_every_evaluation_and_weights(data, start, cli
             assert np.array_equal(x_dask, x_stream), name  # same trained weights
 
 
+def test_same_bits_with_blocks_big_enough_for_threaded_blas(tmp_path, clients):
+    """One 6000-row block: multi-threaded BLAS would split its sums differently from a Dask
+    worker's single thread; the stream engine evaluates blocks with single-threaded BLAS."""
+    path = tmp_path / "wide.mat"
+    make_data(path, 6000, 100, 10, seed=1)
+    y = read_labels(path, "y", 6000)
+    x = 0.12 * np.sin(np.arange(1, 25 * 101 + 10 * 26 + 1))
+    J, g = make_objective(path, y, 100, 25, 10, 1.0, engine="stream", block_rows=6000)(x)
+    with make_objective(
+        path, y, 100, 25, 10, 1.0, engine="dask", client=clients["2p"], block_rows=6000
+    ) as fun:
+        Jd, gd = fun(x)
+    assert Jd == J and np.array_equal(gd, g)
+
+
 def test_engines_agree_with_in_memory_path(data, start):
     path, X, y = data
     memory = make_objective(X, y, *SIZES, LAMBDA)

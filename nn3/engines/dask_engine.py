@@ -29,7 +29,7 @@ from .block import BlockEvaluator
 from .labels import available_memory
 from .partition import assign_blocks, block_hits, row_blocks
 from .source import ArraySource, DaskArraySource, H5Source
-from .stream import BlockReader, check_finite
+from .stream import BlockReader, _single_threaded_blas, check_finite
 
 #: Seconds to wait for a scheduler (and for a first worker) before giving up.
 CONNECT_TIMEOUT = 10.0
@@ -138,7 +138,7 @@ class _Shard:
 
         Theta1, Theta2 = params_to_thetas(nn_params, sizes)
         out = []
-        with self.lock:
+        with self.lock, _single_threaded_blas():  # same bits as the stream engine
             for i in range(len(self.blocks)):
                 block = self.data[i] if self.data else self.reader.read(i)
                 out.append(self.evaluator(block, self.hits[i], Theta1, Theta2))

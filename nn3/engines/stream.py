@@ -1,9 +1,16 @@
 """Streaming engine: X read by row blocks from its source at every evaluation, bounded memory.
 
-Memory: two block buffers (``n x block_rows`` float64, and a smaller one for the last block),
-the evaluator's intermediates for one block, one block's partial sums, the parameters and the
-labels; never X. The page cache holds what the OS chooses.
+Memory: per evaluating thread, two block buffers (``n x block_rows`` float64, and a smaller one
+for the last block) and the evaluator's intermediates for one block; a few blocks' partial sums,
+the parameters and the labels; never X. The page cache holds what the OS chooses.
 """
+
+import collections
+import contextlib
+import functools
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -53,6 +60,11 @@ def check_finite(block, source, start, stop):
 class StreamEngine:
     """Partial sums of every row block, reading X from its source at each evaluation.
 
+    Blocks are evaluated by ``threads`` Python threads, each with its own buffers and evaluator
+    and single-threaded BLAS (through threadpoolctl, when installed): a block's partial sums
+    then have the same bits as on a single-threaded Dask worker (multi-threaded BLAS may split
+    the long sums over a block's rows differently), and the cores are still all used.
+
     Parameters
     ----------
     source : ArraySource, DaskArraySource or H5Source
@@ -61,24 +73,75 @@ class StreamEngine:
         Positions of ``Y``'s ones (:func:`nn3.network.label_hits`).
     sizes : (input, hidden, labels)
     block_rows : int
+    threads : int, optional
+        Blocks evaluated at once (default: the CPUs this process may use, at most 4). Memory
+        is ``threads`` sets of block buffers.
     """
 
     name = "stream"
 
-    def __init__(self, source, rows, cols, sizes, block_rows):
+    def __init__(self, source, rows, cols, sizes, block_rows, threads=None):
         self.source = source
         self.m, self.n = source.shape
         self.blocks = row_blocks(self.m, block_rows)
         self.hits = [block_hits(rows, cols, a, b) for a, b in self.blocks]
-        self.reader = BlockReader(source, self.blocks)
-        self.sizes = tuple(sizes)
-        self.evaluator = BlockEvaluator(self.n, sizes[1], sizes[2], block_rows)
+        self.sizes, self.block_rows = tuple(sizes), block_rows
+        if threads is None:
+            threads = min(
+                4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+            )
+        self.threads = max(1, min(int(threads), len(self.blocks)))
+        self._local = threading.local()
+        self._pool = None
+
+    def _evaluate(self, k, Theta1, Theta2):
+        local = self._local
+        if not hasattr(local, "reader"):
+            local.reader = BlockReader(self.source, self.blocks)
+            local.evaluator = BlockEvaluator(self.n, self.sizes[1], self.sizes[2], self.block_rows)
+        return local.evaluator(local.reader.read(k), self.hits[k], Theta1, Theta2)
 
     def sums(self, nn_params):
-        """Partial sums of the blocks, yielded in block order (one block in memory at a time)."""
+        """Partial sums of the blocks, yielded in block order (a few blocks in memory at once)."""
         Theta1, Theta2 = params_to_thetas(nn_params, self.sizes)
-        for k in range(len(self.blocks)):
-            yield self.evaluator(self.reader.read(k), self.hits[k], Theta1, Theta2)
+        with _single_threaded_blas():
+            if self.threads == 1:
+                for k in range(len(self.blocks)):
+                    yield self._evaluate(k, Theta1, Theta2)
+                return
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix="nn3-stream")
+            pending = collections.deque()
+            for k in range(len(self.blocks)):
+                pending.append(self._pool.submit(self._evaluate, k, Theta1, Theta2))
+                if len(pending) > 2 * self.threads:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
 
     def close(self):
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
         self.source.close()
+
+
+@contextlib.contextmanager
+def _single_threaded_blas():
+    """BLAS limited to one thread meanwhile (no-op without threadpoolctl)."""
+    controller = _blas_controller()
+    if controller is None:
+        yield
+        return
+    with controller.limit(limits=1, user_api="blas"):
+        yield
+
+
+@functools.cache
+def _blas_controller():
+    """threadpoolctl's controller, found once (finding the BLAS libraries takes milliseconds)."""
+    try:
+        from threadpoolctl import ThreadpoolController
+    except ImportError:
+        return None
+    return ThreadpoolController()

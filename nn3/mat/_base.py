@@ -14,8 +14,11 @@ This module imports nothing from the rest of :mod:`nn3.mat`.
 
 import math
 import re
+from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
+from numpy.typing import DTypeLike
 
 from ..errors import MatFileError
 
@@ -95,7 +98,7 @@ class MatlabChar(str):
         return (MatlabChar, (str(self), np.array(self._codes)))
 
 
-def str_codes(text):
+def str_codes(text: str) -> np.ndarray:
     """A str as MATLAB holds it: a 1 x n row of UTF-16 code units (``""`` is 0x0)."""
     if not text:
         return np.zeros((0, 0), dtype=np.int64)
@@ -107,7 +110,7 @@ class FileContentError(Exception):
     """A problem in a file's contents; :func:`load_mat` adds the file name."""
 
 
-def describe(value):
+def describe(value: Any) -> str:
     """What a loaded value is, in words, for error messages (``"text"``, ``"a struct"``, ...)."""
     if isinstance(value, str):
         return "text (char)"
@@ -129,7 +132,7 @@ def describe(value):
     return type(value).__name__
 
 
-def format_size(size):
+def format_size(size: Iterable[int]) -> str:
     """``(5000, 400)`` as MATLAB writes it: ``"5000x400"``."""
     return "x".join(str(d) for d in size)
 
@@ -151,7 +154,7 @@ DTYPE_CLASSES = {
 }
 
 
-def dtype_class(dtype):
+def dtype_class(dtype: DTypeLike) -> str:
     """The MATLAB class of an array's elements (complex: the class of its parts)."""
     dtype = np.dtype(dtype)
     if dtype.kind in "US":
@@ -177,7 +180,7 @@ CLASS_DTYPES = {
 }
 
 
-def matlab_shape(shape):
+def matlab_shape(shape: Iterable[int]) -> tuple[int, ...]:
     """MATLAB's size: at least 2-D (a vector is a column), no trailing singletons past 2-D."""
     shape = tuple(int(d) for d in shape)
     if len(shape) == 0:
@@ -189,7 +192,7 @@ def matlab_shape(shape):
     return shape
 
 
-def densify(value, path="<data>", name="X"):
+def densify(value: Any, path: str = "<data>", name: str = "X") -> np.ndarray:
     """A sparse matrix as a dense float array, refusing sizes over :data:`MAX_DENSE_ELEMENTS`.
 
     Parameters
@@ -213,7 +216,7 @@ def densify(value, path="<data>", name="X"):
     return value.toarray()
 
 
-def check_count(n, dims, what):
+def check_count(n: int, dims: tuple[int, ...], what: str) -> None:
     if n > MAX_ELEMENTS:
         raise FileContentError(
             f"{what} claims {format_size(dims)} = {n} elements, more than nn3 reads "
@@ -221,7 +224,7 @@ def check_count(n, dims, what):
         )
 
 
-def check_name(path, name, where="variable"):
+def check_name(path: str, name: object, where: str = "variable") -> None:
     if not isinstance(name, str) or not _NAME_RE.match(name):
         raise MatFileError(
             f"{path}: cannot save {where} {name!r}: MATLAB names start with a letter and hold "

@@ -13,6 +13,7 @@ import stat
 import struct
 import warnings
 import zlib
+from typing import Any
 
 import numpy as np
 
@@ -68,7 +69,7 @@ def _is_hdf5(head):
     return any(head[at : at + 8] == HDF5_SIGNATURE for at in (0, 512, 1024, 2048, 4096))
 
 
-def mat_format(path):
+def mat_format(path: str | os.PathLike) -> str:
     """The file's format: ``"4"``, ``"5"`` (v5/v6/v7) or ``"7.3"`` (HDF5).
 
     Raises
@@ -117,7 +118,7 @@ def _looks_like(head):
     return "no v4, v5 or v7.3 header"
 
 
-def load_mat(path):
+def load_mat(path: str | os.PathLike) -> dict[str, Any]:
     """All variables of a .mat file as a dict, in MATLAB's shapes.
 
     Reads MATLAB v4, v5/v6/v7 (compressed or not) and v7.3 (HDF5) files, and GNU Octave's
@@ -178,7 +179,7 @@ def _load(path, fmt):
         raise MatFileError(f"{path}: corrupt or unreadable {kind} .mat file ({detail})") from exc
 
 
-def read_hdf5(path) -> dict:
+def read_hdf5(path: str) -> dict[str, Any]:
     """The variables of an HDF5-based file, raw: MATLAB's v7.3 layout or GNU Octave's ``-hdf5``.
 
     A file all of whose members are variables in Octave's layout is read as Octave's
@@ -234,7 +235,7 @@ def _raised_in_h5py(exc):
     return module.split(".")[0] == "h5py" or "/h5py/" in filename or filename.startswith("h5py/")
 
 
-def get_variable(variables, name, path="<data>"):
+def get_variable(variables: dict[str, Any], name: str, path: str = "<data>") -> Any:
     """A variable by name, with struct fields addressed as ``"data.X"``.
 
     Parameters
@@ -253,7 +254,7 @@ def get_variable(variables, name, path="<data>"):
         The variable (or field) is not there; the message lists what is.
     """
     current = variables
-    walked = []
+    walked: list[str] = []
     for part in name.split("."):
         if isinstance(current, np.ndarray) and current.dtype == object and current.size == 1:
             current = current.flat[0]

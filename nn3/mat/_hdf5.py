@@ -7,12 +7,14 @@ never follows a link to another object or file), virtual datasets, external stor
 :data:`~nn3.mat._base.MAX_ELEMENTS` and contiguous datasets with fewer bytes than their size.
 """
 
+from typing import Any
+
 import numpy as np
 
 from ._base import MAX_ELEMENTS, FileContentError, format_size
 
 
-def member_names(group, where):
+def member_names(group: Any, where: str) -> list[str]:
     """The member names of a group; h5py gives a name that is not UTF-8 as bytes: refused."""
     names = list(group.keys())
     for name in names:
@@ -23,7 +25,7 @@ def member_names(group, where):
     return names
 
 
-def hard_member(group, name, where):
+def hard_member(group: Any, name: str, where: str) -> Any:
     import h5py
 
     link = group.get(name, getlink=True)
@@ -34,7 +36,7 @@ def hard_member(group, name, where):
     return group[name]
 
 
-def read_attr(obj, name):
+def read_attr(obj: Any, name: str) -> str | int | None:
     """An attribute as str (for string attributes) or Python number, or None."""
     if name not in obj.attrs:
         return None
@@ -52,7 +54,7 @@ def read_attr(obj, name):
     return None
 
 
-def dataset_data(obj, where):
+def dataset_data(obj: Any, where: str) -> Any:
     """A dataset's contents, after refusing absurd sizes, external storage and virtual data."""
     import h5py
 
@@ -83,7 +85,7 @@ def dataset_data(obj, where):
     return obj[()]
 
 
-def from_compound(data):
+def from_compound(data: Any) -> Any:
     """Complex data stored as a compound of ``real`` and ``imag`` as a complex array."""
     names = np.asarray(data).dtype.names
     if names and {"real", "imag"} <= set(names):
@@ -91,7 +93,7 @@ def from_compound(data):
     return data
 
 
-def to_compound(values):
+def to_compound(values: np.ndarray) -> np.ndarray:
     """Complex values as MATLAB stores them: a compound of ``real`` and ``imag``."""
     part = values.real.dtype
     packed = np.empty(values.shape, dtype=[("real", part), ("imag", part)])
@@ -99,7 +101,7 @@ def to_compound(values):
     return packed
 
 
-def join_text(data):
+def join_text(data: Any) -> str:
     value = np.asarray(data).reshape(-1)
     parts = []
     for item in value:

@@ -5,12 +5,14 @@ char data, dicts for structs, object arrays for cells); :func:`normalise` gives 
 the table in :mod:`nn3.mat` lists.
 """
 
+from typing import Any
+
 import numpy as np
 
 from ._base import MAX_DEPTH, FileContentError, MatlabChar, RawChar, matlab_shape
 
 
-def normalise(value, depth=0):
+def normalise(value: Any, depth: int = 0) -> Any:
     """The one place where loaded values get nn3's shapes and types (see the module docstring)."""
     if depth > MAX_DEPTH:
         raise FileContentError("corrupt .mat file: cells or structs nested too deeply")

@@ -7,6 +7,8 @@ is a group holding a ``type`` string (``matrix``, ``scalar struct``, ``cell``, `
 :func:`nn3.mat._normalise.normalise` finishes them.
 """
 
+from typing import Any
+
 import numpy as np
 
 from ._base import CLASS_DTYPES, MAX_DEPTH, MAX_ELEMENTS, FileContentError, RawChar
@@ -32,13 +34,13 @@ def _is_octave(f, name):
     )
 
 
-def is_octave_file(f) -> bool:
+def is_octave_file(f: Any) -> bool:
     """Whether every member of the open HDF5 file ``f`` is a variable in Octave's layout."""
     names = member_names(f, "the file")
     return bool(names) and all(_is_octave(f, name) for name in names)
 
 
-def read_octave(f) -> dict:
+def read_octave(f: Any) -> dict[str, Any]:
     """The variables of an open Octave ``-hdf5`` file, raw, in MATLAB's size.
 
     Parameters

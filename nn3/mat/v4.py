@@ -6,6 +6,7 @@ back raw, in MATLAB's size (:func:`nn3.mat._normalise.normalise` finishes them).
 """
 
 import struct
+from typing import Any
 
 import numpy as np
 
@@ -46,8 +47,8 @@ def looks_like_v4(head: bytes) -> bool:
     return _header(head) is not None
 
 
-def read_v4(data):
-    out = {}
+def read_v4(data: bytes) -> dict[str, Any]:
+    out: dict[str, Any] = {}
     pos = 0
     index = 0
     while pos < len(data):

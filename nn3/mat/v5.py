@@ -11,6 +11,7 @@ writers' quirks are accepted. Values come back raw, in MATLAB's size
 import math
 import struct
 import zlib
+from typing import Any
 
 import numpy as np
 
@@ -63,6 +64,11 @@ _MX_FUNCTION, _MX_OPAQUE = 16, 17
 class _V5:
     """A cursor over (decompressed) v5 bytes: ``data[pos:end]`` is what is left to read."""
 
+    #: Where the last data element's payload starts (set by :meth:`element`).
+    last_start: int
+    #: Where the last matrix parsed at this cursor really ended (set by :func:`_matrix`).
+    parsed_end: int
+
     def __init__(self, data, order, pos, end, where):
         self.data = data
         self.order = order
@@ -112,14 +118,14 @@ class _V5:
         return np.frombuffer(payload, dtype=dtype, count=count)
 
 
-def read_v5(data):
+def read_v5(data: bytes) -> dict[str, Any]:
     if len(data) < 128:
         raise FileContentError(
             f"truncated .mat file: {len(data)} bytes, shorter than the 128-byte header"
         )
     order = "<" if data[126:128] == b"IM" else ">"
     view = memoryview(data)
-    out = {}
+    out: dict[str, Any] = {}
     pos = 128
     index = 0
     while pos < len(data):

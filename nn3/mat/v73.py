@@ -23,13 +23,15 @@ Links to other files, external raw storage and virtual datasets are refused
 (:mod:`nn3.mat._hdf5`).
 """
 
+from typing import Any
+
 import numpy as np
 
 from ._base import CLASS_DTYPES, MAX_DEPTH, FileContentError, MatlabObject, RawChar, format_size
 from ._hdf5 import dataset_data, from_compound, hard_member, join_text, member_names, read_attr
 
 
-def read_v73(f) -> dict:
+def read_v73(f: Any) -> dict[str, Any]:
     """The variables of an open v7.3 file, raw, in MATLAB's size.
 
     Parameters

@@ -9,6 +9,7 @@ shared with the streaming writer (:mod:`nn3.matio_stream`).
 
 import datetime
 import os
+from typing import Any
 
 import numpy as np
 
@@ -30,7 +31,7 @@ from ._hdf5 import to_compound
 FORMATS = ("5", "7.3")
 
 
-def prepare(path, name, value, depth=0):
+def prepare(path: str, name: str, value: Any, depth: int = 0) -> Any:
     """Check a value can be saved and give it MATLAB's shape (1-D arrays become columns)."""
     if depth > MAX_DEPTH:
         raise MatFileError(f"{path}: cannot save '{name}': nested too deeply")
@@ -81,11 +82,11 @@ def prepare(path, name, value, depth=0):
             )
         return value.reshape(matlab_shape(value.shape))
     if value.dtype == object:
-        out = np.empty(matlab_shape(value.shape), dtype=object)
-        flat = value.reshape(out.shape)
-        for idx in np.ndindex(out.shape):
-            out[idx] = prepare(path, f"{name}{{...}}", flat[idx], depth + 1)
-        return out
+        cells = np.empty(matlab_shape(value.shape), dtype=object)
+        flat = value.reshape(cells.shape)
+        for idx in np.ndindex(cells.shape):
+            cells[idx] = prepare(path, f"{name}{{...}}", flat[idx], depth + 1)
+        return cells
     if value.dtype.kind not in "biufc":
         raise MatFileError(f"{path}: cannot save '{name}': unsupported type {value.dtype}")
     if value.dtype.kind == "f" and value.dtype.itemsize not in (4, 8):
@@ -140,7 +141,7 @@ def _check_v5_chars(path, name, value):
     )
 
 
-def save_mat(path, variables, format="5"):
+def save_mat(path: str | os.PathLike, variables: dict[str, Any], format: str | float = "5") -> None:
     """Write variables to a .mat file atomically.
 
     The file is written to a temporary name in the same folder, flushed to disk, and renamed
@@ -194,14 +195,14 @@ def save_mat(path, variables, format="5"):
             raise MatFileError(f"{path}: cannot write ({exc})") from exc
 
 
-def v73_header():
+def v73_header() -> bytes:
     """The 128 bytes MATLAB puts at the start of a v7.3 file's 512-byte userblock."""
     now = datetime.datetime.now().strftime("%a %b %d %H:%M:%S %Y")
     text = f"MATLAB 7.3 MAT-file, Platform: nn3 {__version__}, Created on: {now} HDF5 schema 1.00 ."
     return text.encode("ascii").ljust(116, b" ")[:116] + b"\x00" * 8 + b"\x00\x02IM"
 
 
-def write_v73(path, variables, header):
+def write_v73(path: str, variables: dict[str, Any], header: bytes) -> None:
     """Write variables to ``path`` as a MATLAB v7.3 file (not atomic: see ``nn3.save_mat``).
 
     Parameters
@@ -232,7 +233,7 @@ def _string_type(text):
     return tid
 
 
-def set_matlab_class(obj, cls):
+def set_matlab_class(obj: Any, cls: str) -> None:
     """``MATLAB_class`` as MATLAB writes it: a fixed-length, NUL-terminated ASCII string."""
     import h5py
 

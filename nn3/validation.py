@@ -215,15 +215,15 @@ def check_feature_count(
     Raises
     ------
     DataError
-        ``X has 3 features, but Theta1 is 4x7 and expects 6``, or ``X is 6x3 but Theta1 is 4x7
-        and expects 6 features, X's row count: X looks transposed (pass X')``.
+        ``X has 3 features, but Theta1 is 4x7 and expects 6``, with ``X looks transposed
+        (X'): its 6 rows match the 6 features`` when ``n_examples`` is 6.
     """
     rows, cols = Theta1_shape
     if cols != n_features + 1 and n_examples == cols - 1:
         raise DataError(
-            f"{where}X is {n_examples}x{n_features} but Theta1 is {rows}x{cols} and expects "
-            f"{cols - 1} features, X's row count: X looks transposed (pass X', one example "
-            "per row)"
+            f"{where}X has {n_features} features, but Theta1 is {rows}x{cols} and expects "
+            f"{cols - 1}; X looks transposed (X'): its {n_examples} rows match the {cols - 1} "
+            "features (give one example per row)"
         )
     if cols != n_features + 1:
         raise DataError(

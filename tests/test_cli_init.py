@@ -224,8 +224,10 @@ def test_transposed_x_is_named_as_such(tmp_path, start):
     scipy.io.savemat(only_x, {"X": d["X"][:5].T})  # 5 examples of 2 features, as X' (2x5)
     r = run("predict", weights, only_x)
     assert r.exit_code == 2
-    assert "X is 2x5 but Theta1 is 3x3 and expects 2 features, X's row count: X looks " \
-        "transposed (pass X', one example per row)" in r.output  # fmt: skip
+    assert (
+        "X has 5 features, but Theta1 is 3x3 and expects 2; X looks transposed (X'): its 2 rows "
+        "match the 2 features (give one example per row)"
+    ) in r.output
     both = tmp_path / "xyt.mat"
     scipy.io.savemat(both, {"X": d["X"].T, "y": d["y"]})
     for args in (["cost", weights, both], ["train", both, "--init", weights, "--init-var",

@@ -19,6 +19,7 @@ Octave's ``rng(seed)`` with ``rng="octave"``. The hold-out split always uses MAT
 
 import os
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -61,11 +62,11 @@ class FitResult(training.TrainResult):
     @property
     def failed(self) -> bool:
         """Whether the cost or its gradient became NaN (fmincg's status 3): not a trained net."""
-        return self.optimize_result.status == 3
+        return getattr(self.optimize_result, "status", None) == 3
 
     def failure(self, path, advice="check the scale of X, epsilon_init and the initial weights"):
         """The :class:`~nn3.errors.TrainingError` for a failed run, naming ``path``."""
-        res = self.optimize_result
+        res: Any = self.optimize_result
         return TrainingError(
             f"{self.data_file}: training failed: the cost or its gradient became NaN at "
             f"evaluation {res.nfev} (fmincg: {res.message}); nothing saved to {path} (best "
@@ -74,7 +75,7 @@ class FitResult(training.TrainResult):
 
     def to_variables(self) -> dict:
         """The variables of the weights file, in ``nn3 train``'s order (MATLAB columns)."""
-        res = self.optimize_result
+        res: Any = self.optimize_result  # fmincg's OptimizeResult
         variables = {
             "Theta1": self.Theta1,
             "Theta2": self.Theta2,

@@ -13,7 +13,7 @@ _EXPORTS = {
     "cost_function": "network",
     "backpropagation": "network",
     "nn_cost_function": "network",
-    "make_objective": "network",
+    "make_objective": "engines",
     "unroll": "network",
     "roll": "network",
     "predict": "network",

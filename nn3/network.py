@@ -446,18 +446,15 @@ def nn_cost_function(nn_params, input_layer_size, hidden_layer_size, num_labels,
     return J, grad
 
 
-def make_objective(
-    X, y, input_layer_size, hidden_layer_size, num_labels, lambda_=0.0, *, engine="memory", **options
-):
+def make_objective(X, y, input_layer_size, hidden_layer_size, num_labels, lambda_=0.0):
     """``nn_cost_function`` with the data checked once, for repeated evaluation by an optimizer.
 
     The data is checked and indexed once and the buffers for the intermediates are allocated
     once, then reused by every call; ``X`` is kept by reference, not copied. Each call returns a
     new gradient array (optimizers keep earlier ones).
 
-    ``engine="stream"`` or ``"dask"`` (or any of ``client=``, ``block_rows=``, ``x_var=``) hands
-    the work to :func:`nn3.engines.make_engine_objective`: X may then also be a v7.3 file (a path,
-    ``(path, variable)`` or an h5py dataset) or a dask.array, read by row blocks.
+    The in-memory engine. ``nn3.make_objective`` (:func:`nn3.engines.make_objective`) takes
+    ``engine="stream"`` or ``"dask"`` too, for data read by row blocks.
 
     Returns
     -------
@@ -465,12 +462,6 @@ def make_objective(
         Not safe to call from two threads at once (it reuses its buffers); make one objective
         per thread instead.
     """
-    if engine != "memory" or options:
-        from .engines import make_engine_objective
-
-        return make_engine_objective(
-            X, y, input_layer_size, hidden_layer_size, num_labels, lambda_, engine=engine, **options
-        )
     input_layer_size, hidden_layer_size, num_labels = _layer_sizes(
         input_layer_size, hidden_layer_size, num_labels
     )

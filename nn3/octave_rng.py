@@ -21,7 +21,7 @@ from numbers import Real
 import numpy as np
 
 from .errors import Nn3Error, OptionError
-from .rng import MatlabRNG
+from .rng import MatlabRNG, check_size
 
 #: The engines :func:`make_rng` knows, the first the default (as ``nn3 train``'s).
 ENGINES = ("matlab", "octave")
@@ -153,7 +153,7 @@ class OctaveRNG:
         """
         if n is None:
             n = m
-        m, n = _size(m, "rand"), _size(n, "rand")
+        m, n = check_size(m, "rand"), check_size(n, "rand")
         return self._draw(m * n).reshape((m, n), order="F")
 
     def _draw(self, count):
@@ -205,49 +205,12 @@ class OctaveRNG:
         return out + 1
 
 
-def _size(d, name):
-    if isinstance(d, bool) or not isinstance(d, (Real, np.integer)) or d != int(d) or d < 0:
-        raise OptionError(f"{name}: sizes must be non-negative whole numbers, got {d!r}")
-    return int(d)
-
-
 def _randperm_sizes(n, k):
-    n = _size(n, "randperm")
-    k = n if k is None else _size(k, "randperm")
+    n = check_size(n, "randperm")
+    k = n if k is None else check_size(k, "randperm")
     if k > n:
         raise OptionError(f"randperm: k must be at most n, got randperm({n}, {k})")
     return n, k
-
-
-def matlab_randperm(rng, n, k=None):
-    """MATLAB's ``randperm(n)`` from a :class:`nn3.MatlabRNG`: ``[~, p] = sort(rand(1, n))``.
-
-    That definition reproduces MATLAB's documented ``rng default; randperm(8)`` ->
-    ``6 3 7 8 5 1 2 4`` and ``randperm(6)`` -> ``6 3 5 1 2 4``. MATLAB does not document how
-    ``randperm(n, k)`` draws (its documentation says ``randperm(n, n)`` may order differently
-    from ``randperm(n)``), and the simple shuffles do not reproduce its published
-    ``randperm(8, 4)``, so ``k`` is refused rather than guessed.
-
-    Parameters
-    ----------
-    rng : MatlabRNG
-    n : int
-        n >= 0.
-    k : None
-        Refused (:class:`nn3.OptionError`) when given.
-
-    Returns
-    -------
-    p : ndarray of shape (n,), intp
-        1-based, as in MATLAB.
-    """
-    n = _size(n, "randperm")
-    if k is not None:
-        raise OptionError(
-            "randperm(n, k) is not reproduced for MATLAB: its algorithm is undocumented; "
-            "use p = randperm(n); p(1:k) in MATLAB and randperm(n)[:k] here, which agree"
-        )
-    return rng.shuffled_order(n) + 1
 
 
 def make_rng(engine="matlab", seed=0):

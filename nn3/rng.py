@@ -1,7 +1,10 @@
 """MATLAB-compatible random numbers and weight initialisation."""
 
+from numbers import Real
+
 import numpy as np
 
+from .errors import OptionError
 from .validation import validate, validate_params
 
 
@@ -58,18 +61,39 @@ class MatlabRNG:
         return np.argsort(self.rand(n, 1)[:, 0], kind="stable")
 
     def randperm(self, n, k=None):
-        """MATLAB's ``randperm(n)``, 1-based: ``rng default; randperm(8)`` is ``6 3 7 8 5 1 2 4``.
+        """MATLAB's ``randperm(n)``, 1-based: ``[~, p] = sort(rand(1, n))``.
 
-        See :func:`nn3.octave_rng.matlab_randperm` (``k`` is refused: MATLAB's algorithm for it
-        is undocumented).
+        That definition reproduces MATLAB's documented ``rng default; randperm(8)`` ->
+        ``6 3 7 8 5 1 2 4`` and ``randperm(6)`` -> ``6 3 5 1 2 4``. MATLAB does not document how
+        ``randperm(n, k)`` draws (its documentation says ``randperm(n, n)`` may order differently
+        from ``randperm(n)``), and the simple shuffles do not reproduce its published
+        ``randperm(8, 4)``, so ``k`` is refused rather than guessed.
+
+        Parameters
+        ----------
+        n : int
+            n >= 0.
+        k : None
+            Refused (:class:`nn3.OptionError`) when given.
 
         Returns
         -------
         p : ndarray of shape (n,), intp
         """
-        from .octave_rng import matlab_randperm
+        n = check_size(n, "randperm")
+        if k is not None:
+            raise OptionError(
+                "randperm(n, k) is not reproduced for MATLAB: its algorithm is undocumented; "
+                "use p = randperm(n); p(1:k) in MATLAB and randperm(n)[:k] here, which agree"
+            )
+        return self.shuffled_order(n) + 1
 
-        return matlab_randperm(self, n, k)
+
+def check_size(d, name):
+    """``d`` as a non-negative ``int`` (a MATLAB size argument), or :class:`OptionError`."""
+    if isinstance(d, bool) or not isinstance(d, (Real, np.integer)) or d != int(d) or d < 0:
+        raise OptionError(f"{name}: sizes must be non-negative whole numbers, got {d!r}")
+    return int(d)
 
 
 def rand_initialize_weights(

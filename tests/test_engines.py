@@ -12,10 +12,11 @@ import pytest
 
 import nn3
 from nn3.datagen import make_data
+from nn3.engines import make_objective
 from nn3.engines.labels import read_labels
 from nn3.engines.source import H5Source
 from nn3.errors import ClusterError, DataError, MatFileError
-from nn3.network import make_objective, roll
+from nn3.network import roll
 
 distributed = pytest.importorskip("distributed")
 

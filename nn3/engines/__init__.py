@@ -19,7 +19,20 @@ gradient at every evaluation: every engine computes each block's partial sums wi
 on the same layout, and the client adds them in block order.
 """
 
-from .objective import ENGINES, EngineObjective, choose_engine, make_engine_objective
+from .objective import (
+    ENGINES,
+    EngineObjective,
+    choose_engine,
+    make_engine_objective,
+    make_objective,
+)
 from .progress import Progress
 
-__all__ = ["ENGINES", "EngineObjective", "Progress", "choose_engine", "make_engine_objective"]
+__all__ = [
+    "ENGINES",
+    "EngineObjective",
+    "Progress",
+    "choose_engine",
+    "make_engine_objective",
+    "make_objective",
+]

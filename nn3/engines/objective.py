@@ -13,6 +13,7 @@ import numpy as np
 
 from ..errors import DataError, OptionError
 from ..network import _Evaluator, label_hits, roll
+from ..network import make_objective as network_objective
 from .block import combine
 from .partition import default_block_rows
 from .progress import Progress
@@ -100,6 +101,45 @@ class _MemoryEngine:
 
     def close(self):
         pass
+
+
+def make_objective(
+    X,
+    y,
+    input_layer_size,
+    hidden_layer_size,
+    num_labels,
+    lambda_=0.0,
+    *,
+    engine="memory",
+    **options,
+):
+    """``nn3.make_objective``: the cost and gradient as ``fun(nn_params) -> (J, grad)``, any engine.
+
+    ``engine="memory"`` with no other option is :func:`nn3.network.make_objective` (X an
+    in-memory matrix); ``engine="stream"`` or ``"dask"``, or any of ``client=``, ``block_rows=``,
+    ``x_var=``, is :func:`make_engine_objective`: X may then also be a v7.3 file (a path,
+    ``(path, variable)`` or an h5py dataset) or a dask.array, read by row blocks.
+
+    Parameters
+    ----------
+    X : ndarray of shape (m, n), or a block source (see :func:`make_engine_objective`)
+    y : array_like of shape (m,) or (m, 1)
+    input_layer_size, hidden_layer_size, num_labels : int
+    lambda_ : float, default 0.0
+    engine : {"memory", "stream", "dask"}, default "memory"
+    **options
+        ``client``, ``block_rows``, ``x_var``: see :func:`make_engine_objective`.
+
+    Returns
+    -------
+    fun : callable ``fun(nn_params) -> (J, grad)``
+    """
+    if engine == "memory" and not options:
+        return network_objective(X, y, input_layer_size, hidden_layer_size, num_labels, lambda_)
+    return make_engine_objective(
+        X, y, input_layer_size, hidden_layer_size, num_labels, lambda_, engine=engine, **options
+    )
 
 
 def make_engine_objective(

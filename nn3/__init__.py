@@ -45,7 +45,7 @@ _EXPORTS = {
 }
 
 #: Submodules reachable as attributes after a plain ``import nn3`` (``nn3.plot.plot_cost``).
-_SUBMODULES = {"matlab", "plot", "testing", "gradcheck", "datasets", "compare", "parity"}
+_SUBMODULES = {"matlab", "plot", "testing", "gradcheck", "datasets", "compare"}
 
 
 __all__ = [

@@ -1,11 +1,9 @@
 import os
-import sys
 
-# Make tests/reference_impl.py and tests/perturb.py importable as plain modules.
-sys.path.insert(0, os.path.dirname(__file__))
-
-import perturb  # noqa: E402
-import pytest  # noqa: E402
+# tests/, tests/parity/ and matlab_ref/ are on sys.path through pytest's `pythonpath` setting
+# (pyproject.toml): perturb.py, reference_impl.py, nn3_side.py, parity.py import as plain modules.
+import perturb
+import pytest
 
 
 def _perturb_ulps():

@@ -166,6 +166,20 @@ def test_ties_go_to_the_first_element_in_column_major_order():
     assert compare_values(e, a).worst == (2, 1)
 
 
+def test_first_failure_is_in_column_major_order_and_separate_from_the_worst():
+    e = np.zeros((2, 2))
+    a = np.array([[0.0, 5.0], [1.0, 0.0]])  # failures at (2, 1) and (1, 2); (1, 2) is worse
+    r = compare_values(e, a)
+    assert r.first == (2, 1) and r.worst == (1, 2)
+    assert r.to_dict()["first_failed"] == [2, 1]
+    assert compare_values(e, e.copy()).first is None  # nothing fails
+    ok = compare_values(e, a, atol=10.0)
+    assert ok.passed and ok.first is None and ok.worst == (1, 2)
+    sp = scipy.sparse.csc_matrix(e)
+    moved = scipy.sparse.csc_matrix(([2.0, 1.0], ([0, 1], [1, 1])), shape=(2, 2))
+    assert compare_values(sp, moved).first == (1, 2)  # sparse: positions either side stores
+
+
 def test_nd_position_is_one_based():
     e = np.zeros((2, 3, 4))
     a = e.copy()

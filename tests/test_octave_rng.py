@@ -11,11 +11,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from parity import TOLERANCES  # matlab_ref/parity.py
 
 import nn3
 from nn3.errors import OptionError
 from nn3.octave_rng import OctaveRNG, make_rng, mt19937_init_by_array, octave_seed_key
-from nn3.parity import TOLERANCES
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -12,7 +12,7 @@ from reference_impl import matlab_cost_grad
 
 import nn3
 from nn3 import activations
-from nn3.parity import ulp_distance
+from nn3.compare import ulp_distance
 
 NN3 = Path(nn3.__file__).resolve().parent
 

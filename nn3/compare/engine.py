@@ -30,8 +30,8 @@ import math
 import numpy as np
 from numpy.typing import ArrayLike
 
+from ..mat import format_size
 from ..mat._base import str_codes as _str_codes
-from ..matio import format_size
 from .classes import (
     NUMERIC_CLASSES,
     format_class,
@@ -360,7 +360,8 @@ def _numeric_facts(e, a, tol):
         rel = np.where(diff == 0, 0.0, diff / scale)
     rel[np.isnan(rel)] = np.inf
     if tol.ulps is None:
-        ok = equal | (finite & (diff <= tol.atol + tol.rtol * scale))
+        with np.errstate(invalid="ignore"):  # rtol 0 times an infinite |e|: not finite anyway
+            ok = equal | (finite & (diff <= tol.atol + tol.rtol * scale))
     else:
         ok = equal | (finite & (dist <= np.uint64(tol.ulps)))
     return ok, diff, rel, dist

@@ -1,4 +1,4 @@
-"""nn3's own values for every reference output file, to compare with nn3.parity.TOLERANCES.
+"""nn3's own values for every reference output file, to compare with parity.TOLERANCES.
 
 ``PRODUCERS[name](ref)`` takes the reference file's variables (``load_mat`` of
 ``matlab_ref/outputs/<name>``) and returns what nn3 computes for them, by the names the file uses.
@@ -13,10 +13,10 @@ import os
 from pathlib import Path
 
 import numpy as np
+from parity import REFERENCE_DIR  # matlab_ref/parity.py
 
 import nn3
-from nn3.gradcheck import debug_problem
-from nn3.parity import REFERENCE_DIR
+from nn3.core.gradcheck import debug_problem
 
 ROOT = Path(__file__).resolve().parents[2]
 #: The reference files nn3 is compared with: the committed Octave outputs, or another folder

@@ -1,15 +1,22 @@
-"""``python -m nn3.parity``: the comparison rules, the check's exit statuses and messages, and
-(with GNU Octave) regenerating matlab_ref/outputs and checking the result."""
+"""``python matlab_ref/parity.py``: the tolerance policies over nn3's comparison engine, the
+check's exit statuses and messages, and (with GNU Octave) regenerating matlab_ref/outputs and
+checking the result."""
 
+import importlib.util
 import shutil
+import subprocess
+import sys
 
 import numpy as np
+import parity  # matlab_ref/parity.py
 import pytest
 import scipy.io
 from nn3_side import ROOT
+from parity import check_file
 
-from nn3 import parity
-from nn3.parity import Abs, Exact, Mismatch, Rel, Trajectory, Ulps, compare_variables, ulp_distance
+import nn3
+from nn3.compare import ulp_distance
+from nn3.compare.policies import Abs, Exact, Mismatch, Rel, Trajectory, Ulps
 
 OUTPUTS = parity.REFERENCE_DIR  # the committed outputs, whatever $NN3_PARITY_OUTPUTS says
 
@@ -81,17 +88,17 @@ def test_trajectory_bands():
     assert not spec.compare(np.ones(5), np.ones(5)).ok  # beyond the last band
 
 
-def test_compare_variables_reports_missing_unknown_and_moved():
+def test_check_file_reports_missing_unknown_and_moved():
     ref = {k: np.array([[1.0]]) for k in ("x", "fX", "i", "n_evals", "x0", "MaxIter")}
     fresh = dict(ref, fX=np.array([[1.5]]), extra=1.0)
     del fresh["i"], fresh["x0"]
-    bad = {(f.variable, f.ok) for f in compare_variables("fmincg_rosenbrock.mat", fresh, ref)}
+    bad = {(f.variable, f.ok) for f in check_file("fmincg_rosenbrock.mat", fresh, ref)}
     assert ("fX", False) in bad and ("i", False) in bad and ("extra", False) in bad
     assert ("x0", False) in bad  # inputs are required when checking a regeneration
     assert ("x", True) in bad
     nn3_side = {
         f.variable
-        for f in compare_variables("fmincg_rosenbrock.mat", fresh, ref, require_inputs=False)
+        for f in check_file("fmincg_rosenbrock.mat", fresh, ref, require_inputs=False)
         if not f.ok
     }
     assert "x0" not in nn3_side and "i" in nn3_side
@@ -128,7 +135,26 @@ def test_check_exit_statuses(tmp_path, capsys):
     (fresh / "sigmoid.mat").unlink()
     assert parity.main(["check", "--against", str(OUTPUTS), str(fresh)]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("python -m nn3.parity: error: ") and "sigmoid.mat: no such file" in err
+    assert (
+        err.startswith("python matlab_ref/parity.py: error: ")
+        and "sigmoid.mat: no such file" in err
+    )
+
+
+def test_the_tool_runs_from_the_checkout_and_is_not_in_the_package(tmp_path):
+    # Repository tooling: run as a script from the repository root, never installed with nn3.
+    fresh = _copy_outputs(tmp_path / "fresh")
+    r = subprocess.run(
+        [sys.executable, "matlab_ref/parity.py", "check", "--against", str(OUTPUTS), str(fresh)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "parity: OK" in r.stdout
+    assert importlib.util.find_spec("nn3.parity") is None
+    assert "parity" not in nn3.__all__
 
 
 def test_regenerate_without_octave_exits_2(tmp_path, monkeypatch, capsys):

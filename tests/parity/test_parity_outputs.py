@@ -1,4 +1,4 @@
-"""nn3 against every file of matlab_ref/outputs, with the tolerances of nn3.parity.TOLERANCES.
+"""nn3 against every file of matlab_ref/outputs, with the tolerances of matlab_ref/parity.py.
 
 The reference files were written by matlab_ref/make_reference.m in GNU Octave (see
 matlab_ref/README.md); nn3's side is computed in nn3_side.py from the same inputs.
@@ -11,9 +11,11 @@ import numpy as np
 import pytest
 from matlab_order import libm_exp
 from nn3_side import OUTPUTS, PRODUCERS, nn3_values, reference
+from parity import TOLERANCES, check_file  # matlab_ref/parity.py
 
 from nn3 import activations
-from nn3.parity import TOLERANCES, Exact, Rel, Trajectory, Ulps, compare_variables, ulp_distance
+from nn3.compare import ulp_distance
+from nn3.compare.policies import Exact, Rel, Trajectory, Ulps
 
 OUTPUT_FILES = sorted(p.name for p in OUTPUTS.glob("*.mat"))
 
@@ -33,7 +35,7 @@ def test_tolerance_table_names_every_variable(name):
 def test_nn3_matches_reference(name):
     assert name in PRODUCERS, f"{name} is not compared with nn3 by any test"
     expected = reference(name)
-    findings = compare_variables(name, nn3_values(name), expected, require_inputs=False)
+    findings = check_file(name, nn3_values(name), expected, require_inputs=False)
     failed = [str(f) for f in findings if not f.ok]
     assert not failed, "\n".join(failed)
     # Everything that is not an input or metadata was compared.

@@ -4,8 +4,8 @@ matlab_order.py computes matlab_ref's cost and gradient adding in the order Octa
 BLAS adds. It reproduces the reference costs bit for bit; handed to nn3.fmincg, it reproduces the
 reference fmincg runs (final parameters, every cost, iteration and evaluation counts) bit for bit
 as well. So nn3.fmincg takes exactly the steps of matlab_ref/cgmin.m, and the horizon-dependent
-tolerances in nn3.parity.TOLERANCES only absorb nn3's other summation order (OpenBLAS, numpy),
-which the line search amplifies at each iteration.
+tolerances in TOLERANCES (matlab_ref/parity.py) only absorb nn3's other summation order (OpenBLAS,
+numpy), which the line search amplifies at each iteration.
 
 The oracle's ``exp`` and ``log`` are the C library's scalar functions (Octave's), not numpy's,
 whose SIMD versions differ by 1 ulp on some inputs on some CPUs: so these tests hold bit for bit

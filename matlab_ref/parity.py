@@ -1,23 +1,28 @@
-"""Parity with MATLAB: the tolerance table and the check of reference outputs.
+#!/usr/bin/env python3
+"""Parity with MATLAB: the tolerance table, and the check of regenerated reference outputs.
 
-``matlab_ref/`` holds the network's functions in the MATLAB language, and its generator
-``make_reference.m`` writes ``matlab_ref/outputs/*.mat``. Two things are compared against those
-files with the tolerances in :data:`TOLERANCES` (the only copy of the table):
+Repository tooling, not part of the installed nn3 package: it needs this checkout's
+``matlab_ref/`` (the ``.m`` code and ``outputs/``). ``make_reference.m`` writes
+``matlab_ref/outputs/*.mat``; two things are compared against those files with the tolerances
+in :data:`TOLERANCES` (the only copy of the table):
 
 * nn3 itself, by the tests in ``tests/parity/``;
-* a fresh regeneration of the outputs, by ``python -m nn3.parity check``, so that the ``.m`` code
-  and the committed outputs cannot drift apart.
+* a fresh regeneration of the outputs, by ``python matlab_ref/parity.py check``, so that the
+  ``.m`` code and the committed outputs cannot drift apart.
 
-Command line::
+Command line (from the repository root, with nn3 installed)::
 
-    python -m nn3.parity regenerate [OUTDIR]          # Octave: matlab_ref/regenerate.sh OUTDIR
-    python -m nn3.parity check [--against DIR] [-v] [FRESH_DIR]
+    python matlab_ref/parity.py regenerate [OUTDIR]   # Octave: matlab_ref/regenerate.sh OUTDIR
+    python matlab_ref/parity.py check [--against DIR] [-v] [FRESH_DIR]
 
 ``check`` compares every variable of every reference file in ``--against`` (default
 ``matlab_ref/outputs``) with ``FRESH_DIR`` (when it is omitted, the outputs are regenerated into a
 temporary folder first). Exit status 0 when everything agrees, 1 when a variable moved beyond its
 tolerance (each one is named with its file and by how much it moved), 2 when Octave or a file is
 missing.
+
+Every tolerance is a policy of :mod:`nn3.compare.policies` (``Exact``, ``Ulps``, ``Rel``, ...),
+a thin layer over nn3's one comparison engine, :func:`nn3.compare.compare_values`.
 
 Why the tolerances are not all zero: two engines that run the same formulas agree bit for bit
 only when they add in the same order. Reference BLAS ``dgemm`` adds the products of a matrix
@@ -28,7 +33,7 @@ amplifies such differences at every iteration, so trajectory tolerances grow wit
 The other source of differences is the CPU's math library: Octave and MATLAB call the C library's
 scalar ``exp``/``log``; numpy does too on most CPUs, but uses its own SIMD versions where the CPU
 has AVX-512, and those differ by 1 ulp on a few percent of inputs. Variables whose tolerance
-exists for that reason use :class:`Ulps` (``Spec.math_library`` is True); for costs and gradients
+exists for that reason use ``Ulps`` (``Spec.math_library`` is True); for costs and gradients
 1 ulp of ``exp``/``log`` per element is far inside their summation-order tolerance. The test
 suite's perturbation mode (``NN3_PERTURB_ULPS=1 python -m pytest``, see ``tests/perturb.py``)
 moves nn3's ``exp``/``log`` results by 1 ulp at pseudo-random positions to check these claims on
@@ -44,326 +49,20 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
+from nn3.compare.policies import Abs, Exact, Info, Input, Mismatch, Rel, Trajectory, Ulps
+from nn3.errors import MatFileError, Nn3Error
+from nn3.mat import load_mat
 
-from .errors import MatFileError, Nn3Error
-from .matio import format_size, load_mat, matlab_shape
+PROG = "python matlab_ref/parity.py"
 
-PROG = "python -m nn3.parity"
-
-#: ``matlab_ref/`` of the source checkout this package was imported from.
-MATLAB_REF = Path(__file__).resolve().parent.parent / "matlab_ref"
+#: This ``matlab_ref/`` folder.
+MATLAB_REF = Path(__file__).resolve().parent
 
 #: Where the committed reference outputs live.
 REFERENCE_DIR = MATLAB_REF / "outputs"
 
-
-@dataclass(frozen=True)
-class Outcome:
-    """How one variable compared: ``ok``, and what was measured, in words."""
-
-    ok: bool
-    measured: str
-
-
-def _arrays(actual, expected):
-    """Both sides as float64 arrays of one shape, or a reason why they cannot be compared."""
-    if isinstance(expected, str) or isinstance(actual, str):
-        return None, None, "char on one side, numbers on the other"
-    a = np.asarray(actual, dtype=np.float64)
-    e = np.asarray(expected, dtype=np.float64)
-    if a.shape != e.shape:
-        # A 1-D vector matches a MATLAB column or row of the same length.
-        vector = a.size == e.size and sum(d != 1 for d in a.shape + e.shape) <= 2
-        if not vector:
-            return None, None, f"size {_size(a)} where the reference is {_size(e)}"
-        a = a.reshape(e.shape)
-    return a, e, None
-
-
-def _size(x):
-    return format_size(matlab_shape(x.shape))
-
-
-def _at(e, k):
-    """MATLAB's linear index (1-based, column-major) of the flat, row-major position ``k``."""
-    if e.ndim < 2 or e.size <= 1:
-        return f"({k + 1})"
-    sub = np.unravel_index(k, e.shape)
-    return f"({np.ravel_multi_index(sub, e.shape, order='F') + 1})"
-
-
-def _pair(a, e, k):
-    """``actual vs reference`` at the flat position ``k``, as Python floats print."""
-    return f"{float(a.flat[k])!r} vs {float(e.flat[k])!r}"
-
-
-def _nan_mismatch(a, e):
-    bad = np.isnan(a) != np.isnan(e)
-    if bad.any():
-        return f"NaN at {_at(e, int(np.flatnonzero(bad)[0]))} on one side only"
-    return None
-
-
-class Spec:
-    """A tolerance. ``compare(actual, expected)`` returns an :class:`Outcome`."""
-
-    #: Inputs the generator chose (random weights, sizes, settings). The check compares them;
-    #: the nn3 tests may leave them out, since they feed them to nn3 rather than compute them.
-    is_input = False
-    #: Informational metadata (engine, BLAS, optimizer name): never compared.
-    is_info = False
-    #: The tolerance exists because the value's last bits depend on the CPU's math library
-    #: (``exp``/``log``), not on summation order.
-    math_library = False
-
-    def compare(self, actual, expected):  # pragma: no cover - abstract
-        raise NotImplementedError
-
-
-class Info(Spec):
-    """Not compared: metadata that legitimately differs between runs (engine, BLAS)."""
-
-    is_info = True
-
-    def compare(self, actual, expected):
-        return Outcome(True, "not compared")
-
-    def __repr__(self):
-        return "Info()"
-
-
-class Exact(Spec):
-    """Identical values: same size, same bits (``0 == -0``), NaN where the reference has NaN."""
-
-    def compare(self, actual, expected):
-        if isinstance(expected, str) and isinstance(actual, str):
-            same = actual == expected
-            return Outcome(same, "identical" if same else f"{actual!r} vs {expected!r}")
-        a, e, why = _arrays(actual, expected)
-        if why:
-            return Outcome(False, why)
-        differ = ~((a == e) | (np.isnan(a) & np.isnan(e)))
-        n = int(differ.sum())
-        if n == 0:
-            return Outcome(True, "identical")
-        k = int(np.flatnonzero(differ)[0])
-        return Outcome(
-            False,
-            f"{n} of {e.size} elements differ, first at {_at(e, k)}: {_pair(a, e, k)}",
-        )
-
-    def __repr__(self):
-        return "Exact()"
-
-
-class Input(Exact):
-    """Exact, and an input to nn3 rather than a result of it."""
-
-    is_input = True
-
-    def __repr__(self):
-        return "Input()"
-
-
-def ulp_distance(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """The number of float64 steps from ``a`` to ``b``, element by element.
-
-    Parameters
-    ----------
-    a, b : ndarray, float64, of one shape
-
-    Returns
-    -------
-    n : ndarray of that shape, uint64
-        0 for identical values (``0.0`` and ``-0.0`` included), 1 for neighbours, and so on
-        across zero. Meaningless where either side is NaN.
-    """
-
-    def ordered(x):
-        i = np.ascontiguousarray(x, dtype=np.float64).view(np.int64)
-        # Negative floats count down from -0: map their bit patterns below 0, monotonically.
-        return np.where(i < 0, np.int64(np.iinfo(np.int64).min) - i, i)
-
-    ia, ib = ordered(a), ordered(b)
-    return np.where(
-        ia >= ib,
-        ia.astype(np.uint64) - ib.astype(np.uint64),
-        ib.astype(np.uint64) - ia.astype(np.uint64),
-    )
-
-
-class Ulps(Spec):
-    """At most ``n`` units in the last place apart per element; NaN and infinities exact.
-
-    For values that go through ``exp``/``log`` once per element: their last bit depends on the
-    CPU's math library. GNU Octave and MATLAB call the C library's scalar ``exp``; numpy calls
-    it too on most CPUs, but on CPUs with AVX-512 uses its own SIMD ``exp``/``log``, which
-    differ by 1 ulp on a few percent of inputs (``exp(40)``: 2.3538526683701997e+17 against
-    2.3538526683702e+17). A formula applied to those results can spread 1 ulp of ``exp`` into
-    more ulps of its result, so ``n`` is chosen per variable, for its inputs.
-    """
-
-    math_library = True
-
-    def __init__(self, n):
-        self.n = int(n)
-
-    def compare(self, actual, expected):
-        a, e, why = _arrays(actual, expected)
-        if why:
-            return Outcome(False, why)
-        why = _nan_mismatch(a, e)
-        if why:
-            return Outcome(False, why)
-        nan = np.isnan(e)
-        dist = np.where(nan, 0, ulp_distance(np.where(nan, 0.0, a), np.where(nan, 0.0, e)))
-        infinite = np.isinf(a) | np.isinf(e)
-        over = (dist > self.n) | (infinite & (a != e) & ~nan)
-        worst = int(dist[~infinite].max()) if (~infinite).any() else 0
-        measured = f"max ulps = {worst} (tolerance {self.n} ulp{'s' if self.n != 1 else ''})"
-        if not over.any():
-            return Outcome(True, measured)
-        k = int(np.flatnonzero(over)[0])
-        return Outcome(
-            False,
-            f"{measured}; {int(over.sum())} of {e.size} elements beyond it, first at "
-            f"{_at(e, k)}: {_pair(a, e, k)}",
-        )
-
-    def __repr__(self):
-        return f"Ulps({self.n})"
-
-
-class _Bounded(Spec):
-    """``max|a - e| / scale(e) <= tol``, NaN only where the reference has NaN."""
-
-    label = ""
-
-    def __init__(self, tol):
-        self.tol = tol
-
-    def scale(self, e):  # pragma: no cover - abstract
-        raise NotImplementedError
-
-    def compare(self, actual, expected):
-        a, e, why = _arrays(actual, expected)
-        if why:
-            return Outcome(False, why)
-        why = _nan_mismatch(a, e)
-        if why:
-            return Outcome(False, why)
-        finite = ~np.isnan(e)
-        if not finite.any():
-            return Outcome(True, "all NaN on both sides")
-        diff = np.where(finite, np.abs(a - e), 0.0)
-        k = int(np.argmax(diff))
-        scale = self.scale(e[finite])
-        worst = float(diff.flat[k]) / scale if scale > 0 else float(diff.flat[k])
-        measured = f"{self.label} = {worst:.1e} (tolerance {self.tol:.0e})"
-        if worst <= self.tol:
-            return Outcome(True, measured)
-        return Outcome(False, f"{measured}; worst at {_at(e, k)}: {_pair(a, e, k)}")
-
-    def __repr__(self):
-        return f"{type(self).__name__}({self.tol:g})"
-
-
-class Rel(_Bounded):
-    """``max|a - e| <= rtol * max|e|``: relative to the size of the whole reference array.
-
-    The scale is the array's largest element, not each element: a gradient component that is the
-    small remainder of a cancellation has a large relative error of no consequence.
-    """
-
-    label = "max |diff| / max |ref|"
-
-    @property
-    def rtol(self):
-        return self.tol
-
-    def scale(self, e):
-        return float(abs(e).max())
-
-
-class Abs(_Bounded):
-    """``max|a - e| <= atol``."""
-
-    label = "max |diff|"
-
-    def scale(self, e):
-        return 1.0
-
-
-class Trajectory(Spec):
-    """An fmincg cost history: element ``k`` (iteration ``k``, 1-based) within ``rtol(k)``.
-
-    ``bands`` is a sequence of ``(last_iteration, rtol)``: iterations up to ``last_iteration`` (and
-    after the previous band) must agree to ``|a_k - e_k| <= rtol * |e_k|``. Both histories must
-    have the same length (the same number of successful line searches).
-    """
-
-    def __init__(self, bands):
-        self.bands = tuple(bands)
-
-    def rtol(self, k):
-        """Tolerance at iteration ``k`` (1-based), or None beyond the last band."""
-        for last, rtol in self.bands:
-            if k <= last:
-                return rtol
-        return None
-
-    def compare(self, actual, expected):
-        a, e, why = _arrays(actual, expected)
-        if why:
-            return Outcome(False, f"{why} (histories of different lengths)")
-        a, e = a.reshape(-1), e.reshape(-1)
-        if e.size > self.bands[-1][0]:
-            return Outcome(False, f"{e.size} iterations, tolerances only up to {self.bands[-1][0]}")
-        why = _nan_mismatch(a, e)
-        if why:
-            return Outcome(False, why)
-        tol = np.array([self.rtol(k) for k in range(1, e.size + 1)])
-        rel = np.where(np.isnan(e), 0.0, np.abs(a - e) / np.maximum(np.abs(e), 1e-300))
-        worst_by_band = []
-        start = 0
-        for last, rtol in self.bands:
-            stop = min(last, e.size)
-            if stop > start:
-                worst_by_band.append(f"{start + 1}-{stop}: {rel[start:stop].max():.1e}/{rtol:.0e}")
-            start = last
-        measured = "max rel diff by iterations (measured/tolerance) " + ", ".join(worst_by_band)
-        over = np.flatnonzero(rel > tol)
-        if over.size == 0:
-            return Outcome(True, measured)
-        k = int(over[0])
-        return Outcome(
-            False,
-            f"first moved at iteration {k + 1}: rel diff {rel[k]:.1e} > {tol[k]:.0e} "
-            f"({_pair(a, e, k)}); {over.size} iterations beyond tolerance; {measured}",
-        )
-
-    def __repr__(self):
-        return f"Trajectory({self.bands!r})"
-
-
-class Mismatch(Spec):
-    """Labels: at most ``max_fraction`` of the elements may differ (same size)."""
-
-    def __init__(self, max_fraction):
-        self.max_fraction = max_fraction
-
-    def compare(self, actual, expected):
-        a, e, why = _arrays(actual, expected)
-        if why:
-            return Outcome(False, why)
-        n = int(np.count_nonzero(a != e))
-        frac = n / e.size if e.size else 0.0
-        measured = f"{n} of {e.size} differ ({frac:.2%}; tolerance {self.max_fraction:.0%})"
-        return Outcome(frac <= self.max_fraction, measured)
-
-    def __repr__(self):
-        return f"Mismatch({self.max_fraction:g})"
+#: Where the table lives, for messages.
+_TABLE = "TOLERANCES in matlab_ref/parity.py"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -522,7 +221,7 @@ class Finding:
         return f"{self.file}: {self.variable}: {self.measured}"
 
 
-def compare_variables(file, actual, expected, *, require_inputs=True):
+def check_file(file, actual, expected, *, require_inputs=True):
     """Compare the variables of one output file with :data:`TOLERANCES`.
 
     Parameters
@@ -545,13 +244,13 @@ def compare_variables(file, actual, expected, *, require_inputs=True):
     """
     table = TOLERANCES.get(file)
     if table is None:
-        return [Finding(file, "*", False, "file has no entry in nn3.parity.TOLERANCES")]
+        return [Finding(file, "*", False, f"file has no entry in {_TABLE}")]
     findings = []
     for name in sorted(expected):
         spec = table.get(name)
         if spec is None:
             findings.append(
-                Finding(file, name, False, "no tolerance for this variable in nn3.parity")
+                Finding(file, name, False, f"no tolerance for this variable in {_TABLE}")
             )
         elif spec.is_info:
             continue
@@ -569,7 +268,7 @@ def compare_variables(file, actual, expected, *, require_inputs=True):
     return findings
 
 
-def compare_dirs(fresh_dir, reference_dir=REFERENCE_DIR):
+def check_dirs(fresh_dir, reference_dir=REFERENCE_DIR):
     """Compare every reference output file in two folders.
 
     Returns
@@ -589,8 +288,7 @@ def compare_dirs(fresh_dir, reference_dir=REFERENCE_DIR):
         unknown = sorted(p.name for p in folder.glob("*.mat") if p.name not in TOLERANCES)
         if unknown:
             raise MatFileError(
-                f"{folder / unknown[0]}: not a known reference output (no entry in "
-                "nn3.parity.TOLERANCES)"
+                f"{folder / unknown[0]}: not a known reference output (no entry in {_TABLE})"
             )
         for name in TOLERANCES:
             if not (folder / name).is_file():
@@ -599,7 +297,7 @@ def compare_dirs(fresh_dir, reference_dir=REFERENCE_DIR):
     for name in TOLERANCES:
         expected = load_mat(reference_dir / name)
         actual = load_mat(fresh_dir / name)
-        findings.extend(compare_variables(name, actual, expected))
+        findings.extend(check_file(name, actual, expected))
     return findings
 
 
@@ -616,7 +314,7 @@ def regenerate(outdir, matlab_ref=MATLAB_REF):
     outdir : str or os.PathLike
         Where the eight files go (created if needed).
     matlab_ref : str or os.PathLike, optional
-        The ``matlab_ref`` folder to run (default: the one beside this package).
+        The ``matlab_ref`` folder to run (default: this one).
 
     Returns
     -------
@@ -646,8 +344,8 @@ def _check(args):
             status = regenerate(tmp)
             if status != 0:
                 raise Nn3Error(f"regenerating the outputs failed (exit status {status})")
-            return _report(compare_dirs(tmp, args.against), "a fresh regeneration", args)
-    return _report(compare_dirs(args.fresh_dir, args.against), args.fresh_dir, args)
+            return _report(check_dirs(tmp, args.against), "a fresh regeneration", args)
+    return _report(check_dirs(args.fresh_dir, args.against), args.fresh_dir, args)
 
 
 def _report(findings, fresh, args):
@@ -659,18 +357,18 @@ def _report(findings, fresh, args):
     if failed:
         print(
             f"parity: FAILED: {len(failed)} variable(s) in {len({f.file for f in failed})} "
-            f"file(s) of {fresh} differ from {args.against} beyond nn3.parity.TOLERANCES"
+            f"file(s) of {fresh} differ from {args.against} beyond {_TABLE}"
         )
         return 1
     print(
         f"parity: OK: {len(findings)} variables in {files} files of {fresh} agree with "
-        f"{args.against} within nn3.parity.TOLERANCES"
+        f"{args.against} within {_TABLE}"
     )
     return 0
 
 
 def main(argv=None):
-    """``python -m nn3.parity``: returns the exit status (0 agree, 1 moved, 2 missing)."""
+    """``python matlab_ref/parity.py``: returns the exit status (0 agree, 1 moved, 2 missing)."""
     parser = argparse.ArgumentParser(prog=PROG, description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("regenerate", help="regenerate the reference outputs with GNU Octave")

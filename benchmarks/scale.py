@@ -17,7 +17,7 @@ It measures, in one run, one cost+gradient evaluation (lambda 1) of
 
 as the best of alternated repetitions, with ratios to the in-memory time and rows per second.
 ``peak_rss_streaming`` trains by streaming in a child process and reports its peak RSS
-(``VmHWM``) against X's size. The data is ``nn3.datagen.make_data`` (seed 0), written to a
+(``VmHWM``) against X's size. The data is ``nn3.workflow.datagen.make_data`` (seed 0), written to a
 temporary folder. Timings on a shared machine are noisy: the load average is recorded.
 
 ``benchmarks/run.py`` calls :func:`run` for its scale section.
@@ -58,10 +58,10 @@ def _null_sums(shard, nn_params, sizes):
 def time_engines(rows, features, repeats=5, block_rows=None, workers=2, folder=None):
     """Per-evaluation times of memory, stream and Dask (and Dask's overhead), as a dict."""
     import nn3
-    from nn3.datagen import make_data
+    from nn3.core.network import make_objective
     from nn3.engines.dask_engine import connect
     from nn3.engines.labels import read_labels
-    from nn3.network import make_objective
+    from nn3.workflow.datagen import make_data
 
     folder = folder or tempfile.mkdtemp(prefix="nn3-scale-")
     path = os.path.join(folder, f"scale_{rows}x{features}.mat")
@@ -151,7 +151,7 @@ def peak_rss_streaming(rows, features=784, maxiter=2, folder=None):
     a child process whose ``VmHWM`` (peak resident memory of its own image) is returned with
     X's size and the evaluations' rows per second.
     """
-    from nn3.datagen import make_data
+    from nn3.workflow.datagen import make_data
 
     folder = folder or tempfile.mkdtemp(prefix="nn3-rss-")
     path = os.path.join(folder, f"rss_{rows}x{features}.mat")

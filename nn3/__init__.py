@@ -8,44 +8,55 @@ from ._version import __version__
 from .errors import DataError, MatFileError, MissingDependencyError, Nn3Error, OptionError
 
 _EXPORTS = {
-    "sigmoid": "activations",
-    "sigmoid_gradient": "activations",
-    "cost_function": "network",
-    "backpropagation": "network",
-    "nn_cost_function": "network",
+    "sigmoid": "core.activations",
+    "sigmoid_gradient": "core.activations",
+    "cost_function": "core.network",
+    "backpropagation": "core.network",
+    "nn_cost_function": "core.network",
     "make_objective": "engines",
-    "unroll": "network",
-    "roll": "network",
-    "predict": "network",
-    "predict_proba": "network",
-    "accuracy": "network",
-    "fmincg": "optimize",
-    "MatlabRNG": "rng",
-    "OctaveRNG": "octave_rng",
-    "make_rng": "octave_rng",
-    "rand_initialize_weights": "rng",
-    "debug_initialize_weights": "rng",
+    "unroll": "core.network",
+    "roll": "core.network",
+    "predict": "core.network",
+    "predict_proba": "core.network",
+    "accuracy": "core.network",
+    "fmincg": "core.optimize",
+    "MatlabRNG": "core.rng",
+    "OctaveRNG": "core.octave_rng",
+    "make_rng": "core.octave_rng",
+    "rand_initialize_weights": "core.rng",
+    "debug_initialize_weights": "core.rng",
     "load_mat": "mat",
     "save_mat": "mat",
     "get_variable": "mat",
     "mat_format": "mat",
     "MatlabObject": "mat",
-    "train": "training",
-    "TrainResult": "training",
-    "fit": "fitting",
-    "FitResult": "fitting",
-    "load_training_data": "training",
-    "load_weights": "training",
+    "train": "workflow.training",
+    "TrainResult": "workflow.training",
+    "fit": "workflow.fitting",
+    "FitResult": "workflow.fitting",
+    "load_training_data": "workflow.training",
+    "load_weights": "workflow.training",
     "compare_files": "compare",
     "compare_variables": "compare",
     "assert_mat_allclose": "testing",
-    "compute_numerical_gradient": "gradcheck",
-    "check_nn_gradients": "gradcheck",
-    "holdout_split": "training",
+    "compute_numerical_gradient": "core.gradcheck",
+    "check_nn_gradients": "core.gradcheck",
+    "holdout_split": "workflow.training",
 }
 
-#: Submodules reachable as attributes after a plain ``import nn3`` (``nn3.plot.plot_cost``).
-_SUBMODULES = {"matlab", "plot", "testing", "gradcheck", "datasets", "compare"}
+#: Submodules reachable as attributes after a plain ``import nn3`` (``nn3.plot.plot_cost``),
+#: with where they live.
+_SUBMODULES = {
+    "matlab": "matlab",
+    "plot": "plot",
+    "testing": "testing",
+    "gradcheck": "core.gradcheck",
+    "datasets": "datasets",
+    "compare": "compare",
+    "core": "core",
+    "mat": "mat",
+    "engines": "engines",
+}
 
 
 __all__ = [
@@ -66,7 +77,7 @@ def __getattr__(name):
     if name in _EXPORTS:
         value = getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
     elif name in _SUBMODULES:
-        value = importlib.import_module(f".{name}", __name__)
+        value = importlib.import_module(f".{_SUBMODULES[name]}", __name__)
     else:
         raise AttributeError(f"module 'nn3' has no attribute {name!r}")
     globals()[name] = value

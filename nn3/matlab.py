@@ -33,10 +33,11 @@ MATLAB code does) or as ``lambda_``.
 
 import numpy as np
 
-from . import activations, gradcheck, matio, network, optimize, plot
+from . import matio, plot
+from .core import activations, gradcheck, network, optimize
+from .core.octave_rng import ENGINES, make_rng
+from .core.rng import MatlabRNG, debug_initialize_weights, rand_initialize_weights
 from .errors import DataError, ObjectiveError, OptionError
-from .octave_rng import ENGINES, make_rng
-from .rng import MatlabRNG, debug_initialize_weights, rand_initialize_weights
 
 __all__ = [
     "sigmoid",
@@ -303,7 +304,7 @@ def _rand_keyword(keyword, *values):
             f"rand('{word}', s) needs one numeric seed s (reading or resetting the "
             "state is not supported)"
         )
-    from .octave_rng import OctaveRNG
+    from .core.octave_rng import OctaveRNG
 
     _stream, _engine = OctaveRNG(values[0]), "octave"
 
@@ -500,7 +501,7 @@ def _cost_and_gradient(value):
 def computeNumericalGradient(J, theta):
     """``numgrad = computeNumericalGradient(J, theta)``: central differences, ``e = 1e-4``.
 
-    Port of computeNumericalGradient.m; :func:`nn3.gradcheck.compute_numerical_gradient`.
+    Port of computeNumericalGradient.m; :func:`nn3.core.gradcheck.compute_numerical_gradient`.
 
     Parameters
     ----------
@@ -518,13 +519,13 @@ def computeNumericalGradient(J, theta):
 def checkNNGradients(lambda_=0.0, costFunction=None):
     """``diff = checkNNGradients(lambda)``: backpropagation against numerical gradients.
 
-    Port of checkNNGradients.m over :func:`nn3.gradcheck.check_nn_gradients`: a small 3-5-3
+    Port of checkNNGradients.m over :func:`nn3.core.gradcheck.check_nn_gradients`: a small 3-5-3
     network on :func:`debugInitializeWeights` weights and data, its analytical gradient beside a
     central-difference estimate. Prints, as MATLAB does, the two gradients side by side (numerical
     left, analytical right) and ``Relative Difference: %g``, which is below 1e-9 when
     backpropagation is right, and returns that relative difference (MATLAB's checkNNGradients
     returns nothing; the number is handy in a test). For both gradients use
-    :func:`nn3.gradcheck.check_nn_gradients`.
+    :func:`nn3.core.gradcheck.check_nn_gradients`.
 
     Parameters
     ----------

@@ -19,8 +19,8 @@ import math
 
 import numpy as np
 
-from .atomic import atomic_output
 from .errors import DataError, MissingDependencyError, OptionError
+from .mat.atomic import atomic_output
 from .validation import validate, validate_params
 
 #: What to run when matplotlib is missing.

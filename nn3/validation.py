@@ -14,9 +14,10 @@ MATLAB file gives ``hidden_layer_size``) holding a whole number, which become ``
 string) and gives a ``float``. NaN is in no range, so it is always refused.
 
 Where the feature count of ``X`` is checked against ``Theta1`` (``n + 1`` columns):
-``nn3.network`` (``_check_shapes``: ``cost_function``, ``backpropagation``, ``predict``,
-``predict_proba``; ``make_objective`` against ``input_layer_size``), ``nn3.training.train`` (an
-``initial_params`` of the wrong size, through ``roll``), and the commands ``nn3 train --init``,
+``nn3.core.network`` (``_check_shapes``: ``cost_function``, ``backpropagation``, ``predict``,
+``predict_proba``; ``make_objective`` against ``input_layer_size``),
+``nn3.workflow.training.train`` (an ``initial_params`` of the wrong size, through ``roll``), and the
+commands ``nn3 train --init``,
 ``nn3 predict`` and ``nn3 cost``, each naming its files. All of them go through
 :func:`check_feature_count`, which says it one way.
 """

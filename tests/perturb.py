@@ -3,8 +3,8 @@
 numpy's ``exp``/``log`` give different last bits on different CPUs (its SIMD versions on AVX-512
 differ from the C library's by 1 ulp on a few percent of inputs). A test that passes only with
 this machine's bits would fail on another machine. To find such tests on any machine, run the
-suite with nn3's one ``exp`` and one ``log`` (:func:`nn3.activations.exp`,
-:func:`nn3.activations.log`) replaced by versions whose results are moved by +-1 ulp (or up to
+suite with nn3's one ``exp`` and one ``log`` (:func:`nn3.core.activations.exp`,
+:func:`nn3.core.activations.log`) replaced by versions whose results are moved by +-1 ulp (or up to
 +-N ulps) at a pseudo-random tenth of the inputs::
 
     NN3_PERTURB_ULPS=1 python -m pytest -q
@@ -86,7 +86,7 @@ def perturbed(f, ulps=1, seed=0, exact_at=None):
 
 
 def install(monkeypatch_setattr, ulps, seed=0):
-    """Replace :func:`nn3.activations.exp` and ``log`` with perturbed versions.
+    """Replace :func:`nn3.core.activations.exp` and ``log`` with perturbed versions.
 
     Parameters
     ----------
@@ -96,7 +96,7 @@ def install(monkeypatch_setattr, ulps, seed=0):
         Largest move, at least 1.
     seed : int, default 0
     """
-    from nn3 import activations
+    from nn3.core import activations
 
     exp = perturbed(activations.exp, ulps, seed, exact_at=0.0)
     log = perturbed(activations.log, ulps, seed + 1, exact_at=1.0)

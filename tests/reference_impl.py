@@ -1,7 +1,7 @@
 """A deliberately plain transcription of the MATLAB formulas, to test nn3 against.
 
 It builds ``[ones(m,1) X]`` and the one-hot ``Y`` explicitly, exactly as ex4-style MATLAB code
-does, and shares no code with ``nn3.network``.
+does, and shares no code with ``nn3.core.network``.
 """
 
 import numpy as np

@@ -144,7 +144,7 @@ def test_python_dash_m_and_no_traceback_in_a_real_process(tmp_path):
 
 def test_train_refuses_to_save_a_nan_result(tmp_path, monkeypatch):
     """A cost that becomes NaN: one line, exit status 3, --out untouched (issue 10, section 4)."""
-    from nn3 import training
+    from nn3.workflow import training
 
     real = training.make_objective
 

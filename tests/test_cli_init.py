@@ -65,7 +65,7 @@ def test_library_from_arrays_gives_the_same_numbers(tmp_path):
 
 
 def test_library_refuses_to_save_a_failed_run(tmp_path, monkeypatch):
-    from nn3 import training
+    from nn3.workflow import training
 
     real = training.make_objective
 

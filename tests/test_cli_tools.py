@@ -15,10 +15,10 @@ import scipy.io
 from click.testing import CliRunner
 from reference_impl import matlab_cost_grad
 
-import nn3.gradcheck
+import nn3.core.gradcheck
 from nn3.cli import cli
+from nn3.core.network import nn_cost_function
 from nn3.datasets import synthetic_ex4
-from nn3.network import nn_cost_function
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "matfiles"
 EX4WEIGHTS = SHARED / "ex4weights.mat"
@@ -134,7 +134,7 @@ def test_check_grad_below_1e9(lambda_):
     assert len(rows) == 5 * 4 + 3 * 6  # one row per weight of the 3-5-3 network
     # The analytical column is nnCostFunction's gradient at the debug point, which the plain
     # transcription of the MATLAB formulas (tests/reference_impl.py) gives as well.
-    p, X, y = nn3.gradcheck.debug_problem()
+    p, X, y = nn3.core.gradcheck.debug_problem()
     Theta1, Theta2 = p[:20].reshape(5, 4, order="F"), p[20:].reshape(3, 6, order="F")
     _, G1, G2 = matlab_cost_grad(X, y, Theta1, Theta2, float(lambda_))
     analytical = np.array([float(row[1]) for row in rows])
@@ -151,7 +151,7 @@ def test_check_grad_sizes_and_failure(monkeypatch):
         J, grad = nn_cost_function(*args)
         return J, grad * 1.01
 
-    monkeypatch.setattr(nn3.gradcheck, "nn_cost_function", broken)
+    monkeypatch.setattr(nn3.core.gradcheck, "nn_cost_function", broken)
     r = run("check-grad")
     assert r.exit_code == 1
     assert relative_difference_printed(r.output) == pytest.approx(0.01 / 2.01, rel=1e-6)

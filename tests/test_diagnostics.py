@@ -1,4 +1,4 @@
-"""nn3.diagnostics: the majority-class rate and the learned-nothing / stalled-cost warnings.
+"""nn3.workflow.diagnostics: the majority-class rate, the learned-nothing/stalled-cost warnings.
 
 Also defines :func:`nonlinear_disc_set`, the data set for issue 15's end-to-end test of the
 warning (importable: ``from test_diagnostics import nonlinear_disc_set``).
@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import nn3
-from nn3.diagnostics import (
+from nn3.workflow.diagnostics import (
     learned_nothing_warning,
     majority_rate,
     stalled_cost_warning,

@@ -11,12 +11,12 @@ import numpy as np
 import pytest
 
 import nn3
-from nn3.datagen import make_data
+from nn3.core.network import roll
 from nn3.engines import make_objective
 from nn3.engines.labels import read_labels
 from nn3.engines.source import H5Source
 from nn3.errors import ClusterError, DataError, MatFileError
-from nn3.network import roll
+from nn3.workflow.datagen import make_data
 
 distributed = pytest.importorskip("distributed")
 

@@ -8,8 +8,8 @@ import pytest
 from scipy.optimize import OptimizeWarning, minimize
 
 import nn3
+from nn3.core.optimize import ddot
 from nn3.datasets import synthetic_ex4
-from nn3.optimize import ddot
 
 FIXTURES = Path(__file__).parent / "fixtures"
 GENUINE = json.loads((FIXTURES / "genuine_fmincg.json").read_text())

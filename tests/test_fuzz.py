@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 import nn3
 from nn3.errors import MatFileError, Nn3Error
-from nn3.training import validate_data
+from nn3.workflow.training import validate_data
 
 LONG_RUN = "NN3_FUZZ_EXAMPLES" in os.environ
 EXAMPLES = int(os.environ.get("NN3_FUZZ_EXAMPLES", "250"))

@@ -1,4 +1,4 @@
-"""nn3.gradcheck: central differences (computeNumericalGradient) and the checkNNGradients procedure.
+"""nn3.core.gradcheck: central differences (computeNumericalGradient), checkNNGradients.
 
 Checked against hand-worked values (central differences of polynomials are known in closed form),
 against a deliberately broken gradient (the check must fail), and against the same procedure
@@ -13,15 +13,15 @@ import numpy as np
 import pytest
 import scipy.io
 
-from nn3.errors import OptionError
-from nn3.gradcheck import (
+from nn3.core.gradcheck import (
     TOLERANCE,
     check_nn_gradients,
     compute_numerical_gradient,
     debug_problem,
     relative_difference,
 )
-from nn3.network import nn_cost_function
+from nn3.core.network import nn_cost_function
+from nn3.errors import OptionError
 
 needs_octave = pytest.mark.skipif(shutil.which("octave-cli") is None, reason="needs octave-cli")
 

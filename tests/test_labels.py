@@ -1,4 +1,4 @@
-"""nn3.labels: text and numeric labels mapped to 1..K, classes stored and mapped back.
+"""nn3.workflow.labels: text and numeric labels mapped to 1..K, classes stored and mapped back.
 
 Expected mappings are worked out by hand (sorting by character codes); the sort order, cellstr's
 trailing-blank rule and the weights-file representation are checked against GNU Octave.
@@ -12,7 +12,7 @@ import pytest
 
 import nn3
 from nn3.errors import DataError, OptionError
-from nn3.labels import (
+from nn3.workflow.labels import (
     check_classes,
     classes_from_mat,
     classes_to_mat,

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 import nn3
-from nn3.datagen import make_data
 from nn3.errors import MatFileError, OptionError
-from nn3.matio_stream import V73BlockWriter
+from nn3.mat.blocks import V73BlockWriter
+from nn3.workflow.datagen import make_data
 
 OCTAVE = shutil.which("octave-cli")
 

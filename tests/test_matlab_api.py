@@ -485,7 +485,7 @@ def test_fmincg_takes_nncostfunction_with_either_output_form():
 
 
 def test_rand_state_and_twister_are_octave_and_seed_is_refused():
-    from nn3.octave_rng import OctaveRNG
+    from nn3.core.octave_rng import OctaveRNG
 
     for keyword in ("state", "twister"):
         M.rng("default", engine="matlab")
@@ -508,7 +508,7 @@ def test_rand_state_and_twister_are_octave_and_seed_is_refused():
 
 
 def test_rng_engine_switch_and_randperm():
-    from nn3.octave_rng import OctaveRNG
+    from nn3.core.octave_rng import OctaveRNG
 
     M.rng(0, engine="octave")
     np.testing.assert_array_equal(M.rand(3), OctaveRNG(0).rand(3))

@@ -8,8 +8,8 @@ import pytest
 from reference_impl import matlab_cost_grad
 
 import nn3
+from nn3.core.network import labels_from_outputs
 from nn3.errors import DataError
-from nn3.network import labels_from_outputs
 
 
 def test_sigmoid_values_and_limits():
@@ -20,7 +20,7 @@ def test_sigmoid_values_and_limits():
     assert s[0] == 0.5 and gz[0] == 0.25
     # sigmoid.m's formula with nn3's exp, bit for bit; numpy's exp may be 1 ulp off libm's
     # (math.exp) on some CPUs, which moves these two values by at most 1 ulp.
-    exp = nn3.activations.exp
+    exp = nn3.core.activations.exp
     assert s[1] == 1 / (1 + exp(np.array(-1.0))) and s[2] == 1 / (1 + exp(np.array(1.0)))
     assert abs(s[1] - 1 / (1 + math.exp(-1))) <= np.spacing(s[1])
     assert abs(s[2] - 1 / (1 + math.exp(1))) <= np.spacing(s[2])

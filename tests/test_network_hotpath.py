@@ -1,4 +1,4 @@
-"""The blocked, buffered evaluation of nn3.network against the plain MATLAB formulas.
+"""The blocked, buffered evaluation of nn3.core.network against the plain MATLAB formulas.
 
 ``reference_impl.matlab_cost_grad`` builds ``[ones(m,1) X]`` and the one-hot ``Y`` and runs the
 MATLAB expressions one by one; nn3's hot path must give the same cost and gradient to 1e-13
@@ -10,7 +10,7 @@ import pytest
 from reference_impl import matlab_cost_grad
 
 import nn3
-from nn3 import network
+from nn3.core import network
 
 
 def _problem(seed, m, n, hidden, K, order="C"):
@@ -134,4 +134,4 @@ def test_activations_are_sigmoid_bit_for_bit():
     z2 = X @ Theta1[:, 1:].T + Theta1[:, 0]
     assert np.all(a2t[0] == 1.0)
     # With nn3's exp (numpy's may differ from libm's by 1 ulp by CPU; the tests may perturb it).
-    np.testing.assert_array_equal(a2t[1:].T, 1.0 / (1.0 + nn3.activations.exp(-z2)))
+    np.testing.assert_array_equal(a2t[1:].T, 1.0 / (1.0 + nn3.core.activations.exp(-z2)))

@@ -14,8 +14,8 @@ import pytest
 from parity import TOLERANCES  # matlab_ref/parity.py
 
 import nn3
+from nn3.core.octave_rng import OctaveRNG, make_rng, mt19937_init_by_array, octave_seed_key
 from nn3.errors import OptionError
-from nn3.octave_rng import OctaveRNG, make_rng, mt19937_init_by_array, octave_seed_key
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -1,4 +1,4 @@
-"""nn3.scaling: featureNormalize, checked by hand and against GNU Octave's mean/std.
+"""nn3.workflow.scaling: featureNormalize, checked by hand and against GNU Octave's mean/std.
 
 Also defines :func:`unscaled_two_feature_set`, the data set for issue 15's end-to-end test of
 ``--normalize`` (importable: ``from test_scaling import unscaled_two_feature_set``).
@@ -12,7 +12,7 @@ import pytest
 
 import nn3
 from nn3.errors import DataError
-from nn3.scaling import (
+from nn3.workflow.scaling import (
     apply_normalization,
     check_normalization,
     feature_normalize,

@@ -81,14 +81,14 @@ def exit_with(code: int) -> None:
 
 def fmt_size(a) -> str:
     """An array's size in MATLAB notation, ``25x401``."""
-    from ..matio import format_size
+    from ..mat import format_size
 
     return format_size(a.shape)
 
 
 def check_output_folder(out) -> None:
     """Refuse an output path whose folder is missing, before any work is done."""
-    from ..atomic import check_destination
+    from ..mat.atomic import check_destination
 
     check_destination(out, OptionError)
 
@@ -105,7 +105,7 @@ class Progress:
     def __call__(self, intermediate_result):
         if self.quiet:
             return
-        from ..optimize import progress_line
+        from ..core.optimize import progress_line
 
         line = progress_line(intermediate_result.nit, intermediate_result.fun)
         if self.tty:

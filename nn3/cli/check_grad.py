@@ -21,7 +21,7 @@ def check_grad(lambda_, input_size, hidden, labels, examples):
     differences with e = 1e-4. Prints both gradients side by side and their relative
     difference norm(num-grad)/norm(num+grad); exit status 1 if it is not below 1e-9.
     """
-    from ..gradcheck import TOLERANCE, check_nn_gradients
+    from ..core.gradcheck import TOLERANCE, check_nn_gradients
 
     numgrad, grad, diff = check_nn_gradients(
         lambda_=lambda_,

@@ -24,9 +24,9 @@ def cost(weights, data, lambda_, x_var, y_var):
     """
     import os
 
-    from .. import training
-    from ..network import cost_function
+    from ..core.network import cost_function
     from ..validation import check_feature_count
+    from ..workflow import training
 
     training.check_settings(lambda_=lambda_)  # a ParameterError the CLI calls --lambda
     Theta1, Theta2 = training.load_weights(weights)

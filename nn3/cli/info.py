@@ -109,7 +109,7 @@ def info(file):
     Struct fields are listed as data.X. Sizes are in MATLAB order (5000x400).
     """
     from ..compare import format_size
-    from ..matio import load_mat, mat_format
+    from ..mat import load_mat, mat_format
 
     fmt = mat_format(file)
     variables = load_mat(file)

@@ -51,10 +51,10 @@ def predict(weights, data, sample, out, x_var, y_var, out_format):
     """
     import numpy as np
 
-    from .. import training
-    from ..matio import save_mat
-    from ..network import accuracy, labels_from_outputs, predict_proba
+    from ..core.network import accuracy, labels_from_outputs, predict_proba
+    from ..mat import save_mat
     from ..validation import check_feature_count
+    from ..workflow import training
 
     if (data is None) == (sample is None):
         raise OptionError("give either DATA.mat or --x (one sample), not both or neither")

@@ -20,7 +20,7 @@ def _pick_examples(m, count, seed):
     """
     import numpy as np
 
-    from ..rng import MatlabRNG
+    from ..core.rng import MatlabRNG
 
     if count >= m:
         return np.arange(m)
@@ -69,8 +69,9 @@ def show(file, out, rows, cols, example_width, seed, x_var):
     examples (picked at random, reproducibly by --seed), or --rows x --cols when both are given.
     Needs matplotlib: pip install 'nn3[plot]'.
     """
-    from .. import plot, training
-    from ..matio import get_variable, load_mat
+    from .. import plot
+    from ..mat import get_variable, load_mat
+    from ..workflow import training
 
     for label, value in (("--rows", rows), ("--cols", cols), ("--width", example_width)):
         if value is not None and value < 1:

@@ -1,9 +1,10 @@
-"""``nn3 train DATA.mat``: parse the options, handle Ctrl-C, print; :mod:`nn3.fitting` trains.
+"""``nn3 train DATA.mat``: parse the options, handle Ctrl-C, print; the library trains.
 
 Registered in :data:`nn3.cli.COMMANDS`. Everything between the options and the output (data,
-starting weights, checks, hold-out, the weights file's variables) is :func:`nn3.fitting.prepare`
-and :class:`nn3.fitting.FitResult`, so ``nn3.fit(...).save(path)`` writes the same file. numpy
-and scipy are imported inside the command, so ``nn3 --help`` stays fast.
+starting weights, checks, hold-out, the weights file's variables) is
+:func:`nn3.workflow.fitting.prepare` and :class:`nn3.workflow.fitting.FitResult`, so
+``nn3.fit(...).save(path)`` writes the same file. numpy and scipy are imported inside the command,
+so ``nn3 --help`` stays fast.
 
 Ctrl-C: the first one stops training after the current function evaluation; the best weights
 reached are saved, marked ``interrupted = 1``, and the exit status is 130. A second one stops at
@@ -152,8 +153,8 @@ def train(
     import signal
     import threading
 
-    from .. import fitting, training
     from ..validation import validate
+    from ..workflow import fitting, training
 
     training.check_settings(
         hidden_layer_size=hidden,

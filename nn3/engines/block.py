@@ -4,16 +4,16 @@ A block's partial sums are the unregularised, undivided pieces of the cost and g
 ``log_sum`` (the sum of ``Y.*log(h) + (1-Y).*log(1-h)`` over the block, i.e. ``-J * m_b`` without
 regularisation), ``g0`` (``sum(delta2)``, the bias column of ``Theta1_grad * m_b``), ``g1``
 (``Xb' * delta2``) and ``g2`` (``a2' * delta3``, bias row included). They are computed by
-:class:`nn3.network._Evaluator`, the in-memory hot path, on one block at a time. The client adds
-them in block order, then divides by ``m`` and regularises once (:func:`combine`), exactly as the
-in-memory evaluator does across its own blocks.
+:class:`nn3.core.network._Evaluator`, the in-memory hot path, on one block at a time. The client
+adds them in block order, then divides by ``m`` and regularises once (:func:`combine`), exactly as
+the in-memory evaluator does across its own blocks.
 """
 
 from typing import NamedTuple
 
 import numpy as np
 
-from ..network import _Evaluator, _regularisation, roll
+from ..core.network import _Evaluator, _regularisation, roll
 
 
 class BlockSums(NamedTuple):

@@ -91,8 +91,8 @@ def read_labels(path, y_var: str, m: int, max_bytes: int | None = None) -> np.nd
 
 
 def check_label_values(y, path="<data>", y_var="y", num_labels=None) -> np.ndarray:
-    """Finite whole-number labels, 0/1 or 1..K (as :func:`nn3.training.check_labels`)."""
-    from ..training import check_labels
+    """Finite whole-number labels, 0/1 or 1..K (as :func:`nn3.workflow.training.check_labels`)."""
+    from ..workflow.training import check_labels
 
     y = np.asarray(y, dtype=np.float64).reshape(-1)
     if not np.all(np.isfinite(y)):

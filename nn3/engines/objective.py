@@ -11,9 +11,9 @@ import time
 
 import numpy as np
 
+from ..core.network import _Evaluator, label_hits, roll
+from ..core.network import make_objective as network_objective
 from ..errors import DataError, OptionError
-from ..network import _Evaluator, label_hits, roll
-from ..network import make_objective as network_objective
 from .block import combine
 from .partition import default_block_rows
 from .progress import Progress
@@ -84,7 +84,7 @@ class _SumsEngine:
 
 
 class _MemoryEngine:
-    """The in-memory hot path (:class:`nn3.network._Evaluator`) with a chosen block size."""
+    """The in-memory hot path (:class:`nn3.core.network._Evaluator`) with a chosen block size."""
 
     name = "memory"
 
@@ -116,7 +116,7 @@ def make_objective(
 ):
     """``nn3.make_objective``: the cost and gradient as ``fun(nn_params) -> (J, grad)``, any engine.
 
-    ``engine="memory"`` with no other option is :func:`nn3.network.make_objective` (X an
+    ``engine="memory"`` with no other option is :func:`nn3.core.network.make_objective` (X an
     in-memory matrix); ``engine="stream"`` or ``"dask"``, or any of ``client=``, ``block_rows=``,
     ``x_var=``, is :func:`make_engine_objective`: X may then also be a v7.3 file (a path,
     ``(path, variable)`` or an h5py dataset) or a dask.array, read by row blocks.

@@ -58,7 +58,7 @@ def block_hits(rows, cols, start, stop):
     Parameters
     ----------
     rows, cols : ndarray of shape (n_hits,), intp
-        As :func:`nn3.network.label_hits` returns them (``rows`` sorted).
+        As :func:`nn3.core.network.label_hits` returns them (``rows`` sorted).
     start, stop : int
         The block's rows.
 
@@ -66,7 +66,7 @@ def block_hits(rows, cols, start, stop):
     -------
     hits : ndarray of shape (n_block_hits,), intp
         ``c * b + (r - start)`` for each one of ``Y`` at (r, c) in the block (``b = stop - start``),
-        sorted: the position in a (K, b) array, as :class:`nn3.network._Evaluator` keeps them.
+        sorted: the position in a (K, b) array, as :class:`nn3.core.network._Evaluator` keeps them.
     """
     lo, hi = np.searchsorted(rows, [start, stop])
     hits = cols[lo:hi] * (stop - start) + (rows[lo:hi] - start)

@@ -2,15 +2,15 @@
 
 ``nn3 predict WEIGHTS.mat BIG.mat --out P.mat [--dask ADDRESS]``: every row of X gets its label
 ``p`` (m x 1) and, optionally, its outputs ``h`` (m x K), written as they are computed through
-:class:`nn3.matio_stream.V73BlockWriter`; neither X nor the predictions are ever held whole.
+:class:`nn3.mat.blocks.V73BlockWriter`; neither X nor the predictions are ever held whole.
 """
 
 import collections
 
 import numpy as np
 
+from ..core.network import labels_from_outputs, predict_proba
 from ..errors import MatFileError
-from ..network import labels_from_outputs, predict_proba
 from .partition import default_block_rows, row_blocks
 from .source import H5Source, open_source
 from .stream import BlockReader, check_finite
@@ -85,7 +85,7 @@ def predict_blocks(
     dict
         ``rows`` (m), ``accuracy`` (percent, or None without ``y``).
     """
-    from ..matio_stream import V73BlockWriter
+    from ..mat.blocks import V73BlockWriter
 
     Theta1 = np.asarray(Theta1, dtype=np.float64)
     Theta2 = np.asarray(Theta2, dtype=np.float64)

@@ -70,7 +70,7 @@ class StreamEngine:
     source : ArraySource, DaskArraySource or H5Source
         X (m x n).
     rows, cols : ndarray of shape (n_hits,), intp
-        Positions of ``Y``'s ones (:func:`nn3.network.label_hits`).
+        Positions of ``Y``'s ones (:func:`nn3.core.network.label_hits`).
     sizes : (input, hidden, labels)
     block_rows : int
     threads : int, optional

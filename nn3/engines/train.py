@@ -10,10 +10,10 @@ import threading
 
 import numpy as np
 
-from ..network import roll, unroll
-from ..optimize import fmincg
-from ..rng import MatlabRNG, rand_initialize_weights
-from ..training import TrainResult, check_settings, infer_num_labels
+from ..core.network import roll, unroll
+from ..core.optimize import fmincg
+from ..core.rng import MatlabRNG, rand_initialize_weights
+from ..workflow.training import TrainResult, check_settings, infer_num_labels
 from .labels import check_label_values
 from .objective import make_engine_objective
 from .predict import predict_blocks

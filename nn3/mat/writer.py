@@ -1,10 +1,10 @@
 """Writing .mat files: v5 (compressed, through scipy) and v7.3 (HDF5, as MATLAB writes it).
 
 :func:`save_mat` checks every name and value, gives values MATLAB's shapes (:func:`prepare`),
-and writes them atomically (:func:`nn3.atomic.atomic_output`): ``format="5"`` through scipy's
+and writes them atomically (:func:`nn3.mat.atomic.atomic_output`): ``format="5"`` through scipy's
 v5 writer, ``format="7.3"`` through :func:`write_v73`, which follows MATLAB's layout (see
 :mod:`nn3.mat.v73`). :class:`V73Writer`, :func:`set_matlab_class` and :func:`v73_header` are
-shared with the streaming writer (:mod:`nn3.matio_stream`).
+shared with the streaming writer (:mod:`nn3.mat.blocks`).
 """
 
 import datetime
@@ -14,7 +14,6 @@ from typing import Any
 import numpy as np
 
 from .._version import __version__
-from ..atomic import atomic_output
 from ..errors import MatFileError
 from ._base import (
     MAX_DEPTH,
@@ -27,6 +26,7 @@ from ._base import (
     str_codes,
 )
 from ._hdf5 import to_compound
+from .atomic import atomic_output
 
 FORMATS = ("5", "7.3")
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..rng import debug_initialize_weights
+from ..core.rng import debug_initialize_weights
 
 #: The functions looked for in the user's folder, in the order they are checked.
 FUNCTIONS = (

@@ -33,8 +33,8 @@ def port_check(folder, save_path, time_limit):
     case and, for a disagreement, the first differing element and the likely cause. Exit status
     0 all agree, 1 something differs, 2 bad input or Octave missing.
     """
-    from ..atomic import check_destination
-    from ..matio import save_mat
+    from ..mat import save_mat
+    from ..mat.atomic import check_destination
     from .report import port_check as run
 
     if save_path is not None:

@@ -8,8 +8,8 @@ The variants use a plain numpy forward and backward pass, which agrees with nn3 
 
 import numpy as np
 
-from ..activations import sigmoid, sigmoid_gradient
-from ..network import backpropagation, cost_function, nn_cost_function, predict
+from ..core.activations import sigmoid, sigmoid_gradient
+from ..core.network import backpropagation, cost_function, nn_cost_function, predict
 from .cases import INIT_SIZES
 
 

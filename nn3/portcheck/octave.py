@@ -22,7 +22,7 @@ import time
 from dataclasses import dataclass, field
 
 from ..errors import MissingDependencyError, Nn3Error
-from ..matio import load_mat, save_mat
+from ..mat import load_mat, save_mat
 
 INSTALL_HINT = "apt-get install -y --no-install-recommends octave"
 

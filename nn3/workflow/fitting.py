@@ -14,7 +14,7 @@ never exits; progress reaches the caller through ``callback``, interruption thro
 
 Random numbers: the starting weights come from MATLAB's ``rng(seed, 'twister')`` stream, or GNU
 Octave's ``rng(seed)`` with ``rng="octave"``. The hold-out split always uses MATLAB's stream
-(:func:`nn3.training.holdout_split`), so ``--rng`` changes the starting weights only.
+(:func:`nn3.workflow.training.holdout_split`), so ``--rng`` changes the starting weights only.
 """
 
 import os
@@ -23,21 +23,21 @@ from typing import Any
 
 import numpy as np
 
+from .._version import __version__
+from ..core.network import accuracy, predict
+from ..core.octave_rng import ENGINES
+from ..errors import ParameterConflictError, TrainingError
+from ..mat import MAX_ELEMENTS, save_mat
+from ..validation import check_feature_count, validate
 from . import training
-from ._version import __version__
-from .errors import ParameterConflictError, TrainingError
-from .matio import MAX_ELEMENTS, save_mat
-from .network import accuracy, predict
-from .octave_rng import ENGINES
 from .starting_weights import StartingWeights, load_starting_weights, random_weights
-from .validation import check_feature_count, validate
 
 
 @dataclass
 class FitResult(training.TrainResult):
-    """What :func:`fit` returns: a :class:`~nn3.training.TrainResult` and what the file records.
+    """What :func:`fit` returns: a :class:`~nn3.workflow.training.TrainResult`, and the record.
 
-    Attributes (besides :class:`~nn3.training.TrainResult`'s)
+    Attributes (besides :class:`~nn3.workflow.training.TrainResult`'s)
     ----------------------------------------------------------
     data_file, x_var, y_var : str
         Where the data came from (``"<data>"`` for arrays).
@@ -136,7 +136,7 @@ class TrainingRun:
     _y_test: "np.ndarray | None" = field(default=None, repr=False)
 
     def run(self, callback=None, stop_event=None) -> FitResult:
-        """Train with fmincg (see :func:`nn3.training.train` for ``callback``/``stop_event``)."""
+        """Train with fmincg (``callback``, ``stop_event``: see :func:`~.training.train`)."""
         s = self.settings
         result = training.train(
             self.X,
@@ -308,7 +308,7 @@ def fit(
     init : str or os.PathLike, optional
         A .mat file with the starting weights: ``Theta1`` and ``Theta2``, or an unrolled
         ``initial_nn_params``, ``initial_params`` or ``nn_params`` (rolled with the data's
-        sizes and ``hidden_layer_size``). See :mod:`nn3.starting_weights`.
+        sizes and ``hidden_layer_size``). See :mod:`nn3.workflow.starting_weights`.
     init_var : str, optional
         Which of them, when the file holds more than one (``"Theta1"`` for the pair).
     holdout : float, optional

@@ -19,10 +19,10 @@ kept as a list of ``(row, column)`` hits instead of an m x K matrix.
 
 import numpy as np
 
+from ..errors import DataError
+from ..validation import check_feature_count, validate, validate_params
 from . import activations
 from .activations import sigmoid_of_negated_inplace
-from .errors import DataError
-from .validation import check_feature_count, validate, validate_params
 
 
 def unroll(Theta1, Theta2):

@@ -35,8 +35,8 @@ import warnings
 
 import numpy as np
 
-from .errors import ObjectiveError, ParameterError
-from .validation import validate_params
+from ..errors import ObjectiveError, ParameterError
+from ..validation import validate_params
 
 # Line-search constants of fmincg.m.
 RHO = 0.01  # sufficient-decrease (Armijo) constant of the Wolfe-Powell conditions

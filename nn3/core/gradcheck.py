@@ -12,9 +12,9 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ..validation import validate, validate_params
 from .network import nn_cost_function, unroll
 from .rng import debug_initialize_weights
-from .validation import validate, validate_params
 
 #: The threshold the coursework gives for a correct backpropagation.
 TOLERANCE = 1e-9

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .errors import DataError
+from ..errors import DataError
 
 
 def feature_normalize(X) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -1,7 +1,7 @@
 """The logistic activation and its derivative, and nn3's one place for element-wise exp and log.
 
 Every element-wise ``exp`` and ``log`` nn3 computes goes through :func:`exp` and :func:`log` below
-(the sigmoid kernel here, the cross-entropy in :mod:`nn3.network`), looked up as module
+(the sigmoid kernel here, the cross-entropy in :mod:`nn3.core.network`), looked up as module
 attributes at each call. They are numpy's ufuncs, whose results depend on the CPU: on a CPU with
 AVX-512 numpy uses its own SIMD ``exp``/``log``, which differ from the C library's scalar ones
 (the ones GNU Octave and MATLAB call) by 1 unit in the last place on a few percent of inputs;

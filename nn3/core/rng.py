@@ -4,8 +4,8 @@ from numbers import Real
 
 import numpy as np
 
-from .errors import OptionError
-from .validation import validate, validate_params
+from ..errors import OptionError
+from ..validation import validate, validate_params
 
 
 class MatlabRNG:

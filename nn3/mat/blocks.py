@@ -6,7 +6,7 @@ written. The file follows :mod:`nn3.mat.writer`'s v7.3 layout (its helpers write
 ``MATLAB_class`` attributes, the small variables and the 512-byte MATLAB userblock):
 an m x n matrix is an HDF5 dataset of shape (n, m), chunked by whole rows of the matrix (a chunk
 is ``n x chunk_rows`` on disk, about :data:`CHUNK_BYTES`), so a row block is a run of whole
-chunks, uncompressed unless asked. The file is written atomically (:mod:`nn3.atomic`): it
+chunks, uncompressed unless asked. The file is written atomically (:mod:`nn3.mat.atomic`): it
 appears under its name only when closed after every row of every matrix was written.
 
 Example
@@ -22,8 +22,8 @@ import os
 
 import numpy as np
 
+from ..errors import MatFileError
 from .atomic import atomic_output
-from .errors import MatFileError
 
 #: Bytes per chunk of a streamed matrix (whole rows, at least one).
 CHUNK_BYTES = 2**20
@@ -86,7 +86,7 @@ class V73BlockWriter:
     def __enter__(self):
         import h5py
 
-        from .mat.writer import V73Writer
+        from .writer import V73Writer
 
         self._atomic = atomic_output(self.path, suffix=".mat.tmp")
         self._tmp = self._atomic.__enter__()
@@ -119,8 +119,8 @@ class V73BlockWriter:
         -------
         RowBlockMatrix
         """
-        from .mat._base import check_name, dtype_class
-        from .mat.writer import set_matlab_class
+        from ._base import check_name, dtype_class
+        from .writer import set_matlab_class
 
         check_name(self.path, name)
         if name in self._matrices or name in self.file:
@@ -157,8 +157,8 @@ class V73BlockWriter:
 
     def write(self, name: str, value) -> None:
         """Write a whole (small) variable, as :func:`nn3.save_mat` with ``format="7.3"``."""
-        from .mat._base import check_name
-        from .mat.writer import prepare
+        from ._base import check_name
+        from .writer import prepare
 
         check_name(self.path, name)
         if name in self._matrices or name in self.file:
@@ -166,7 +166,7 @@ class V73BlockWriter:
         self._writer.write(self.file, name, prepare(self.path, name, value))
 
     def _finish(self):
-        from .mat.writer import v73_header
+        from .writer import v73_header
 
         for name, matrix in self._matrices.items():
             gap = matrix.missing()

@@ -10,7 +10,7 @@ import os
 import tempfile
 from contextlib import contextmanager
 
-from .errors import MatFileError
+from ..errors import MatFileError
 
 
 def _umask():

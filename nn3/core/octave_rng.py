@@ -20,7 +20,7 @@ from numbers import Real
 
 import numpy as np
 
-from .errors import Nn3Error, OptionError
+from ..errors import Nn3Error, OptionError
 from .rng import MatlabRNG, check_size
 
 #: The engines :func:`make_rng` knows, the first the default (as ``nn3 train``'s).

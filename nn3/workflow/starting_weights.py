@@ -13,10 +13,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import DataError, ParameterConflictError
-from .matio import get_variable, load_mat
-from .octave_rng import make_rng
-from .rng import rand_initialize_weights
+from ..core.octave_rng import make_rng
+from ..core.rng import rand_initialize_weights
+from ..errors import DataError, ParameterConflictError
+from ..mat import get_variable, load_mat
 from .training import roll_params, weights_from_variables
 
 #: Unrolled starting weights ``nn3 train --init`` looks for, besides ``Theta1``/``Theta2``.

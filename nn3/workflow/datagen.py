@@ -12,8 +12,8 @@ import os
 
 import numpy as np
 
-from .errors import OptionError
-from .matio_stream import V73BlockWriter
+from ..errors import OptionError
+from ..mat.blocks import V73BlockWriter
 
 #: Hidden units of the teacher network that labels the rows.
 TEACHER_HIDDEN = 16
@@ -71,7 +71,7 @@ def make_data(
     x_var, y_var : str
         Variable names.
     chunk_rows : int, optional
-        Rows per HDF5 chunk (see :meth:`nn3.matio_stream.V73BlockWriter.matrix`).
+        Rows per HDF5 chunk (see :meth:`nn3.mat.blocks.V73BlockWriter.matrix`).
     compression : {None, "gzip"}, default None
 
     Returns

@@ -9,12 +9,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .errors import DataError, MatFileError, OptionError
-from .matio import densify, describe, format_size, get_variable, load_mat
-from .network import accuracy, make_objective, predict, roll, unroll
-from .optimize import fmincg
-from .rng import MatlabRNG, rand_initialize_weights
-from .validation import validate, validate_params
+from ..core.network import accuracy, make_objective, predict, roll, unroll
+from ..core.optimize import fmincg
+from ..core.rng import MatlabRNG, rand_initialize_weights
+from ..errors import DataError, MatFileError, OptionError
+from ..mat import densify, describe, format_size, get_variable, load_mat
+from ..validation import validate, validate_params
 
 
 def _as_matrix(value, path, name):

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import DataError, OptionError
+from ..errors import DataError, OptionError
 
 #: The values the ``classes`` option (``--classes``) takes besides None.
 CLASSES_OPTIONS = ("auto",)
@@ -169,7 +169,7 @@ def text_labels(y, path: str = "<data>", y_var: str = "y") -> list[str] | None:
         a cell array that is not a vector or holds something other than one line of text, or an
         empty label.
     """
-    from .matio import MatlabObject  # lazily: matio is large and numeric y never needs it
+    from ..mat import MatlabObject  # lazily: matio is large and numeric y never needs it
 
     where = f"{path}: variable '{y_var}'"
     if isinstance(y, MatlabObject):

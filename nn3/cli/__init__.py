@@ -31,6 +31,7 @@ COMMANDS = {
     "cost": "nn3.cli.cost:cost",
     "info": "nn3.cli.info:info",
     "show": "nn3.cli.show:show",
+    "make-data": "nn3.cli.make_data:make_data",
     "port-check": "nn3.portcheck.command:port_check",
 }
 

@@ -1,8 +1,8 @@
 """matlab_ref's cost and gradient, computed in the order Octave with reference BLAS computes them.
 
-Independent of nn3.network. It follows matlab_ref/costFunction.m and backpropagation.m operation
-for operation and adds every sum in index order, as reference BLAS ``dgemm``/``dgemv`` (each
-element of ``A*B`` is ``((0 + a1*b1) + a2*b2) + ...``) and Octave's ``sum`` do. With that it
+Independent of nn3.core.network. It follows matlab_ref/costFunction.m and backpropagation.m
+operation for operation and adds every sum in index order, as reference BLAS ``dgemm``/``dgemv``
+(each element of ``A*B`` is ``((0 + a1*b1) + a2*b2) + ...``) and Octave's ``sum`` do. With that it
 reproduces the Octave reference outputs bit for bit, which shows that nn3's remaining differences
 come from summation order (OpenBLAS blocks its sums, numpy sums pairwise) and nothing else.
 Slow (a Python loop over every inner index), so it is only used on the reference cases.

@@ -13,9 +13,9 @@ from matlab_order import libm_exp
 from nn3_side import OUTPUTS, PRODUCERS, nn3_values, reference
 from parity import TOLERANCES, check_file  # matlab_ref/parity.py
 
-from nn3 import activations
 from nn3.compare import ulp_distance
 from nn3.compare.policies import Exact, Rel, Trajectory, Ulps
+from nn3.core import activations
 
 OUTPUT_FILES = sorted(p.name for p in OUTPUTS.glob("*.mat"))
 

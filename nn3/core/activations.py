@@ -6,9 +6,10 @@ attributes at each call. They are numpy's ufuncs, whose results depend on the CP
 AVX-512 numpy uses its own SIMD ``exp``/``log``, which differ from the C library's scalar ones
 (the ones GNU Octave and MATLAB call) by 1 unit in the last place on a few percent of inputs;
 elsewhere numpy calls the C library. Values that go through them are therefore promised to 1 ulp
-of ``exp``/``log`` per element, not to the bit (see ``nn3.parity.TOLERANCES``). The test suite
-replaces these two functions to perturb their results by +-1 ulp (``NN3_PERTURB_ULPS=1``, see
-``tests/perturb.py``), which checks that no test claims bits that depend on the machine.
+of ``exp``/``log`` per element, not to the bit (see ``TOLERANCES`` in ``matlab_ref/parity.py``).
+The test suite replaces these two functions to perturb their results by +-1 ulp
+(``NN3_PERTURB_ULPS=1``, see ``tests/perturb.py``), which checks that no test claims bits that
+depend on the machine.
 """
 
 import numpy as np

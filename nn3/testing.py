@@ -34,7 +34,7 @@ def _is_file_reference(value):
 def _load(value):
     """``(value, name, description)``: a ``(path, variable)`` pair read from its file."""
     if _is_file_reference(value):
-        from .matio import get_variable, load_mat
+        from .mat import get_variable, load_mat
 
         path, name = value
         return get_variable(load_mat(path), name, path), name, f"'{name}' of {os.fspath(path)}"

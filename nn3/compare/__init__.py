@@ -20,7 +20,7 @@ Modules, each one idea:
   ``Abs``, ``Trajectory``, ``Mismatch``, ``Info``), as the parity table states them.
 """
 
-from ..matio import format_size
+from ..mat import format_size
 from .classes import format_class, matlab_attributes, matlab_class, matlab_size
 from .difference import Difference, format_number, format_position, format_value
 from .engine import compare_values, ulp_distance

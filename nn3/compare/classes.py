@@ -8,10 +8,10 @@ matrices their element class with the attribute ``sparse``.
 
 import numpy as np
 
+from ..mat import matlab_shape
 from ..mat._base import DTYPE_CLASSES as _DTYPE_CLASSES
 from ..mat._base import dtype_class as _dtype_class
 from ..mat._base import str_codes as _str_codes
-from ..matio import matlab_shape
 
 NUMERIC_CLASSES = frozenset(_DTYPE_CLASSES.values())
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..matio import format_size
+from ..mat import format_size
 
 
 def format_position(position: tuple[int, ...]) -> str:

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..errors import MatFileError
-from ..matio import format_size, get_variable, load_mat
+from ..mat import format_size, get_variable, load_mat
 from .classes import matlab_class, matlab_size
 from .difference import Difference
 from .engine import compare_values

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from ..matio import format_size
+from ..mat import format_size
 from .difference import format_number, format_position, format_value
 
 

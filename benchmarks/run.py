@@ -48,7 +48,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 MATLAB_REF = ROOT / "matlab_ref"
 MB = 2**20
-PARTS = ["eval", "train", "rss", "startup", "scaling"]
+PARTS = ["eval", "train", "rss", "startup", "scaling", "scale"]
 
 TARGETS = {
     "eval_over_floor": 1.2,
@@ -562,6 +562,30 @@ def plot_scaling(sc, path):
 
 
 # ------------------------------------------------------------------------------------------
+# Scale (issue 12): in memory vs streaming vs Dask, per evaluation (benchmarks/scale.py)
+# ------------------------------------------------------------------------------------------
+
+
+def bench_scale(quick):
+    """The scale section of ``benchmarks/scale.py``, printed; None when dask is missing."""
+    print("6. scale: in memory vs streaming from a v7.3 file vs Dask (benchmarks/scale.py)")
+    try:
+        import distributed  # noqa: F401
+    except ImportError:
+        print("   not available: needs the dask extra (pip install 'nn3[dask]')\n")
+        return {"available": False, "reason": "dask[distributed] not installed"}
+    sys.path.insert(0, str(HERE))
+    try:
+        import scale
+    finally:
+        sys.path.remove(str(HERE))
+    with tempfile.TemporaryDirectory(prefix="nn3-scale-") as folder:
+        result = scale.run(quick=quick, folder=folder)
+    scale.print_table(result)
+    print()
+    return result
+
+
 # Main
 # ------------------------------------------------------------------------------------------
 
@@ -839,6 +863,9 @@ def main(argv=None):
                 for r in sc["by_hidden"]
             ],
         )
+
+    if "scale" in parts:
+        results["scale"] = bench_scale(quick)
 
     results["load_average_end"] = load_average()
     results["finished"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")

@@ -58,7 +58,7 @@ def _null_sums(shard, nn_params, sizes):
 def time_engines(rows, features, repeats=5, block_rows=None, workers=2, folder=None):
     """Per-evaluation times of memory, stream and Dask (and Dask's overhead), as a dict."""
     import nn3
-    from nn3.core.network import make_objective
+    from nn3.engines import make_objective
     from nn3.engines.dask_engine import connect
     from nn3.engines.labels import read_labels
     from nn3.workflow.datagen import make_data

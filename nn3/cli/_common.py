@@ -110,10 +110,24 @@ class Progress:
         line = progress_line(intermediate_result.nit, intermediate_result.fun)
         if self.tty:
             elapsed = time.monotonic() - self.start
-            click.echo(f"\r{line} | {elapsed:6.1f} s", nl=False)
+            self.last_line = line
+            rates = getattr(self, "rates", None)  # set by evaluated() under --stream/--dask
+            tail = f" | {rates.line()}" if rates is not None else ""
+            click.echo(f"\r{line} | {elapsed:6.1f} s{tail}", nl=False)
             self.pending_newline = True
         else:
             click.echo(line)
+
+    def evaluated(self, counts):
+        """After each evaluation of an engine (``--stream``/``--dask``): on a terminal, show
+        ``counts.line()`` (evaluations/s, rows/s) after the last iteration's line."""
+        self.rates = counts
+        if self.quiet or not self.tty:
+            return
+        elapsed = time.monotonic() - self.start
+        line = getattr(self, "last_line", "Iteration     0 | Cost: -")
+        click.echo(f"\r{line} | {elapsed:6.1f} s | {counts.line()}", nl=False)
+        self.pending_newline = True
 
     def close(self):
         if self.pending_newline:

@@ -44,7 +44,27 @@ def _parse_sample(text):
     show_default=True,
     help="Name of the label variable (accuracy is shown when it is present).",
 )
-def predict(weights, data, sample, out, x_var, y_var, out_format):
+@click.option(
+    "--stream",
+    is_flag=True,
+    help="Read X by row blocks from the v7.3 DATA.mat and write p (and h) to a v7.3 --out "
+    "block by block: neither X nor the predictions are held whole.",
+)
+@click.option(
+    "--block-rows",
+    type=int,
+    default=None,
+    metavar="N",
+    help="Rows per block for --stream/--dask.",
+)
+@click.option(
+    "--dask",
+    "dask_address",
+    default=None,
+    metavar="ADDRESS|local[:N]",
+    help="Predict on Dask workers (tcp://HOST:PORT or local[:N]; pip install 'nn3[dask]').",
+)
+def predict(weights, data, sample, out, x_var, y_var, out_format, stream, block_rows, dask_address):
     """Predict with trained WEIGHTS.mat on DATA.mat or on one sample (--x).
 
     Labels are 1..K (argmax of the outputs), or 0/1 for a single output unit.
@@ -58,6 +78,10 @@ def predict(weights, data, sample, out, x_var, y_var, out_format):
 
     if (data is None) == (sample is None):
         raise OptionError("give either DATA.mat or --x (one sample), not both or neither")
+    if stream or block_rows is not None or dask_address is not None:
+        return _predict_by_blocks(
+            weights, data, out, x_var, y_var, out_format, stream, block_rows, dask_address
+        )
     if out is not None:
         check_output_folder(out)
     Theta1, Theta2 = training.load_weights(weights)
@@ -85,3 +109,66 @@ def predict(weights, data, sample, out, x_var, y_var, out_format):
     if out is not None:
         save_mat(out, {"p": p.reshape(-1, 1), "h": h}, format=out_format)
         click.echo(f"Saved p ({p.size}x1) and h ({fmt_size(h)}) to {out}")
+
+
+def _predict_by_blocks(weights, data, out, x_var, y_var, out_format, stream, block_rows, address):
+    """``--stream``/``--dask``: :func:`nn3.engines.predict.predict_blocks`, v7.3 output."""
+    import h5py
+
+    from ..engines.labels import read_labels
+    from ..engines.predict import predict_blocks
+    from ..engines.source import hdf5_path, open_source
+    from ..mat import load_mat
+    from ..validation import check_feature_count
+    from ..workflow import training
+
+    if data is None:
+        raise OptionError("--stream/--dask predict a DATA.mat file, not --x")
+    if stream and address is not None:
+        raise OptionError("--stream and --dask are two engines; give one")
+    if block_rows is not None and block_rows < 1:
+        raise OptionError(f"--block-rows must be at least 1, got {block_rows}")
+    ctx = click.get_current_context()
+    if out is not None:
+        if ctx.get_parameter_source("out_format") == click.core.ParameterSource.COMMANDLINE and (
+            out_format != "7.3"
+        ):
+            raise OptionError(
+                "--stream/--dask write --out block by block as v7.3; use --format 7.3"
+            )
+        check_output_folder(out)
+    if address is not None:
+        from ..engines.dask_engine import _distributed, parse_address
+
+        parse_address(address)
+        _distributed()  # the missing extra, in one line, before anything is read
+    Theta1, Theta2 = training.load_weights(weights)
+    scaled = [k for k in ("classes", "mu", "sigma") if k in load_mat(weights)]
+    if scaled:
+        raise OptionError(
+            f"{weights} holds {', '.join(scaled)}: --stream/--dask predict with Theta1/Theta2 "
+            "only; predict in memory (without --stream/--dask)"
+        )
+    source = open_source(data, x_var)
+    m, n = source.shape
+    source.close()
+    check_feature_count(n, Theta1.shape, f"{data} and {weights}: ", m)
+    with h5py.File(data, "r") as f:
+        has_y = hdf5_path(y_var) in f
+    y = read_labels(data, y_var, m) if has_y else None
+    info = predict_blocks(
+        Theta1,
+        Theta2,
+        data,
+        out,
+        y=y,
+        engine="dask" if address is not None else "stream",
+        client=address,
+        block_rows=block_rows,
+        x_var=x_var,
+    )
+    click.echo(f"Predicted {info['rows']} examples")
+    if info["accuracy"] is not None:
+        click.echo(f"Accuracy: {info['accuracy']:.2f}%")
+    if out is not None:
+        click.echo(f"Saved p ({m}x1) and h ({m}x{Theta2.shape[0]}) to {out} (v7.3)")

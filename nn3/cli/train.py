@@ -125,6 +125,27 @@ from ._common import Progress, check_output_folder, fmt_size, format_option
     default=None,
     help="Save the cost per iteration as a PNG (needs matplotlib: pip install 'nn3[plot]').",
 )
+@click.option(
+    "--stream",
+    is_flag=True,
+    help="Read X by row blocks from the v7.3 file at each evaluation (bounded memory); the "
+    "default when X does not fit in memory.",
+)
+@click.option(
+    "--block-rows",
+    type=int,
+    default=None,
+    metavar="N",
+    help="Rows per block for --stream/--dask (default: about 8 MB of X per block).",
+)
+@click.option(
+    "--dask",
+    "dask_address",
+    default=None,
+    metavar="ADDRESS|local[:N]",
+    help="Evaluate on Dask workers: a scheduler tcp://HOST:PORT, or local[:N] for N local "
+    "worker processes (needs pip install 'nn3[dask]').",
+)
 def train(
     data,
     hidden,
@@ -143,6 +164,9 @@ def train(
     out_format,
     rng_engine,
     init_var,
+    stream,
+    block_rows,
+    dask_address,
 ):
     """Train a network on DATA.mat with fmincg and save the weights.
 
@@ -190,6 +214,7 @@ def train(
         rng=rng_engine,
         x_var=x_var,
         y_var=y_var,
+        **_engine_options(stream, block_rows, dask_address),
     )
     if init_path is not None:
         _say_init(run, init_path)
@@ -204,7 +229,10 @@ def train(
 
     previous = signal.signal(signal.SIGINT, on_sigint)
     try:
-        result = run.run(callback=progress, stop_event=stop)
+        if isinstance(run, fitting.EngineTrainingRun):  # --stream/--dask: eval/s and rows/s
+            result = run.run(callback=progress, stop_event=stop, progress=progress.evaluated)
+        else:
+            result = run.run(callback=progress, stop_event=stop)
     finally:
         signal.signal(signal.SIGINT, previous)
         progress.close()
@@ -257,3 +285,20 @@ def _say_init(run, init_path):
         how = f"a {shape}"
     names = " and ".join(start.variables)
     click.echo(f"nn3: --init: starting from {names} in {init_path}, {how}", err=True)
+
+
+def _engine_options(stream, block_rows, dask_address):
+    """``engine``, ``block_rows``, ``client`` for :func:`nn3.workflow.fitting.prepare`."""
+    if stream and dask_address is not None:
+        raise OptionError("--stream and --dask are two engines; give one")
+    if block_rows is not None and block_rows < 1:
+        raise OptionError(f"--block-rows must be at least 1, got {block_rows}")
+    if dask_address is not None:
+        from ..engines.dask_engine import _distributed, parse_address
+
+        parse_address(dask_address)
+        _distributed()  # the missing extra, in one line, before anything is read
+        return {"engine": "dask", "block_rows": block_rows, "client": dask_address}
+    if stream or block_rows is not None:
+        return {"engine": "stream", "block_rows": block_rows}
+    return {}

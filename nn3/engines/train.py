@@ -6,7 +6,9 @@ the accuracy from block predictions, so X is never loaded whole. The result is t
 :class:`nn3.TrainResult`, so the weights file stays as today whichever engine ran.
 """
 
+import os
 import threading
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -172,3 +174,178 @@ def _accuracy(Theta1, Theta2, source, y, engine, client, block_rows):
     return predict_blocks(
         Theta1, Theta2, source, y=y, engine=engine, client=client, block_rows=block_rows
     )["accuracy"]
+
+
+def auto_engine(data, x_var: str = "X") -> str:
+    """The engine ``nn3 train DATA`` uses by default: ``"stream"`` for a v7.3 file whose X does
+    not fit in memory (:func:`nn3.engines.choose_engine`), else ``"memory"`` (today's path).
+
+    Anything that is not a readable v7.3 file with a numeric X gives ``"memory"``, whose loader
+    then reports the problem as it always has.
+    """
+    from ..errors import Nn3Error
+    from .objective import choose_engine
+
+    if not isinstance(data, (str, os.PathLike)):
+        return "memory"
+    try:
+        source = open_source(data, x_var)
+    except (Nn3Error, OSError, ValueError):
+        return "memory"
+    try:
+        return choose_engine(source)
+    finally:
+        source.close()
+
+
+@dataclass
+class BlockTrainingRun:
+    """Training prepared by :func:`prepare_blocks`: labels and starting weights, X left on disk.
+
+    Attributes
+    ----------
+    data : str
+        The v7.3 file (or the array source) X is read from, by row blocks.
+    y : ndarray of shape (m,)
+    starting : nn3.workflow.starting_weights.StartingWeights
+    settings : dict
+        ``lambda_``, ``maxiter``, ``seed``, ``epsilon_init``, ``num_labels``.
+    engine : {"stream", "dask", "memory"}
+    block_rows : int or None
+    client : distributed.Client, str or None
+    x_var : str
+    """
+
+    data: object
+    y: np.ndarray
+    starting: object
+    settings: dict
+    engine: str
+    block_rows: "int | None" = None
+    client: object = None
+    x_var: str = "X"
+
+    def run(self, callback=None, stop_event=None, progress=None) -> TrainResult:
+        """Train (:func:`train_blocks`); ``progress(counts)`` after every evaluation."""
+        s = self.settings
+        Theta1, Theta2 = self.starting.Theta1, self.starting.Theta2
+        return train_blocks(
+            self.data,
+            self.y,
+            hidden_layer_size=Theta1.shape[0],
+            lambda_=s["lambda_"],
+            maxiter=s["maxiter"],
+            seed=s["seed"],
+            num_labels=Theta2.shape[0],
+            initial_params=unroll(Theta1, Theta2),
+            epsilon_init=s["epsilon_init"],
+            callback=callback,
+            stop_event=stop_event,
+            engine=self.engine,
+            client=self.client,
+            block_rows=self.block_rows,
+            x_var=self.x_var,
+            progress=progress,
+        )
+
+
+def prepare_blocks(
+    data,
+    *,
+    hidden_layer_size: "int | None" = None,
+    lambda_: float = 1.0,
+    maxiter: int = 50,
+    seed: int = 0,
+    num_labels: "int | None" = None,
+    epsilon_init: float = 0.12,
+    init=None,
+    init_var: "str | None" = None,
+    rng: str = "matlab",
+    x_var: str = "X",
+    y_var: str = "y",
+    engine: str = "stream",
+    block_rows: "int | None" = None,
+    client=None,
+) -> BlockTrainingRun:
+    """What :func:`nn3.workflow.fitting.prepare` does, for a v7.3 file X too large to load.
+
+    X's size comes from the file's header, y is read whole (:func:`~.labels.read_labels`), the
+    starting weights as in memory (random by ``rng``, or ``init``), the options are checked; X
+    itself is never read here. Parameters as :func:`nn3.fit`, plus ``engine``, ``block_rows``,
+    ``client`` (see :func:`nn3.engines.make_engine_objective`).
+
+    Returns
+    -------
+    BlockTrainingRun
+    """
+    from ..core.octave_rng import ENGINES as RNG_ENGINES
+    from ..errors import OptionError
+    from ..workflow.starting_weights import load_starting_weights, random_weights
+    from .labels import read_labels
+    from .objective import ENGINES
+
+    if engine not in ENGINES:
+        raise OptionError(f"unknown engine {engine!r} (use one of {', '.join(ENGINES)})")
+    if block_rows is not None and (int(block_rows) != block_rows or block_rows < 1):
+        raise OptionError(f"--block-rows must be a whole number of at least 1, got {block_rows}")
+    settings = check_settings(
+        hidden_layer_size=hidden_layer_size,
+        lambda_=lambda_,
+        maxiter=maxiter,
+        num_labels=num_labels,
+        epsilon_init=epsilon_init,
+        seed=seed,
+    )
+    rng = str(rng).lower()
+    if rng not in RNG_ENGINES:
+        raise OptionError(f"--rng must be one of {', '.join(RNG_ENGINES)}, got {rng!r}")
+    if engine == "dask":  # say now, before reading anything, when the extra is missing
+        from .dask_engine import _distributed
+
+        _distributed()
+    source = open_source(data, x_var)
+    try:
+        m, n = source.shape
+    finally:
+        source.close()
+    path = os.fspath(data)
+    y = read_labels(path, y_var, m)
+    hidden = settings.get("hidden_layer_size")
+    K = num_labels if num_labels is not None else infer_num_labels(y)
+    check_label_values(y, path, y_var, K)
+    if init is not None:
+        starting = load_starting_weights(init, n, K, hidden, init_var, n_examples=m)
+        if hidden is not None and hidden != starting.Theta1.shape[0]:
+            raise OptionError(
+                f"{init}: Theta1 has {starting.Theta1.shape[0]} hidden units but --hidden is "
+                f"{hidden}"
+            )
+        if starting.Theta1.shape[1] != n + 1:
+            raise OptionError(
+                f"{path} and {init}: X has {n} features but Theta1 is "
+                f"{starting.Theta1.shape[0]}x{starting.Theta1.shape[1]} (expects "
+                f"{starting.Theta1.shape[1] - 1})"
+            )
+        if starting.Theta2.shape[0] != K:
+            raise OptionError(
+                f"{init}: Theta2 has {starting.Theta2.shape[0]} output units but the labels "
+                f"need {K}"
+            )
+    else:
+        hidden = 25 if hidden is None else hidden
+        starting = random_weights(n, hidden, K, epsilon_init, settings["seed"], rng)
+    return BlockTrainingRun(
+        data=path,
+        y=y,
+        starting=starting,
+        settings={
+            "lambda_": lambda_,
+            "maxiter": maxiter,
+            "seed": seed,
+            "epsilon_init": epsilon_init,
+        },
+        engine=engine,
+        block_rows=None if block_rows is None else int(block_rows),
+        client=client,
+        x_var=x_var,
+    )

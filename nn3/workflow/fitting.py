@@ -93,7 +93,9 @@ class FitResult(training.TrainResult):
             "rng": self.rng,
             "nn3_version": __version__,
         }
-        variables.update({k: float(v) for k, v in self.settings.items()})
+        variables.update(
+            {k: v if isinstance(v, str) else float(v) for k, v in self.settings.items()}
+        )  # an engine's run also records engine (text) and block_rows
         if self.split is not None:
             variables.update(
                 {
@@ -205,8 +207,19 @@ def prepare(
     rng: str = "matlab",
     x_var: str = "X",
     y_var: str = "y",
-) -> TrainingRun:
+    engine: "str | None" = None,  # engines (issue 12): engine, block_rows, client
+    block_rows: "int | None" = None,
+    client=None,
+) -> "TrainingRun | EngineTrainingRun":
     """Everything :func:`fit` does before fmincg; see :func:`fit` for the parameters."""
+    engine = _engine_for(data, engine, block_rows, client, x_var)
+    if engine != "memory":
+        return _prepare_engine(
+            data, y, holdout, engine=engine, block_rows=block_rows, client=client,
+            hidden_layer_size=hidden_layer_size, lambda_=lambda_, maxiter=maxiter, seed=seed,
+            num_labels=num_labels, epsilon_init=epsilon_init, init=init, init_var=init_var,
+            rng=rng, x_var=x_var, y_var=y_var,
+        )  # fmt: skip
     settings = training.check_settings(
         hidden_layer_size=hidden_layer_size,
         lambda_=lambda_,
@@ -290,6 +303,9 @@ def fit(
     y_var: str = "y",
     callback=None,
     stop_event=None,
+    engine: "str | None" = None,
+    block_rows: "int | None" = None,
+    client=None,
 ) -> FitResult:
     """Train as ``nn3 train`` does; ``result.save(path)`` writes the file it writes.
 
@@ -320,6 +336,17 @@ def fit(
         The variables of ``data`` when it is a file.
     callback, stop_event
         As :func:`nn3.train`.
+    engine : {None, "memory", "stream", "dask"}, default None
+        Who evaluates the cost and gradient (:func:`nn3.make_objective`). None: in memory,
+        unless ``data`` is a v7.3 file whose X does not fit in memory (then ``"stream"``).
+        ``"stream"`` reads X by row blocks from the v7.3 file at each evaluation; ``"dask"``
+        on the Dask workers of ``client``. The weights file is the same whichever ran, plus
+        ``engine`` and ``block_rows`` when it was not the in-memory path. No ``holdout``.
+    block_rows : int, optional
+        Rows per block for ``"stream"``/``"dask"`` (the results' bits depend on it, not on the
+        number of workers).
+    client : distributed.Client or str, optional
+        For ``engine="dask"``: a client, or ``tcp://host:port``, ``local``, ``local:N``.
 
     Returns
     -------
@@ -346,5 +373,104 @@ def fit(
         rng=rng,
         x_var=x_var,
         y_var=y_var,
+        engine=engine,
+        block_rows=block_rows,
+        client=client,
     )
     return run.run(callback=callback, stop_event=stop_event)
+
+
+# --- Engines (issue 12): X read by row blocks from a v7.3 file, the same weights file ---------
+
+
+def _engine_for(data, engine, block_rows, client, x_var) -> str:
+    """The engine to train with: as asked; ``"stream"`` when only engine options are given;
+    else in memory unless ``data`` is a v7.3 file whose X does not fit in memory."""
+    if engine is not None:
+        return str(engine)
+    if client is not None:
+        return "dask"
+    if block_rows is not None:
+        return "stream"
+    from ..engines.train import auto_engine
+
+    return auto_engine(data, x_var)
+
+
+@dataclass
+class EngineTrainingRun:
+    """Training prepared for an engine (:func:`nn3.engines.train.prepare_blocks`)."""
+
+    blocks: Any
+    data_file: str
+    x_var: str
+    y_var: str
+    rng: str
+
+    @property
+    def starting(self) -> StartingWeights:
+        return self.blocks.starting
+
+    @property
+    def engine(self) -> str:
+        return self.blocks.engine
+
+    def run(self, callback=None, stop_event=None, progress=None) -> FitResult:
+        """Train; ``progress(counts)`` after every evaluation (evaluations/s, rows/s)."""
+        result = self.blocks.run(callback=callback, stop_event=stop_event, progress=progress)
+        return FitResult(
+            **vars(result),
+            data_file=self.data_file,
+            x_var=self.x_var,
+            y_var=self.y_var,
+            init=self.starting.description,
+            rng=self.rng,
+        )
+
+
+def _prepare_engine(data, y, holdout, **options) -> EngineTrainingRun:
+    from ..engines.train import prepare_blocks
+    from ..errors import OptionError
+
+    if holdout is not None:
+        raise OptionError(
+            f"--holdout trains in memory; it cannot be combined with the {options['engine']} "
+            "engine (split the file instead)"
+        )
+    if y is not None or not isinstance(data, (str, os.PathLike)):
+        raise OptionError(
+            f"nn3.fit with engine={options['engine']!r} reads X and y from a v7.3 file; for "
+            "arrays use nn3.make_objective(X, y, ..., engine=...)"
+        )
+    blocks = prepare_blocks(data, **options)
+    return EngineTrainingRun(
+        blocks, str(data), options["x_var"], options["y_var"], str(options["rng"]).lower()
+    )
+
+
+# --- Issue 15: label mapping, feature scaling and the learned-nothing checks --------------------
+
+
+def _label_scaling_diagnostics(run: TrainingRun, result: training.TrainResult) -> dict:
+    """The :class:`FitResult` fields of issue 15 for a finished in-memory run.
+
+    ``majority_rate`` is over the training rows; the stalled-cost check is skipped for an
+    interrupted run (its cost history stops early for another reason).
+    """
+    from .diagnostics import learned_nothing_warning, majority_rate, stalled_cost_warning
+
+    settings, normalized = result.settings, run.mu is not None
+    hidden, maxiter = settings["hidden_layer_size"], settings["maxiter"]
+    majority = majority_rate(run.y)
+    found = [learned_nothing_warning(result.train_accuracy, majority, maxiter, hidden, normalized)]
+    if not result.interrupted:
+        history = getattr(result.optimize_result, "fun_history", [])
+        found.append(stalled_cost_warning(history, maxiter, hidden, normalized))
+    return {
+        "classes": None if run.mapping is None else run.mapping.classes,
+        "mu": run.mu,
+        "sigma": run.sigma,
+        "majority_rate": majority,
+        "warnings": [w for w in found if w is not None],
+        "y_col": run.y_col,
+    }

@@ -35,3 +35,18 @@ def pytest_report_header(config):
     if PERTURBATION:
         return f"nn3: exp/log perturbed ({PERTURBATION}; NN3_PERTURB_ULPS)"
     return None
+
+
+def pytest_runtest_setup(item):
+    """Skip (outside CI) or fail (in CI) a test whose Octave or ../shared is missing."""
+    import support
+
+    for name in ("needs_octave", "needs_shared"):
+        if item.get_closest_marker(name) is None:
+            continue
+        why = support.missing(name)
+        if why is None:
+            continue
+        if support.must_run(name):
+            pytest.fail(f"{why}, and CI must run every test marked {name}", pytrace=False)
+        pytest.skip(why)

@@ -19,7 +19,7 @@ from nn3.cli import cli
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 OCTAVE = shutil.which("octave-cli")
-needs_octave = pytest.mark.skipif(OCTAVE is None, reason="GNU Octave (octave-cli) not installed")
+needs_octave = pytest.mark.needs_octave
 
 
 def run(*args):

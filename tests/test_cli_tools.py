@@ -173,7 +173,7 @@ def printed_cost(output):
     return float(re.search(r"^J = (\S+)", output, re.M).group(1))
 
 
-@pytest.mark.skipif(not EX4WEIGHTS.exists(), reason="needs ../shared/matfiles/ex4weights.mat")
+@pytest.mark.needs_shared
 def test_cost_ex4weights_regularisation_term(tmp_path):
     X, y = synthetic_ex4()
     data = tmp_path / "ex4data.mat"
@@ -334,7 +334,7 @@ SHARED_CONTENTS = {
 }
 
 
-@pytest.mark.skipif(not SHARED.is_dir(), reason="needs ../shared/matfiles")
+@pytest.mark.needs_shared
 @pytest.mark.parametrize("name", sorted(SHARED_CONTENTS))
 def test_info_on_matlab_files_matches_their_readme(name):
     version, expected = SHARED_CONTENTS[name]
@@ -351,7 +351,7 @@ def test_info_on_matlab_files_matches_their_readme(name):
         assert rows["data.arr_two_three"][2:] == ("1", "6", "0")
 
 
-@pytest.mark.skipif(not SHARED.is_dir(), reason="needs ../shared/matfiles")
+@pytest.mark.needs_shared
 def test_info_size_of_a_3d_char_array():
     r = run("info", SHARED / "matlab73_testfile16.mat")
     assert info_rows(r.output)["char_arr_3d"][:2] == ("char", "2x4x3")

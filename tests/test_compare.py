@@ -4,7 +4,6 @@ Expected values are hand-worked (ULP distances from the IEEE-754 bit patterns, p
 hand) or come from files written by GNU Octave, never from the code under test.
 """
 
-import shutil
 import struct
 import subprocess
 from pathlib import Path
@@ -29,7 +28,7 @@ from nn3.matio import MatlabChar
 from nn3.testing import assert_mat_allclose
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "matfiles"
-needs_octave = pytest.mark.skipif(shutil.which("octave-cli") is None, reason="needs octave-cli")
+needs_octave = pytest.mark.needs_octave
 
 
 def bits(x):
@@ -337,7 +336,7 @@ def test_missing_file_is_a_mat_file_error(tmp_path):
         compare_files(tmp_path / "a.mat", tmp_path / "absent.mat")
 
 
-@pytest.mark.skipif(not (SHARED / "matlab73_testfile1.mat").exists(), reason="needs ../shared")
+@pytest.mark.needs_shared
 def test_struct_field_of_a_matlab_v73_file(tmp_path):
     # arr_two_three = [1 2; 3 4; 5 6] (shared/matfiles/README.md), written by MATLAB.
     scipy.io.savemat(tmp_path / "mine.mat", {"data": {"arr_two_three": [[1, 2], [3, 4], [5, 6.0]]}})

@@ -6,7 +6,6 @@ written independently in GNU Octave.
 """
 
 import math
-import shutil
 import subprocess
 
 import numpy as np
@@ -23,7 +22,7 @@ from nn3.core.gradcheck import (
 from nn3.core.network import nn_cost_function
 from nn3.errors import OptionError
 
-needs_octave = pytest.mark.skipif(shutil.which("octave-cli") is None, reason="needs octave-cli")
+needs_octave = pytest.mark.needs_octave
 
 
 def test_central_difference_of_a_cubic_is_known_exactly():

@@ -23,7 +23,7 @@ from nn3.workflow.labels import (
 )
 
 OCTAVE = shutil.which("octave-cli")
-needs_octave = pytest.mark.skipif(OCTAVE is None, reason="GNU Octave (octave-cli) not installed")
+needs_octave = pytest.mark.needs_octave
 
 
 def octave(script, cwd):

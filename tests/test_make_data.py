@@ -84,7 +84,7 @@ def test_make_data_refuses_bad_sizes(tmp_path):
         make_data(tmp_path / "x.mat", 3, 3, 2, seed=-1)
 
 
-@pytest.mark.skipif(OCTAVE is None, reason="GNU Octave (octave-cli) not installed")
+@pytest.mark.needs_octave
 def test_octave_loads_make_data_file_with_the_same_values(tmp_path):
     make_data(tmp_path / "d.mat", 500, 6, 4, seed=3, chunk_rows=64)
     script = (

@@ -26,10 +26,8 @@ ROOT = Path(__file__).resolve().parent.parent
 MATFILES = ROOT.parent / "shared" / "matfiles"
 OCTAVE = shutil.which("octave-cli")
 
-needs_matfiles = pytest.mark.skipif(
-    not (MATFILES / "ex4weights.mat").exists(), reason="../shared/matfiles not present"
-)
-needs_octave = pytest.mark.skipif(OCTAVE is None, reason="GNU Octave (octave-cli) not installed")
+needs_matfiles = pytest.mark.needs_shared
+needs_octave = pytest.mark.needs_octave
 
 
 def octave(script, cwd):

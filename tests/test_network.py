@@ -1,5 +1,4 @@
 import math
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -203,7 +202,7 @@ def test_predict_with_nan_outputs_hand_worked():
     np.testing.assert_array_equal(nn3.predict(Theta1, Theta2, X), [*expected, 1.0])
 
 
-@pytest.mark.skipif(shutil.which("octave-cli") is None, reason="needs GNU Octave (octave-cli)")
+@pytest.mark.needs_octave
 def test_predict_with_nan_outputs_matches_octave_predict_m(tmp_path):
     Theta1, Theta2, X = nan_network()
     script = tmp_path / "run_predict.m"

@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures"
 RECORDED = json.loads((FIXTURES / "octave_rng.json").read_text())
 OCTAVE = shutil.which("octave-cli")
-needs_octave = pytest.mark.skipif(OCTAVE is None, reason="octave-cli not installed (CI has it)")
+needs_octave = pytest.mark.needs_octave
 
 
 def _octave_seed(text):

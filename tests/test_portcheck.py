@@ -17,7 +17,7 @@ from nn3.portcheck import cases, nn3_side, report
 from nn3.portcheck.octave import CallResult
 
 HERE = os.path.join(os.path.dirname(__file__), "portcheck_cases")
-needs_octave = pytest.mark.skipif(shutil.which("octave-cli") is None, reason="needs octave-cli")
+needs_octave = pytest.mark.needs_octave
 
 _REPORTS = {}
 

@@ -24,8 +24,8 @@ EX4WEIGHTS = ROOT.parent / "shared" / "matfiles" / "ex4weights.mat"
 OCTAVE = shutil.which("octave-cli")
 
 pytestmark = [
-    pytest.mark.skipif(OCTAVE is None, reason="GNU Octave (octave-cli) not installed"),
-    pytest.mark.skipif(not EX4WEIGHTS.exists(), reason="../shared/matfiles not present"),
+    pytest.mark.needs_octave,
+    pytest.mark.needs_shared,
 ]
 
 RECIPE = """

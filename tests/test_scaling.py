@@ -20,7 +20,7 @@ from nn3.workflow.scaling import (
 )
 
 OCTAVE = shutil.which("octave-cli")
-needs_octave = pytest.mark.skipif(OCTAVE is None, reason="GNU Octave (octave-cli) not installed")
+needs_octave = pytest.mark.needs_octave
 
 
 def unscaled_two_feature_set(m=100):

@@ -21,7 +21,7 @@ from nn3.mat.text import (
 )
 
 OCTAVE = shutil.which("octave-cli")
-needs_octave = pytest.mark.skipif(OCTAVE is None, reason="GNU Octave (octave-cli) not installed")
+needs_octave = pytest.mark.needs_octave
 
 #: ex2data1.txt's layout: two exam scores and an admitted flag, comma-separated, no header.
 EX2_LINES = "34.62365962451697,78.0246928153624,0\n30.28671076822607,43.89499752400101,0\n"

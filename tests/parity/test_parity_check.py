@@ -20,9 +20,7 @@ from nn3.compare.policies import Abs, Exact, Mismatch, Rel, Trajectory, Ulps
 
 OUTPUTS = parity.REFERENCE_DIR  # the committed outputs, whatever $NN3_PARITY_OUTPUTS says
 
-needs_octave = pytest.mark.skipif(
-    parity.octave_command() is None, reason="GNU Octave (octave-cli) is not installed"
-)
+needs_octave = pytest.mark.needs_octave
 
 
 def test_exact_sees_one_ulp_and_accepts_nan_and_orientation():

@@ -58,14 +58,14 @@ def _like_expected(actual, expected):
 
 
 def assert_mat_allclose(
-    actual,
-    expected,
-    rtol=1e-10,
-    atol=0.0,
-    ulps=None,
-    check_class=False,
-    relative_to="element",
-):
+    actual: object,
+    expected: object,
+    rtol: float = 1e-10,
+    atol: float = 0.0,
+    ulps: int | None = None,
+    check_class: bool = False,
+    relative_to: str = "element",
+) -> None:
     """Assert that values equal MATLAB's within a tolerance, reporting like ``nn3 compare``.
 
     Parameters

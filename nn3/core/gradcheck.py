@@ -8,9 +8,11 @@ implementation. Nothing here prints: ``nn3 check-grad`` shows the result.
 """
 
 import math
+from collections.abc import Callable
 from typing import NamedTuple
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ..validation import validate, validate_params
 from .network import nn_cost_function, unroll
@@ -30,7 +32,9 @@ def _scalar_cost(value):
     return float(arr.reshape(()))
 
 
-def compute_numerical_gradient(J, theta, e=1e-4):
+def compute_numerical_gradient(
+    J: Callable[[np.ndarray], object], theta: ArrayLike, e: float = 1e-4
+) -> np.ndarray:
     """Central-difference estimate of the gradient of ``J`` at ``theta``.
 
     Port of computeNumericalGradient.m: for each element ``p``,
@@ -136,14 +140,14 @@ def debug_problem(input_layer_size=3, hidden_layer_size=5, num_labels=3, m=5):
 
 
 def check_nn_gradients(
-    lambda_=0.0,
-    input_layer_size=3,
-    hidden_layer_size=5,
-    num_labels=3,
-    m=5,
-    cost_function=None,
-    e=1e-4,
-):
+    lambda_: float = 0.0,
+    input_layer_size: int = 3,
+    hidden_layer_size: int = 5,
+    num_labels: int = 3,
+    m: int = 5,
+    cost_function: Callable[..., tuple[float, np.ndarray]] | None = None,
+    e: float = 1e-4,
+) -> "GradientCheck":
     """The gradient check of checkNNGradients.m, returned instead of printed.
 
     Builds the small debug network of :func:`debug_problem`, evaluates the cost function's

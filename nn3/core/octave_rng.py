@@ -133,7 +133,7 @@ class OctaveRNG:
 
     engine = "octave"
 
-    def __init__(self, seed=0):
+    def __init__(self, seed: float | np.ndarray = 0) -> None:
         key = octave_seed_key(seed)
         self.seed = seed
         self.key = key
@@ -213,7 +213,7 @@ def _randperm_sizes(n, k):
     return n, k
 
 
-def make_rng(engine="matlab", seed=0):
+def make_rng(engine: str = "matlab", seed: float = 0) -> "MatlabRNG | OctaveRNG":
     """The generator of ``engine`` (``"matlab"`` or ``"octave"``) after ``rng(seed)`` there.
 
     Parameters

@@ -135,3 +135,69 @@ def test_activations_are_sigmoid_bit_for_bit():
     assert np.all(a2t[0] == 1.0)
     # With nn3's exp (numpy's may differ from libm's by 1 ulp by CPU; the tests may perturb it).
     np.testing.assert_array_equal(a2t[1:].T, 1.0 / (1.0 + nn3.core.activations.exp(-z2)))
+
+
+# --- nn_cost_function reuses its evaluator between calls (issue 16) -------------------------
+
+
+def _ncf(p, X, y, hidden, K, lam=1.0):
+    return network.nn_cost_function(p, X.shape[1], hidden, K, X, y, lam)
+
+
+def _fresh(p, X, y, hidden, K, lam=1.0):
+    """The same evaluation with nothing reused: a new evaluator from copies of the data."""
+    fun = network.make_objective(X.copy(order="K"), np.array(y), X.shape[1], hidden, K, lam)
+    return fun(p)
+
+
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_nn_cost_function_sees_every_mutation_of_x_and_y(order):
+    X, y, Theta1, Theta2 = _problem(16, 300, 12, 5, 4, order=order)
+    p = nn3.unroll(Theta1, Theta2)
+    J0, g0 = _ncf(p, X, y, 5, 4)
+    np.testing.assert_array_equal(_ncf(p, X, y, 5, 4)[1], g0)  # reuse: the same bits
+    mutations = [
+        lambda X, y: X.__setitem__((0, 0), np.nextafter(X[0, 0], 2.0)),  # one ulp, first element
+        lambda X, y: X.__setitem__((-1, -1), X[-1, -1] + 0.5),  # last element
+        lambda X, y: y.__setitem__(7, y[7] % 4 + 1),  # one label
+        lambda X, y: y.__setitem__(slice(None), y[::-1].copy()),  # labels permuted
+        lambda X, y: X.__setitem__(slice(None), X[::-1].copy()),  # rows permuted
+    ]
+    for mutate in mutations:
+        mutate(X, y)
+        J, g = _ncf(p, X, y, 5, 4)
+        J_ref, g_ref = _fresh(p, X, y, 5, 4)
+        assert J == J_ref
+        np.testing.assert_array_equal(g, g_ref)
+    assert J != J0
+
+
+def test_nn_cost_function_reuse_across_shapes_labels_and_bad_input():
+    X, y, Theta1, Theta2 = _problem(3, 200, 6, 4, 3)
+    p = nn3.unroll(Theta1, Theta2)
+    _ncf(p, X, y, 4, 3)
+    X2, y2, T1b, T2b = _problem(4, 150, 6, 4, 3)  # other rows: a new evaluator
+    p2 = nn3.unroll(T1b, T2b)
+    assert _ncf(p2, X2, y2, 4, 3)[0] == _fresh(p2, X2, y2, 4, 3)[0]
+    bad = y2.copy()
+    bad[0] = 9
+    with pytest.raises(nn3.DataError, match="labels from"):
+        _ncf(p2, X2, bad, 4, 3)
+    J, g = _ncf(p2, X2, y2, 4, 3)  # the failed call left nothing wrong behind
+    np.testing.assert_array_equal(g, _fresh(p2, X2, y2, 4, 3)[1])
+    # y as a column, as ints, as a list: same labels, same result
+    for yy in (y2.reshape(-1, 1), y2.astype(np.uint8), list(y2)):
+        assert _ncf(p2, X2, yy, 4, 3)[0] == J
+    # a non-contiguous X is read correctly on a reused evaluator
+    Xs = np.asfortranarray(np.hstack([X2, X2]))[:, ::2]
+    assert _ncf(p2, Xs, y2, 4, 3)[0] == _fresh(p2, np.ascontiguousarray(Xs), y2, 4, 3)[0]
+
+
+def test_nn_cost_function_does_not_keep_the_data_alive():
+    import weakref
+
+    X, y, Theta1, Theta2 = _problem(5, 50, 4, 3, 2)
+    ref = weakref.ref(X)
+    _ncf(nn3.unroll(Theta1, Theta2), X, y, 3, 2)
+    del X
+    assert ref() is None

@@ -112,6 +112,7 @@ def make_objective(
     lambda_=0.0,
     *,
     engine="memory",
+    precision="double",
     **options,
 ):
     """``nn3.make_objective``: the cost and gradient as ``fun(nn_params) -> (J, grad)``, any engine.
@@ -128,6 +129,9 @@ def make_objective(
     input_layer_size, hidden_layer_size, num_labels : int
     lambda_ : float, default 0.0
     engine : {"memory", "stream", "dask"}, default "memory"
+    precision : {"double", "single"}, default "double"
+        ``"single"``: float32 evaluation (in-memory engine only), see
+        :func:`nn3.core.network.make_objective`.
     **options
         ``client``, ``block_rows``, ``x_var``: see :func:`make_engine_objective`.
 
@@ -136,7 +140,11 @@ def make_objective(
     fun : callable ``fun(nn_params) -> (J, grad)``
     """
     if engine == "memory" and not options:
-        return network_objective(X, y, input_layer_size, hidden_layer_size, num_labels, lambda_)
+        return network_objective(
+            X, y, input_layer_size, hidden_layer_size, num_labels, lambda_, precision=precision
+        )
+    if precision != "double":
+        raise OptionError(f"precision={precision!r} is for the in-memory engine only")
     return make_engine_objective(
         X, y, input_layer_size, hidden_layer_size, num_labels, lambda_, engine=engine, **options
     )

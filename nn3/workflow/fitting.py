@@ -154,6 +154,8 @@ class TrainingRun:
             epsilon_init=s["epsilon_init"],
             callback=callback,
             stop_event=stop_event,
+            method=s.get("method", "fmincg"),  # issue 16
+            precision=s.get("precision", "double"),
         )
         test_accuracy = None
         if self.split is not None:
@@ -306,6 +308,8 @@ def fit(
     engine: "str | None" = None,
     block_rows: "int | None" = None,
     client=None,
+    method: str = "fmincg",
+    precision: str = "double",
 ) -> FitResult:
     """Train as ``nn3 train`` does; ``result.save(path)`` writes the file it writes.
 
@@ -347,6 +351,9 @@ def fit(
         number of workers).
     client : distributed.Client or str, optional
         For ``engine="dask"``: a client, or ``tcp://host:port``, ``local``, ``local:N``.
+    method : {"fmincg", "lbfgs"}, default "fmincg"
+    precision : {"double", "single"}, default "double"
+        As :func:`nn3.train` (in-memory training only); both are saved in the weights file.
 
     Returns
     -------
@@ -377,7 +384,29 @@ def fit(
         block_rows=block_rows,
         client=client,
     )
+    use_method_precision(run, method, precision)
     return run.run(callback=callback, stop_event=stop_event)
+
+
+def use_method_precision(run, method: str = "fmincg", precision: str = "double") -> None:
+    """Set a prepared run's optimizer and precision (issue 16), checking both.
+
+    Engines (``"stream"``, ``"dask"``) train with fmincg in double precision only.
+    """
+    from ..core.network import precision_dtype
+    from ..errors import OptionError
+
+    training._optimizer(method)  # ParameterError naming method
+    precision_dtype(precision)  # ParameterError naming precision
+    if isinstance(run, EngineTrainingRun):
+        if (method, precision) != ("fmincg", "double"):
+            raise OptionError(
+                f"the {run.engine} engine trains with fmincg in double precision; "
+                "--method lbfgs and --precision single are for in-memory training"
+            )
+        return
+    run.settings["method"] = method
+    run.settings["precision"] = precision
 
 
 # --- Engines (issue 12): X read by row blocks from a v7.3 file, the same weights file ---------

@@ -42,6 +42,9 @@ _EXPORTS = {
     "compute_numerical_gradient": "core.gradcheck",
     "check_nn_gradients": "core.gradcheck",
     "holdout_split": "workflow.training",
+    "feature_normalize": "workflow.scaling",
+    "load_model": "workflow.model",
+    "Model": "workflow.model",
 }
 
 #: Submodules reachable as attributes after a plain ``import nn3`` (``nn3.plot.plot_cost``),

@@ -50,6 +50,7 @@ __all__ = [
     "computeNumericalGradient",
     "checkNNGradients",
     "predict",
+    "featureNormalize",
     "fmincg",
     "optimset",
     "rng",
@@ -204,6 +205,23 @@ def predict(Theta1, Theta2, X):
     p : ndarray of shape (m, 1), float64
     """
     return _column(network.predict(Theta1, Theta2, X))
+
+
+def featureNormalize(X):
+    """``[X_norm, mu, sigma] = featureNormalize(X)``: the coursework's feature scaling.
+
+    ``mu = mean(X)``, ``sigma = std(X)`` (N - 1; a constant feature keeps sigma 1),
+    ``X_norm = (X - mu) ./ sigma``, bit for bit GNU Octave's ``mean`` and ``std``;
+    :func:`nn3.feature_normalize`. ``predict`` does not scale: give it ``(X - mu) ./ sigma``.
+
+    Returns
+    -------
+    X_norm : ndarray of shape (m, n)
+    mu, sigma : ndarray of shape (1, n)
+    """
+    from .workflow.scaling import feature_normalize
+
+    return feature_normalize(X)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -59,9 +59,14 @@ def train(data, *options):
 # "{file}" in a pattern stands for the data file named in the arguments (escaped).
 
 
-def case_text_file(tmp):
-    p = write_bytes(tmp / "data.csv", b"x1,x2,y\n1,2,1\n")
+def case_text_file(tmp):  # .txt/.csv/.dat are read as numeric text (issue 15); others are not
+    p = write_bytes(tmp / "data.json", b"x1,x2,y\n1,2,1\n")
     return train(p), ["{file}", "not a MATLAB .mat file", "text file"]
+
+
+def case_text_file_with_header(tmp):
+    p = write_bytes(tmp / "data.csv", b"x1,x2,y\n1,2,1\n")
+    return train(p), ["{file}", "line 1, column 1: 'x1' is not a number", "a header line"]
 
 
 def case_empty_file(tmp):

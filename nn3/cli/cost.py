@@ -27,14 +27,18 @@ def cost(weights, data, lambda_, x_var, y_var):
     from ..core.network import cost_function
     from ..validation import check_feature_count
     from ..workflow import training
+    from ..workflow.model import load_model
 
     training.check_settings(lambda_=lambda_)  # a ParameterError the CLI calls --lambda
-    Theta1, Theta2 = training.load_weights(weights)
-    X, y = training.load_training_data(data, x_var, y_var)
+    model = load_model(weights)  # issue 15: with the file's classes and mu/sigma
+    Theta1, Theta2 = model.Theta1, model.Theta2
+    X, labels = training.read_data(data, x_var, y_var)
+    K = Theta2.shape[0] if model.classes is not None else None  # a subset of the classes
+    X, y = training.validate_data(X, model.encode(labels, data, y_var), data, x_var, y_var, K)
     where = f"{data} ('{x_var}') and {weights}: "
     check_feature_count(X.shape[1], Theta1.shape, where, n_examples=X.shape[0])
     try:
-        J = cost_function(X, y, Theta1, Theta2, lambda_=lambda_)
+        J = cost_function(model.scale(X), y, Theta1, Theta2, lambda_=lambda_)
     except DataError as exc:  # labels that do not fit the output layer
         raise DataError(f"{data}: {exc} (Theta2 in {weights} has {Theta2.shape[0]} rows)") from exc
     click.echo(

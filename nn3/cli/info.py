@@ -113,8 +113,11 @@ def info(file):
 
     fmt = mat_format(file)
     variables = load_mat(file)
-    header = _header_text(file, fmt)
-    click.echo(f"{file}: MAT-file v{fmt}" + (f" ({header})" if header else ""))
+    if fmt == "text":  # issue 15: a numeric text file, read as MATLAB's load reads it
+        click.echo(f"{file}: numeric text file (read as MATLAB's load reads it)")
+    else:
+        header = _header_text(file, fmt)
+        click.echo(f"{file}: MAT-file v{fmt}" + (f" ({header})" if header else ""))
     rows = [("name", "class", "size", "min", "max", "NaNs")]
     for root, value in variables.items():
         for name, s in _info_rows(value, root):

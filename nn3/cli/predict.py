@@ -67,11 +67,14 @@ def _parse_sample(text):
 def predict(weights, data, sample, out, x_var, y_var, out_format, stream, block_rows, dask_address):
     """Predict with trained WEIGHTS.mat on DATA.mat or on one sample (--x).
 
-    Labels are 1..K (argmax of the outputs), or 0/1 for a single output unit.
+    Labels are 1..K (argmax of the outputs), or 0/1 for a single output unit; when WEIGHTS.mat
+    holds 'classes' (text labels, --classes auto), the original labels, with p_index 1..K.
+    Features are scaled with the file's mu and sigma (nn3 train --normalize). DATA may be a
+    numeric text file: all X, or X and a last column of labels. Nothing is saved without --out.
     """
     import numpy as np
 
-    from ..core.network import accuracy, labels_from_outputs, predict_proba
+    from ..core.network import accuracy, labels_from_outputs
     from ..mat import save_mat
     from ..validation import check_feature_count
     from ..workflow import training
@@ -84,20 +87,33 @@ def predict(weights, data, sample, out, x_var, y_var, out_format, stream, block_
         )
     if out is not None:
         check_output_folder(out)
-    Theta1, Theta2 = training.load_weights(weights)
-    y = None
+    # issue 15: the weights file's classes and mu/sigma travel with the network (Model)
+    from ..workflow.model import load_model
+
+    model = load_model(weights)
+    Theta1, Theta2 = model.Theta1, model.Theta2
+    y = labels = None
     if sample is not None:
         X = np.array([_parse_sample(sample)])
         source = "--x"
-    else:
-        X, y = training.load_training_data(data, x_var, y_var, require_y=False)
+    else:  # a text file with one column more than the network's inputs ends in the labels
+        n_inputs = Theta1.shape[1] - 1
+        X, labels = training.read_data(data, x_var, y_var, False, n_features=n_inputs)
+        y = None if labels is None else model.encode(labels, data, y_var)  # stored classes
+        K = Theta2.shape[0] if model.classes is not None else None  # a subset of the classes
+        X, y = training.validate_data(X, y, data, x_var, y_var, K)
         source = data
     n_examples = X.shape[0] if sample is None else None  # a data file's X may be transposed
     check_feature_count(X.shape[1], Theta1.shape, f"{source} and {weights}: ", n_examples)
-    h = predict_proba(Theta1, Theta2, X)
-    p = labels_from_outputs(h)
+    h = model.predict_proba(X)  # (X - mu) ./ sigma first when the file holds mu and sigma
+    p_index = labels_from_outputs(h)
+    p = model.decode(p_index)
     if sample is not None:
-        click.echo(f"Prediction: {int(p[0])}")
+        if model.classes is not None:
+            name = p[0] if isinstance(p[0], str) else f"{p[0]:g}"
+            click.echo(f"Prediction: {name} (class {int(p_index[0])})")
+        else:
+            click.echo(f"Prediction: {int(p[0])}")
         if Theta2.shape[0] == 1:
             click.echo(f"Output h: {h[0, 0]:.6f}")
         else:
@@ -105,10 +121,16 @@ def predict(weights, data, sample, out, x_var, y_var, out_format, stream, block_
     else:
         click.echo(f"Predicted {X.shape[0]} examples")
         if y is not None:
-            click.echo(f"Accuracy: {accuracy(p, y):.2f}%")
+            click.echo(f"Accuracy: {accuracy(p_index, y):.2f}%")
     if out is not None:
-        save_mat(out, {"p": p.reshape(-1, 1), "h": h}, format=out_format)
-        click.echo(f"Saved p ({p.size}x1) and h ({fmt_size(h)}) to {out}")
+        saved = {"p": p.reshape(-1, 1), "h": h}
+        if model.classes is not None:  # p: the original labels; p_index: 1..K
+            saved = {"p": p.reshape(-1, 1), "p_index": p_index.reshape(-1, 1), "h": h}
+        save_mat(out, saved, format=out_format)
+        index = f", p_index ({p.size}x1)" if model.classes is not None else ""
+        click.echo(f"Saved p ({p.size}x1){index} and h ({fmt_size(h)}) to {out}")
+    elif sample is None:
+        click.echo("nn3: predictions not saved (no --out); --out FILE.mat writes p and h", err=True)
 
 
 def _predict_by_blocks(weights, data, out, x_var, y_var, out_format, stream, block_rows, address):

@@ -162,6 +162,27 @@ from ._common import Progress, check_output_folder, fmt_size, format_option
     help="Evaluate in float64 or float32 (single: faster on large data, cost sums in float64; "
     "not MATLAB's bits). Saved as 'precision'.",
 )
+@click.option(
+    "--classes",
+    type=click.Choice(["auto"]),
+    default=None,
+    help="Map any set of whole-number labels (-1/+1, 0..9) to 1..K in ascending order and store "
+    "them as 'classes'. Text labels are always mapped.",
+)
+@click.option(
+    "--y-col",
+    "y_col",
+    type=int,
+    default=None,
+    metavar="N",
+    help="Text files (.txt/.csv/.dat): 1-based column of the labels (default: the last).",
+)
+@click.option(
+    "--normalize",
+    is_flag=True,
+    help="Train on (X - mu) ./ sigma (featureNormalize: mean, std with N-1, of the training "
+    "rows); save mu and sigma, which nn3 predict applies.",
+)
 def train(
     data,
     hidden,
@@ -183,6 +204,9 @@ def train(
     stream,
     block_rows,
     dask_address,
+    classes,
+    y_col,
+    normalize,
     method="fmincg",
     precision="double",
 ):
@@ -191,6 +215,11 @@ def train(
     Prints fmincg's progress, the training-set accuracy, and writes Theta1, Theta2, nn_params,
     cost (fmincg's fX) and the settings used to --out. --holdout trains on part of the data and
     also reports the accuracy on the rest; --plot draws the cost per iteration.
+
+    DATA may also be a numeric text file (.txt/.csv/.dat, as MATLAB's load reads it): the last
+    column is y (--y-col N for another). Text labels are numbered 1..K in sorted order and
+    stored as 'classes'. Warns on stderr when the network learned nothing (accuracy at the
+    majority-class rate) or the cost stalled.
     """
     import signal
     import threading
@@ -233,7 +262,13 @@ def train(
         x_var=x_var,
         y_var=y_var,
         **_engine_options(stream, block_rows, dask_address),
+        classes=classes,
+        y_col=y_col,
+        normalize=normalize,
     )
+    mapping = getattr(run, "mapping", None)  # issue 15: say how the labels were numbered
+    if mapping is not None:
+        click.echo(f"nn3: {y_var}: {mapping.message}", err=True)
     if init_path is not None:
         _say_init(run, init_path)
 
@@ -265,6 +300,8 @@ def train(
     finally:
         signal.signal(signal.SIGINT, previous)
     click.echo(f"Training Set Accuracy: {result.train_accuracy:.2f}%")
+    for warning in result.warnings:  # issue 15: learned nothing, stalled cost
+        click.echo(f"nn3: warning: {warning}", err=True)
     if result.split is not None:
         click.echo(
             f"Test Set Accuracy: {result.test_accuracy:.2f}% "

@@ -21,6 +21,7 @@ from ..errors import MatFileError
 from ._base import FileContentError, describe
 from ._normalise import normalise
 from .octave_hdf5 import is_octave_file, read_octave
+from .text import is_text_data_file, load_text
 from .v4 import looks_like_v4, read_v4
 from .v5 import read_v5
 from .v73 import read_v73
@@ -70,7 +71,10 @@ def _is_hdf5(head):
 
 
 def mat_format(path: str | os.PathLike) -> str:
-    """The file's format: ``"4"``, ``"5"`` (v5/v6/v7) or ``"7.3"`` (HDF5).
+    """The file's format: ``"4"``, ``"5"`` (v5/v6/v7), ``"7.3"`` (HDF5), or ``"text"``.
+
+    ``"text"``: a numeric text file (``.txt``/``.csv``/``.dat`` without a MAT-file or HDF5
+    header) that :func:`load_mat` reads as MATLAB's ``load`` does (:mod:`nn3.mat.text`).
 
     Raises
     ------
@@ -78,6 +82,8 @@ def mat_format(path: str | os.PathLike) -> str:
         Missing, unreadable, or not a .mat file of any version.
     """
     path = _check_readable(path)
+    if is_text_data_file(path):
+        return "text"
     head = _read_head(path, 4104)
     if not head:
         raise MatFileError(f"{path}: empty file (0 bytes), not a .mat file")
@@ -144,6 +150,8 @@ def load_mat(path: str | os.PathLike) -> dict[str, Any]:
     """
     path = os.fspath(path)
     fmt = mat_format(path)  # checks that the file is there and readable
+    if fmt == "text":  # ex2data1.txt: one variable named after the file, as MATLAB's load
+        return load_text(path)
     # A corrupt file can make numpy or h5py warn (overflow in a cast, ...): the error, if any,
     # is what the caller gets, never a stray warning on stderr.
     with warnings.catch_warnings(), np.errstate(all="ignore"):

@@ -145,8 +145,9 @@ def stalled_cost_warning(
         return None
     return (
         f"the cost has not moved in the last {k} of {n} iterations ({before:.6e} -> "
-        f"{last:.6e}, relative change below {rtol:g}): training has stalled; if the accuracy "
-        f"is not what you expect, try {_remedies(None, hidden_layer_size, normalized)}"
+        f"{last:.6e}, relative change below {rtol:g}): training has converged or stalled, and "
+        "more iterations will not change the result; if the accuracy is not what you expect, "
+        f"try {_remedies(None, hidden_layer_size, normalized)}"
     )
 
 

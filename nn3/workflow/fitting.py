@@ -30,6 +30,7 @@ from ..errors import ParameterConflictError, TrainingError
 from ..mat import MAX_ELEMENTS, save_mat
 from ..validation import check_feature_count, validate
 from . import training
+from .labels import LabelMapping, classes_to_mat  # issue 15: labels, scaling, diagnostics
 from .starting_weights import StartingWeights, load_starting_weights, random_weights
 
 
@@ -58,6 +59,21 @@ class FitResult(training.TrainResult):
     rng: str = "matlab"
     split: "dict | None" = None
     test_accuracy: "float | None" = None
+    # issue 15: the label mapping, feature scaling and what the run says about itself
+    classes: "list[str] | np.ndarray | None" = None
+    mu: "np.ndarray | None" = None
+    sigma: "np.ndarray | None" = None
+    majority_rate: "float | None" = None
+    warnings: list = field(default_factory=list)
+    y_col: "int | None" = None
+
+    @property
+    def model(self):
+        """The trained network with its classes and scaling: a :class:`~nn3.workflow.model.Model`
+        (``result.model.predict(X)`` scales X and returns the original labels)."""
+        from .model import Model
+
+        return Model(self.Theta1, self.Theta2, self.classes, self.mu, self.sigma)
 
     @property
     def failed(self) -> bool:
@@ -105,6 +121,21 @@ class FitResult(training.TrainResult):
                     "test_idx": (self.split["test_idx"] + 1.0).reshape(-1, 1),
                 }
             )
+        variables.update(self._issue15_variables())
+        return variables
+
+    def _issue15_variables(self) -> dict:
+        """``classes``, ``mu``/``sigma``, ``normalize``, ``majority_rate``, ``y_col``."""
+        variables: dict = {}
+        if self.classes is not None:
+            variables["classes"] = classes_to_mat(self.classes)
+        if self.mu is not None and self.sigma is not None:
+            variables["mu"], variables["sigma"] = self.mu, self.sigma
+        variables["normalize"] = float(self.mu is not None)
+        if self.majority_rate is not None:
+            variables["majority_rate"] = self.majority_rate
+        if self.y_col is not None:
+            variables["y_col"] = float(self.y_col)
         return variables
 
     def save(self, path, format: str = "5") -> None:
@@ -136,6 +167,10 @@ class TrainingRun:
     split: "dict | None" = None
     _X_test: "np.ndarray | None" = field(default=None, repr=False)
     _y_test: "np.ndarray | None" = field(default=None, repr=False)
+    mapping: "LabelMapping | None" = None  # issue 15
+    mu: "np.ndarray | None" = None
+    sigma: "np.ndarray | None" = None
+    y_col: "int | None" = None
 
     def run(self, callback=None, stop_event=None) -> FitResult:
         """Train with fmincg (``callback``, ``stop_event``: see :func:`~.training.train`)."""
@@ -170,6 +205,7 @@ class TrainingRun:
             rng=self.rng,
             split=self.split,
             test_accuracy=test_accuracy,
+            **_label_scaling_diagnostics(self, result),
         )
 
 
@@ -212,9 +248,19 @@ def prepare(
     engine: "str | None" = None,  # engines (issue 12): engine, block_rows, client
     block_rows: "int | None" = None,
     client=None,
+    classes: "str | None" = None,  # issue 15: labels, text files, feature scaling
+    y_col: "int | None" = None,
+    normalize: bool = False,
 ) -> "TrainingRun | EngineTrainingRun":
     """Everything :func:`fit` does before fmincg; see :func:`fit` for the parameters."""
     engine = _engine_for(data, engine, block_rows, client, x_var)
+    if engine != "memory" and (classes is not None or y_col is not None or normalize):
+        from ..errors import OptionError
+
+        raise OptionError(
+            f"--classes, --y-col and --normalize train in memory; they cannot be combined "
+            f"with the {engine} engine"
+        )
     if engine != "memory":
         return _prepare_engine(
             data, y, holdout, engine=engine, block_rows=block_rows, client=client,
@@ -242,10 +288,14 @@ def prepare(
     hidden, num_labels = settings.get("hidden_layer_size"), settings.get("num_labels")
     if isinstance(data, (str, os.PathLike)):
         source = data
-        X, y = training.load_training_data(data, x_var, y_var, num_labels=num_labels)
+        X, y, mapping = training.load_labelled_data(
+            data, x_var, y_var, num_labels=num_labels, y_col=y_col, classes=classes
+        )
     else:
         source = "<data>"
-        X, y = training.validate_data(data, y, source, x_var, y_var, num_labels=num_labels)
+        X, y, mapping = training.check_labelled(data, y, source, x_var, y_var, num_labels, classes)
+    if mapping is not None and num_labels is None:
+        num_labels = mapping.num_labels  # K counts every class, also one a holdout leaves out
     m, n = X.shape
     if init is not None:
         K = num_labels if num_labels is not None else training.infer_num_labels(y)
@@ -278,12 +328,19 @@ def prepare(
         num_labels = K
         split = {"fraction": holdout, "train_idx": train_idx, "test_idx": test_idx}
         X, X_test, y, y_test = X[train_idx], X[test_idx], y[train_idx], y[test_idx]
+    mu = sigma = None
+    if normalize:  # featureNormalize on the training rows only; the test rows get their scaling
+        from .scaling import apply_normalization, feature_normalize
+
+        X, mu, sigma = feature_normalize(X)
+        if X_test is not None:
+            X_test = apply_normalization(X_test, mu, sigma, path=str(source))
     if init is None:
         K_train = num_labels if num_labels is not None else training.infer_num_labels(y)
         starting = random_weights(n, hidden, K_train, epsilon_init, settings["seed"], engine)
     return TrainingRun(
         X, y, starting, settings, num_labels, str(source), x_var, y_var, engine, split,
-        X_test, y_test,
+        X_test, y_test, mapping=mapping, mu=mu, sigma=sigma, y_col=y_col,
     )  # fmt: skip
 
 
@@ -308,6 +365,9 @@ def fit(
     engine: "str | None" = None,
     block_rows: "int | None" = None,
     client=None,
+    classes: "str | None" = None,
+    y_col: "int | None" = None,
+    normalize: bool = False,
     method: str = "fmincg",
     precision: str = "double",
 ) -> FitResult:
@@ -351,6 +411,17 @@ def fit(
         number of workers).
     client : distributed.Client or str, optional
         For ``engine="dask"``: a client, or ``tcp://host:port``, ``local``, ``local:N``.
+    classes : {None, "auto"}
+        Text labels (a cell array of char, a char matrix, a list of str) are always numbered
+        1..K in MATLAB's ``unique`` order; ``"auto"`` does the same for any set of whole
+        numbers (-1/+1, 0..9). The mapping is ``result.classes`` and the file's ``classes``.
+    y_col : int, optional
+        For a numeric text file (``.txt``/``.csv``/``.dat``): the 1-based column of the labels
+        (default: the last, as the coursework's ``y = data(:, end)``).
+    normalize : bool, default False
+        Train on ``(X - mu) ./ sigma`` (``featureNormalize``: ``mean``, ``std`` with N - 1, a
+        constant feature keeps sigma 1), computed on the training rows after ``holdout``;
+        ``mu``/``sigma`` are saved and applied by ``result.model`` and ``nn3 predict``.
     method : {"fmincg", "lbfgs"}, default "fmincg"
     precision : {"double", "single"}, default "double"
         As :func:`nn3.train` (in-memory training only); both are saved in the weights file.
@@ -383,6 +454,9 @@ def fit(
         engine=engine,
         block_rows=block_rows,
         client=client,
+        classes=classes,
+        y_col=y_col,
+        normalize=normalize,
     )
     use_method_precision(run, method, precision)
     return run.run(callback=callback, stop_event=stop_event)
@@ -483,8 +557,12 @@ def _prepare_engine(data, y, holdout, **options) -> EngineTrainingRun:
 def _label_scaling_diagnostics(run: TrainingRun, result: training.TrainResult) -> dict:
     """The :class:`FitResult` fields of issue 15 for a finished in-memory run.
 
-    ``majority_rate`` is over the training rows; the stalled-cost check is skipped for an
-    interrupted run (its cost history stops early for another reason).
+    ``majority_rate`` is over the training rows. The stalled-cost check runs only when fmincg
+    used up its iterations (status 1 or 2): an interrupted run stops early for another reason,
+    and a run that fmincg ended itself (status 0, "line search failed twice": no further
+    decrease) has a flat end by definition, converged (the disc set reaches 83.78% at
+    ``--maxiter 1000`` and stops at iteration 752); a useless network there is what the
+    majority-rate check reports.
     """
     from .diagnostics import learned_nothing_warning, majority_rate, stalled_cost_warning
 
@@ -492,7 +570,7 @@ def _label_scaling_diagnostics(run: TrainingRun, result: training.TrainResult) -
     hidden, maxiter = settings["hidden_layer_size"], settings["maxiter"]
     majority = majority_rate(run.y)
     found = [learned_nothing_warning(result.train_accuracy, majority, maxiter, hidden, normalized)]
-    if not result.interrupted:
+    if not result.interrupted and getattr(result.optimize_result, "status", None) in (1, 2):
         history = getattr(result.optimize_result, "fun_history", [])
         found.append(stalled_cost_warning(history, maxiter, hidden, normalized))
     return {

@@ -287,16 +287,48 @@ def _quote_values(distinct: np.ndarray) -> str:
     return shown + (f", ... ({distinct.size} values)" if distinct.size > _QUOTE_MAX else "")
 
 
-def _refusal(distinct: np.ndarray, path: str, y_var: str) -> str:
+def classes_hint(distinct) -> str:
+    """The remedy for numeric labels nn3 cannot use as they are: what ``--classes auto`` does.
+
+    Parameters
+    ----------
+    distinct : array_like of shape (K,)
+        The distinct label values, ascending.
+
+    Returns
+    -------
+    str
+        ``--classes auto maps them to 1..2 in ascending order (-1 -> 1, 1 -> 2) and stores them
+        in the weights file``.
+    """
+    distinct = np.asarray(distinct, dtype=np.float64).reshape(-1)
     K = distinct.size
     first, last = f"{distinct[0]:g}", f"{distinct[-1]:g}"
     example = f"{first} -> 1, {last} -> 2" if K == 2 else f"{first} -> 1, ..., {last} -> {K}"
     return (
-        f"{path}: variable '{y_var}' holds labels {_quote_values(distinct)}; labels must be "
-        "0/1 (one output unit) or 1..K (MATLAB's 1-based classes); --classes auto maps them to "
-        f"1..{K} in ascending order ({example}) and stores them in the "
-        "weights file"
+        f"--classes auto maps them to 1..{K} in ascending order ({example}) and stores them in "
+        "the weights file"
     )
+
+
+def _refusal(distinct: np.ndarray, path: str, y_var: str) -> str:
+    return (
+        f"{path}: variable '{y_var}' holds labels {_quote_values(distinct)}; labels must be "
+        f"0/1 (one output unit) or 1..K (MATLAB's 1-based classes); {classes_hint(distinct)}"
+    )
+
+
+def is_text_like(y) -> bool:
+    """Whether ``y`` is text (or a MATLAB object) for :func:`encode_labels` to map or refuse.
+
+    True for a str (a char matrix), an object or str ndarray (a cell array, an N-D char
+    array) and a :class:`nn3.MatlabObject` (``string``/``categorical``); False for numbers.
+    """
+    from ..mat import MatlabObject
+
+    if isinstance(y, (str, MatlabObject)):
+        return True
+    return isinstance(y, np.ndarray) and y.dtype.kind in "OU"
 
 
 def _need_two(classes, path: str, y_var: str) -> None:

@@ -75,8 +75,11 @@ def validate_data(X, y, path="<data>", x_var="X", y_var="y", num_labels=None):
     if not np.all(np.isfinite(y)):
         raise DataError(f"{path}: variable '{y_var}' holds NaN or Inf; labels must be numbers")
     if not np.all(y == np.round(y)):
+        row = int(np.flatnonzero(y != np.round(y))[0])
         raise DataError(
-            f"{path}: variable '{y_var}' holds non-integer values; labels must be whole numbers"
+            f"{path}: variable '{y_var}' holds non-integer values (row {row + 1}: {y[row]:g}); "
+            "nn3 trains classifiers with sigmoid outputs and needs class labels, so a regression "
+            "target (a continuous y) needs another tool"
         )
     check_labels(y, path, y_var, num_labels)
     return X, y
@@ -87,10 +90,13 @@ def check_labels(y, path, y_var, num_labels):
     lo, hi = (float(y.min()), float(y.max())) if y.size else (1.0, 1.0)
     binary = bool(np.all((y == 0) | (y == 1)))
     if num_labels is None:
-        if not binary and lo < 1:
+        if not binary and lo != 1:  # -1/+1, 0..9, 2/4 (issue 15: 2/4 is no longer K = 4)
+            from .labels import classes_hint
+
             raise DataError(
                 f"{path}: variable '{y_var}' holds labels from {lo:g} to {hi:g}; labels must be "
-                "0/1 (one output unit) or 1..K (MATLAB's 1-based classes)"
+                "0/1 (one output unit) or 1..K (MATLAB's 1-based classes); "
+                + classes_hint(np.unique(y))
             )
     elif num_labels == 1:
         if not binary:
@@ -105,12 +111,89 @@ def check_labels(y, path, y_var, num_labels):
         )
 
 
-def load_training_data(path, x_var="X", y_var="y", require_y=True, num_labels=None):
-    """``X`` and ``y`` from a .mat file, checked (see :func:`validate_data`).
+def load_training_data(
+    path, x_var="X", y_var="y", require_y=True, num_labels=None, y_col=None, classes=None
+):
+    """``X`` and ``y`` from a .mat or numeric text file, checked (see :func:`validate_data`).
 
     ``x_var``/``y_var`` address struct fields as ``"data.X"``. Without ``require_y``, a
-    missing ``y_var`` gives ``y = None``.
+    missing ``y_var`` gives ``y = None``. Text labels (and, with ``classes="auto"``, any set
+    of whole numbers) come back mapped to 1..K; :func:`load_labelled_data` also returns the
+    mapping. ``y_col``: see :func:`read_data`.
     """
+    X, y, _ = load_labelled_data(path, x_var, y_var, require_y, num_labels, y_col, classes)
+    return X, y
+
+
+def load_labelled_data(
+    path, x_var="X", y_var="y", require_y=True, num_labels=None, y_col=None, classes=None
+):
+    """:func:`load_training_data`, and how the labels were mapped.
+
+    Returns
+    -------
+    X : ndarray of shape (m, n), float64
+    y : ndarray of shape (m,), float64, or None
+        0/1 or 1..K.
+    mapping : nn3.workflow.labels.LabelMapping or None
+        None when ``y`` is None or was used as given.
+    """
+    X, y = read_data(path, x_var, y_var, require_y, y_col)
+    return check_labelled(X, y, path, x_var, y_var, num_labels, classes)
+
+
+def check_labelled(X, y, path="<data>", x_var="X", y_var="y", num_labels=None, classes=None):
+    """:func:`validate_data` after mapping text labels (or any, ``classes="auto"``) to 1..K.
+
+    Returns
+    -------
+    X, y, mapping
+        As :func:`load_labelled_data`.
+    """
+    from .labels import encode_labels, is_text_like
+
+    mapping = None
+    if isinstance(y, (list, tuple)) and any(isinstance(v, str) for v in y):
+        y = np.array(list(y), dtype=object)  # a Python list of names, from nn3.fit(X, labels)
+    if y is not None and (classes is not None or is_text_like(y)):
+        mapping = encode_labels(y, classes=classes, num_labels=num_labels, path=path, y_var=y_var)
+        y = mapping.y
+        if mapping.classes is None:
+            mapping = None
+        else:
+            num_labels = num_labels or mapping.num_labels
+    X, y = validate_data(X, y, path, x_var, y_var, num_labels=num_labels)
+    return X, y, mapping
+
+
+def read_data(path, x_var="X", y_var="y", require_y=True, y_col=None, n_features=None):
+    """``X`` and ``y`` as the file holds them (unchecked): a .mat file or a numeric text file.
+
+    A text file (``.txt``/``.csv``/``.dat``, see :mod:`nn3.mat.text`) holds one matrix: its
+    last column is ``y`` and the others ``X``, as the coursework splits it; ``y_col`` (1-based)
+    names another label column. Without ``require_y``, a text file with exactly
+    ``n_features`` columns is all ``X`` (``y = None``).
+
+    Raises
+    ------
+    OptionError
+        ``x_var``/``y_var`` other than X/y for a text file, or ``y_col`` for a .mat file.
+    """
+    from ..mat.text import is_text_data_file, read_numeric_text, split_xy
+
+    if is_text_data_file(path):
+        if (x_var, y_var) != ("X", "y"):
+            raise OptionError(
+                f"{path}: a text file holds one matrix; --x-var/--y-var name .mat variables; "
+                "use --y-col N to choose the label column"
+            )
+        data = read_numeric_text(path)
+        if not require_y and y_col is None and data.shape[1] == n_features:
+            return data, None
+        X, y = split_xy(data, y_col, path)
+        return X, y
+    if y_col is not None:
+        raise OptionError(f"{path}: --y-col applies to text files; for .mat files use --y-var")
     variables = load_mat(path)
     X = get_variable(variables, x_var, path)
     try:
@@ -119,7 +202,7 @@ def load_training_data(path, x_var="X", y_var="y", require_y=True, num_labels=No
         if require_y:
             raise
         y = None
-    return validate_data(X, y, path, x_var, y_var, num_labels=num_labels)
+    return X, y
 
 
 def infer_num_labels(y):
@@ -268,7 +351,6 @@ def train(
         A setting of the wrong type or out of range (``hidden_layer_size=2.5``,
         ``maxiter=2.5``, ``seed=-1``), naming it.
     """
-    X, y = validate_data(X, y)
     settings = check_settings(
         hidden_layer_size=hidden_layer_size,
         lambda_=lambda_,
@@ -277,6 +359,7 @@ def train(
         epsilon_init=epsilon_init,
         seed=seed,
     )
+    X, y = validate_data(X, y, num_labels=settings.get("num_labels"))  # 2/3 of K = 3: fine
     hidden_layer_size, lambda_, maxiter = (
         settings[k] for k in ("hidden_layer_size", "lambda_", "maxiter")
     )

@@ -98,3 +98,19 @@ def test_cli_method_and_precision_are_saved(tmp_path):
     assert "Iteration     5 | Cost:" in result.output
     v = loadmat(out)
     assert str(v["method"][0]) == "lbfgs" and str(v["precision"][0]) == "single"
+
+
+def test_fmincg_training_does_not_import_scipy_optimize():
+    # scipy.optimize's import (0.3-0.4 s) was the first fmincg run's one-off penalty.
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, numpy as np, nn3\n"
+        "X = np.random.default_rng(0).random((50, 4)); y = np.arange(50) % 3 + 1.0\n"
+        "r = nn3.train(X, y, 3, maxiter=3)\n"
+        "assert r.optimize_result.nit == 3, r.optimize_result\n"
+        "print('scipy.optimize' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

@@ -12,7 +12,7 @@ fmincg's iterates are MATLAB's (parity).
 import numpy as np
 
 from ..validation import validate_params
-from .optimize import _MESSAGES, _callback_caller, _Evaluator, _NaNResult
+from .optimize import _MESSAGES, OptimizeResult, _callback_caller, _Evaluator, _NaNResult
 
 #: Corrections L-BFGS keeps (scipy's default ``maxcor``; scikit-learn's MLP uses the same).
 MEMORY = 10
@@ -44,14 +44,14 @@ def lbfgs(fun, x0, args=(), jac=True, maxiter=100, callback=None, memory=MEMORY,
 
     Returns
     -------
-    res : scipy.optimize.OptimizeResult
+    res : nn3.core.optimize.OptimizeResult
         ``x`` (n,), ``fun``, ``jac`` (n,), ``nit``, ``nfev``, ``fun_history`` (one cost per
         iteration, like fmincg's ``fX``), ``success``, ``status``, ``message`` with fmincg's
         codes: 0 converged (scipy's tolerances; "no further decrease"), 1 iterations used up,
         2 evaluations used up, 3 NaN (``x`` is then the best NaN-free point), 99 stopped by the
         callback. ``method`` is ``"lbfgs"``.
     """
-    from scipy.optimize import OptimizeResult, minimize
+    from scipy.optimize import minimize
 
     length = validate_params(maxiter=maxiter)["maxiter"]
     x0 = np.array(x0, dtype=np.float64).reshape(-1)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..core.network import accuracy, make_objective, predict, roll, unroll
-from ..core.optimize import fmincg
+from ..core.optimize import OptimizeResult, fmincg
 from ..core.rng import MatlabRNG, rand_initialize_weights
 from ..errors import DataError, MatFileError, OptionError, ParameterError
 from ..mat import densify, describe, format_size, get_variable, load_mat
@@ -402,8 +402,6 @@ def train(
         res = optimizer(watched, initial_params, maxiter=maxiter, callback=on_iteration)
         params = res.x
     except _Interrupted:
-        from scipy.optimize import OptimizeResult
-
         interrupted = True
         params = best["x"]
         res = OptimizeResult(

@@ -30,9 +30,20 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import DataError, ParameterError
+from .errors import DataError, ParameterConflictError, ParameterError
 
 INF = math.inf
+
+#: Largest ``epsilon_init``: weights start in [-epsilon, epsilon]; beyond this the sigmoid is
+#: saturated everywhere and 1e308 overflows to Inf (issue 14).
+MAX_EPSILON_INIT = 1000.0
+#: Largest ``rows`` or ``cols`` of a picture's grid of images.
+MAX_GRID = 4096
+#: Largest picture (grid pixels, borders included) ``nn3 show`` draws: 2^24, 128 MB as doubles.
+MAX_PICTURE_PIXELS = 2**24
+#: Largest gradient check: (2 * parameters + 1) cost evaluations, each about
+#: examples * parameters multiply-adds; 10^10 takes some seconds.
+MAX_GRADCHECK_WORK = 10**10
 
 
 @dataclass(frozen=True)
@@ -98,7 +109,11 @@ SETTINGS: dict[str, Setting] = {
         ),
         Setting("red", "real", (Interval(0, INF, "neither"),), "must be a positive number"),
         Setting(
-            "epsilon_init", "real", (Interval(0, INF, "neither"),), "must be a positive number"
+            "epsilon_init",
+            "real",
+            (Interval(0, MAX_EPSILON_INIT, "right"),),
+            f"must be a positive number up to {MAX_EPSILON_INIT:g} (the starting weights lie in "
+            "[-epsilon, epsilon]; 0.12 is ex4's, the source document used 1)",
         ),
         Setting(
             "seed", "int", (Interval(0, 2**32 - 1),), "must be in 0..4294967295 (MATLAB's rng)"
@@ -110,8 +125,15 @@ SETTINGS: dict[str, Setting] = {
             "must be a fraction between 0 and 1",
         ),
         Setting("e", "real", (Interval(0, INF, "neither"),), "must be a positive number"),
-        _at_least_1("rows"),
-        _at_least_1("cols"),
+        Setting("rows", "int", (Interval(1, MAX_GRID),), f"must be in 1..{MAX_GRID}"),
+        Setting("cols", "int", (Interval(1, MAX_GRID),), f"must be in 1..{MAX_GRID}"),
+        Setting(
+            "ulps",
+            "int",
+            (Interval(0, 2**64 - 1),),
+            "must be a whole number from 0 to 18446744073709551615 (2^64 - 1, the most two "
+            "doubles can be apart)",
+        ),
         _at_least_1("example_width"),
         _at_least_1("scale"),
     )
@@ -230,4 +252,58 @@ def check_feature_count(
         raise DataError(
             f"{where}X has {n_features} features, but Theta1 is {rows}x{cols} and expects "
             f"{cols - 1} (one column per feature after the bias column)"
+        )
+
+
+def check_picture_size(grid_rows: int, grid_cols: int, height: int, width: int) -> None:
+    """Refuse a picture too large to draw (a grid of images with one-pixel borders).
+
+    Raises
+    ------
+    ParameterConflictError
+        Naming ``rows`` (``--rows`` on the command line), with the picture's size and the limit.
+    """
+    pixels = (1 + grid_rows * (height + 1)) * (1 + grid_cols * (width + 1))
+    if pixels > MAX_PICTURE_PIXELS:
+        raise ParameterConflictError(
+            "rows",
+            grid_rows,
+            f"{{name}} {grid_rows} with {grid_cols} columns of {height}x{width} images makes a "
+            f"picture of {pixels} pixels; too large (limit {MAX_PICTURE_PIXELS}): show fewer "
+            "rows or columns",
+        )
+
+
+def check_gradient_check_size(
+    input_layer_size: int, hidden_layer_size: int, num_labels: int, m: int
+) -> None:
+    """Refuse a gradient check too large to finish or to hold in memory.
+
+    The check evaluates the cost ``2 * P + 1`` times (``P`` parameters), each over ``m``
+    examples; ``(2 * P + 1) * m * P`` above :data:`MAX_GRADCHECK_WORK` is refused.
+
+    Raises
+    ------
+    ParameterConflictError
+        Naming ``m`` (``--examples``), with the network, the work and the limit.
+    """
+    n, h, K = (
+        validate(name, v)
+        for name, v in (
+            ("input_layer_size", input_layer_size),
+            ("hidden_layer_size", hidden_layer_size),
+            ("num_labels", num_labels),
+        )
+    )
+    m = validate("m", m)
+    params = h * (n + 1) + K * (h + 1)
+    work = (2 * params + 1) * m * params
+    if work > MAX_GRADCHECK_WORK:
+        raise ParameterConflictError(
+            "m",
+            m,
+            f"{{name}} {m}: a gradient check of a {n}-{h}-{K} network ({params} parameters) on "
+            f"{m} examples needs {2 * params + 1} cost evaluations, about {work:.1e} "
+            f"multiply-adds; too large (limit {MAX_GRADCHECK_WORK:.0e}): use fewer examples or "
+            "a smaller network",
         )

@@ -167,3 +167,85 @@ def test_sigint_saves_the_best_weights_marked_interrupted(tmp_path):
     if w["cost"].size:
         assert J <= w["cost"][-1, 0]
     assert "Saved Theta1 (25x65)" in stdout
+
+
+# --- Issue 14: SIGTERM and SIGHUP are Ctrl-C; a signal during a save leaves no temporary file ---
+
+
+@pytest.mark.parametrize("signame", ["SIGTERM", "SIGHUP"])
+def test_sigterm_and_sighup_save_the_best_weights_like_ctrl_c(tmp_path, signame):
+    """What ``timeout``, systemd, ``docker stop``, batch schedulers and a closed terminal send."""
+    signum = getattr(signal, signame)
+    out = tmp_path / "w.mat"
+    nn3.save_mat(out, {"previous": 1.0})
+    command = [arg for arg in train_command(out, "5", maxiter=100000) if arg != "-q"]
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    for line in proc.stdout:
+        if line.startswith("Iteration     3"):
+            break
+    proc.send_signal(signum)
+    _, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 128 + signum, stderr
+    assert "Traceback" not in stderr
+    assert f"interrupted by {signame} after" in stderr and "interrupted = 1" in stderr
+    w = nn3.load_mat(out)
+    assert w["interrupted"][0, 0] and w["Theta1"].shape == (25, 65)
+    assert not list(tmp_path.glob(".nn3-*"))
+
+
+SIGNAL_WRITER = """
+import sys, numpy as np, nn3
+from nn3.cli._common import StopSignals, interrupted_exit, protect_process
+target, fmt, mode = sys.argv[1:4]
+protect_process()  # what the nn3 console script sets up: SIGTERM/SIGHUP raise
+if mode == "second":  # nn3 train after a first Ctrl-C: the next one abandons the save
+    signals = StopSignals()
+    signals.install()
+    signals.stop.set()
+X = np.random.default_rng(0).random((1000, 1000))
+try:
+    for k in range(1, 1000):
+        nn3.save_mat(target, {"k": float(k), "X": X + k}, format=fmt)
+        if k == 1:
+            print("saved", flush=True)
+except KeyboardInterrupt as exc:
+    sys.exit(interrupted_exit(exc))
+"""
+
+
+@pytest.mark.parametrize(
+    "fmt, mode, signame",
+    [
+        ("5", "first", "SIGTERM"),
+        ("7.3", "first", "SIGTERM"),
+        ("7.3", "first", "SIGHUP"),
+        ("7.3", "second", "SIGINT"),
+        ("5", "second", "SIGINT"),
+    ],
+)
+def test_signal_during_a_save_abandons_it_cleanly(tmp_path, fmt, mode, signame):
+    """A signal that stops a save: no temporary file left, the previous file whole, no
+    "Exception ignored" from h5py, exit 128 + signal, one line on stderr."""
+    signum = getattr(signal, signame)
+    rng = random.Random(KILL_SEED + signum + len(fmt))
+    for run in range(max(KILL_RUNS // 2, 2)):
+        target = tmp_path / f"save{run}.mat"
+        with subprocess.Popen(
+            [sys.executable, "-c", SIGNAL_WRITER, str(target), fmt, mode],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        ) as proc:
+            try:
+                assert proc.stdout.readline().strip() == "saved"
+                time.sleep(rng.uniform(0.05, 0.8))
+            finally:
+                proc.send_signal(signum)
+            stderr = proc.stderr.read()
+        assert proc.wait(timeout=60) == 128 + signum, stderr
+        assert "Traceback" not in stderr and "Exception ignored" not in stderr, stderr
+        assert len(stderr.strip().splitlines()) == 1, stderr
+        assert not list(tmp_path.glob(".nn3-*")), f"run {run}: a temporary file was left"
+        w = nn3.load_mat(target)  # the previous save, whole
+        base = np.random.default_rng(0).random((1000, 1000))
+        assert np.array_equal(w["X"], base + w["k"][0, 0]), f"run {run}: not a whole save"

@@ -18,7 +18,14 @@ import click
 
 from .._version import __version__
 from ..errors import Nn3Error
-from ._common import OPTION_NAMES, UserError, error_message, one_line
+from ._common import (
+    OPTION_NAMES,
+    UserError,
+    error_message,
+    interrupted_exit,
+    one_line,
+    protect_process,
+)
 
 __all__ = ["COMMANDS", "OPTION_NAMES", "cli", "main"]
 
@@ -70,11 +77,10 @@ class Nn3Group(click.Group):
             raise UserError(error_message(exc), exc.exit_code) from exc
         except click.UsageError as exc:
             raise one_line(exc) from exc
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM/SIGHUP (issue 14)
             if ctx.params.get("debug"):
                 raise
-            click.echo("nn3: interrupted; nothing was saved", err=True)
-            raise click.exceptions.Exit(130) from None
+            raise click.exceptions.Exit(interrupted_exit(exc)) from None  # 128 + signal
 
 
 @click.group(cls=Nn3Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -92,4 +98,5 @@ def cli(debug):
 
 def main(argv=None):
     """Entry point of the ``nn3`` console script (and ``python -m nn3``)."""
+    protect_process()  # signals, and stdout that cannot be written (issue 14)
     cli.main(args=argv, prog_name="nn3")

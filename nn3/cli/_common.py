@@ -28,6 +28,7 @@ OPTION_NAMES = {
     "example_width": "--width",
     "init_var": "--init-var",
     "rng": "--rng",
+    "ulps": "--ulps",
 }
 
 
@@ -48,7 +49,7 @@ class UserError(click.ClickException):
         self.exit_code = exit_code
 
     def show(self, file=None):
-        click.echo(f"nn3: error: {self.format_message()}", err=True)
+        click.echo(f"nn3: error: {one_line_text(self.format_message())}", err=True)
 
 
 class OneLineUsageError(click.UsageError):
@@ -63,7 +64,8 @@ class OneLineUsageError(click.UsageError):
             names.insert(0, ctx.info_name)
             ctx = ctx.parent
         where = " ".join(["nn3", *names])
-        click.echo(f"nn3: error: {self.format_message()} (see '{where} --help')", err=True)
+        message = one_line_text(self.format_message())
+        click.echo(f"nn3: error: {message} (see '{where} --help')", err=True)
 
 
 def one_line(exc: click.UsageError) -> click.UsageError:
@@ -87,7 +89,11 @@ def fmt_size(a) -> str:
 
 
 def check_output_folder(out) -> None:
-    """Refuse an output path whose folder is missing, before any work is done."""
+    """Refuse an output nn3 cannot write, before any work is done.
+
+    A missing, read-only or unwritable folder, a directory or a device under that name: a
+    temporary file is created in the folder (and removed) to find out (issue 14).
+    """
     from ..mat.atomic import check_destination
 
     check_destination(out, OptionError)
@@ -154,3 +160,301 @@ lambda_option = click.option(
     type=float,
     help="Regularisation strength lambda.",
 )
+
+
+# --- Issue 14: names shown safely, outputs distinct from inputs, signals, stdout that fails ---
+
+
+def one_line_text(text: str) -> str:
+    """``text`` safe for one terminal line: control characters escaped, bytes kept visible.
+
+    A newline, a terminal escape sequence (ESC), other C0/C1 control characters and Unicode
+    bidirectional overrides become ``\\n``, ``\\x1b``, ``\\u202e``; undecodable bytes of a file
+    name (surrogate escapes) become ``\\xff``. Printable text, spaces included, is unchanged.
+    """
+    text = str(text)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a file name that is not UTF-8: its bytes as \xNN
+        text = text.encode("utf-8", "surrogateescape" if _only_escapes(text) else "replace")
+        text = text.decode("utf-8", "backslashreplace")
+    out = []
+    for ch in text:
+        code = ord(ch)
+        if (
+            code < 0x20
+            or 0x7F <= code < 0xA0
+            or 0x202A <= code <= 0x202E
+            or 0x2066 <= code <= 0x2069
+        ):
+            out.append(ch.encode("unicode_escape").decode("ascii"))
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _only_escapes(text):
+    return all(not 0xD800 <= ord(ch) < 0xE000 or 0xDC80 <= ord(ch) <= 0xDCFF for ch in text)
+
+
+def shown(name) -> str:
+    """A file name given on the command line as messages show it (see :func:`one_line_text`)."""
+    import os
+
+    return one_line_text(os.fsdecode(name))
+
+
+def check_distinct(inputs, outputs) -> None:
+    """Refuse an output that is one of the command's inputs or another of its outputs.
+
+    Same file, not just same name: two names of one file (``./w.mat`` and ``w.mat``, a hard link,
+    a symbolic link) are caught by device and inode for files that exist, and by the resolved
+    path for outputs not written yet.
+
+    Parameters
+    ----------
+    inputs, outputs : iterable of (label, path or None)
+        ``("DATA", "d.mat")``, ``("--out", "w.mat")``; ``None`` paths are skipped.
+
+    Raises
+    ------
+    OptionError
+        ``--out w.mat is the same file as WEIGHTS (w.mat); it would be replaced``.
+    """
+    import os
+
+    def identity(path):
+        try:
+            st = os.stat(path)
+        except (OSError, ValueError):
+            return ("path", os.path.realpath(path))
+        return ("inode", st.st_dev, st.st_ino)
+
+    seen = [(label, path, identity(path), False) for label, path in inputs if path is not None]
+    for label, path in outputs:
+        if path is None:
+            continue
+        mine = identity(path)
+        for other_label, other, theirs, is_output in seen:
+            if mine == theirs:
+                what = "another output" if is_output else "an input"
+                raise OptionError(
+                    f"{label} {shown(path)} is the same file as {other_label} ({shown(other)}), "
+                    f"{what} of this command; it would be replaced: give {label} another name"
+                )
+        seen.append((label, path, mine, True))
+
+
+class Interrupted(KeyboardInterrupt):
+    """A stop signal (SIGINT, SIGTERM, SIGHUP) raised where the command must stop at once.
+
+    A ``KeyboardInterrupt``, so whatever cleans up after Ctrl-C (temporary files) cleans up
+    after it; ``signum`` gives the exit status, 128 + signum.
+    """
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+def signal_name(signum: int) -> str:
+    """``SIGTERM`` for 15."""
+    import signal
+
+    try:
+        return signal.Signals(signum).name
+    except ValueError:
+        return f"signal {signum}"
+
+
+def _stop_signals():
+    import signal
+
+    return [
+        getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
+    ]
+
+
+class StopSignals:
+    """Ctrl-C, SIGTERM and SIGHUP during ``nn3 train``: stop, save the best weights, say so.
+
+    The first of them sets :attr:`stop` (fmincg stops after the current evaluation) and is
+    remembered in :attr:`signum`; any later one raises :class:`Interrupted` at once (during a
+    save: the save is abandoned, its temporary file removed, the previous file left as it was).
+    A signal the parent set to be ignored (``nohup``'s SIGHUP) stays ignored.
+    """
+
+    def __init__(self):
+        import threading
+
+        self.stop = threading.Event()
+        self.signum: int | None = None
+        #: Set once the result is saved: from then on a signal is only noted (exit 128 + it).
+        self.saved = False
+
+    def __call__(self, signum, frame):
+        if self.saved:
+            self.signum = self.signum or signum
+            self.stop.set()
+            return
+        if self.stop.is_set():
+            raise Interrupted(signum)
+        self.signum = signum
+        self.stop.set()
+
+    def install(self) -> dict:
+        """Handle the stop signals; returns the previous handlers for :meth:`restore`."""
+        import signal
+
+        previous = {}
+        for sig in _stop_signals():
+            if sig != signal.SIGINT and signal.getsignal(sig) == signal.SIG_IGN:
+                continue
+            previous[sig] = signal.signal(sig, self)
+        return previous
+
+    def restore(self, previous: dict) -> None:
+        """Put back the handlers :meth:`install` replaced."""
+        import signal
+
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+    @property
+    def exit_code(self) -> int:
+        """128 + the signal's number (130 for Ctrl-C)."""
+        import signal
+
+        return 128 + (self.signum or signal.SIGINT)
+
+    @property
+    def by(self) -> str:
+        """``""`` for Ctrl-C, ``" by SIGTERM"`` for another signal (for messages)."""
+        import signal
+
+        if self.signum in (None, signal.SIGINT):
+            return ""
+        return f" by {signal_name(self.signum)}"
+
+
+def _raise_interrupted(signum, frame):
+    raise Interrupted(signum)
+
+
+class GuardedStream:
+    """A text stream whose failures never stop the command (stdout closed, full, a closed pipe).
+
+    The first write or flush that fails (``EPIPE`` after ``| head -1``, ``ENOSPC`` on
+    ``/dev/full``, a closed descriptor) turns the stream off: later output is dropped, the
+    descriptor is pointed at ``/dev/null`` (so the interpreter's last flush cannot fail either),
+    and, for stdout, one line on stderr says so. The command carries on and exits as it would.
+    """
+
+    def __init__(self, stream, fd: int, what: str, announce: bool):
+        self._stream, self._fd, self._what, self._announce = stream, fd, what, announce
+        self.failed: str | None = None if stream is not None else "is closed"
+
+    @property
+    def encoding(self):
+        return getattr(self._stream, "encoding", None) or "utf-8"
+
+    @property
+    def errors(self):
+        return getattr(self._stream, "errors", None) or "strict"
+
+    def writable(self) -> bool:
+        return True
+
+    def isatty(self) -> bool:
+        try:
+            return self._stream is not None and self.failed is None and self._stream.isatty()
+        except (OSError, ValueError):
+            return False
+
+    def fileno(self) -> int:
+        return self._fd
+
+    def write(self, text):
+        if not isinstance(text, str):
+            raise TypeError(f"write() argument must be str, not {type(text).__name__}")
+        if self.failed is None:
+            try:
+                return self._stream.write(text)
+            except (OSError, ValueError) as exc:
+                self._fail(exc)
+        else:
+            self._fail(None)
+        return len(text)
+
+    def flush(self) -> None:
+        if self.failed is None:
+            try:
+                self._stream.flush()
+            except (OSError, ValueError) as exc:
+                self._fail(exc)
+
+    def _fail(self, exc):
+        import os
+
+        first = not getattr(self, "_said", False)
+        self._said = True
+        if exc is not None:
+            self.failed = f"cannot be written ({getattr(exc, 'strerror', None) or exc})"
+        if not first:
+            return
+        try:  # the interpreter's final flush must not fail (no "Exception ignored")
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, self._fd)
+            os.close(devnull)
+        except OSError:
+            pass
+        if self._announce:
+            try:
+                sys.stderr.write(
+                    f"nn3: {self._what} {self.failed}; nothing more is printed there, the "
+                    "command carries on\n"
+                )
+                sys.stderr.flush()
+            except (OSError, ValueError):
+                pass
+
+
+def protect_process() -> None:
+    """What ``nn3`` sets up before a command runs (the console script only).
+
+    Closed standard descriptors are opened on ``/dev/null`` (so no output file can take their
+    number), stdout and stderr become :class:`GuardedStream`, and SIGTERM and SIGHUP raise
+    :class:`Interrupted` (a temporary file is removed, exit status 128 + signal) unless the
+    parent set them to be ignored. ``nn3 train`` handles them itself while it trains and saves.
+    """
+    import os
+    import signal
+
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            try:
+                null = os.open(os.devnull, os.O_RDWR)
+                if null != fd:
+                    os.dup2(null, fd)
+                    os.close(null)
+            except OSError:
+                pass
+    if not isinstance(sys.stdout, GuardedStream):
+        sys.stdout = GuardedStream(sys.stdout, 1, "standard output", announce=True)
+    if not isinstance(sys.stderr, GuardedStream):
+        sys.stderr = GuardedStream(sys.stderr, 2, "standard error", announce=False)
+    for sig in _stop_signals():
+        if sig != signal.SIGINT and signal.getsignal(sig) == signal.SIG_DFL:
+            signal.signal(sig, _raise_interrupted)
+
+
+def interrupted_exit(exc: KeyboardInterrupt) -> int:
+    """Say that nothing was saved after ``exc`` (Ctrl-C or a signal); return the exit status."""
+    import signal
+
+    signum = getattr(exc, "signum", signal.SIGINT)
+    how = "interrupted" if signum == signal.SIGINT else f"stopped by {signal_name(signum)}"
+    click.echo(f"nn3: {how}; nothing was saved", err=True)
+    return 128 + signum

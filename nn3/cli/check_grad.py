@@ -22,7 +22,9 @@ def check_grad(lambda_, input_size, hidden, labels, examples):
     difference norm(num-grad)/norm(num+grad); exit status 1 if it is not below 1e-9.
     """
     from ..core.gradcheck import TOLERANCE, check_nn_gradients
+    from ..validation import check_gradient_check_size
 
+    check_gradient_check_size(input_size, hidden, labels, examples)  # issue 14: before allocating
     numgrad, grad, diff = check_nn_gradients(
         lambda_=lambda_,
         input_layer_size=input_size,

@@ -62,6 +62,10 @@ def compare(expected, actual, rtol, atol, relative_to, ulps, names, as_json):
             raise OptionError(f"{opt} must be a non-negative number, got {value}")
     if ulps is not None and ulps < 0:
         raise OptionError(f"--ulps must be a non-negative whole number, got {ulps}")
+    if ulps is not None:  # at most 2^64 - 1 (issue 14: 10^23 was an OverflowError)
+        from ..validation import validate
+
+        validate("ulps", ulps)
     if ulps is not None:
         given = [
             f"--{opt.replace('_', '-')}"

@@ -6,7 +6,7 @@ Registered in :data:`nn3.cli.COMMANDS`; numpy and scipy are imported inside the 
 import click
 
 from ..errors import OptionError
-from ._common import check_output_folder, fmt_size, format_option
+from ._common import check_distinct, check_output_folder, fmt_size, format_option, shown
 
 
 def _parse_sample(text):
@@ -19,6 +19,8 @@ def _parse_sample(text):
             values.append(float(part))
         except ValueError:
             raise OptionError(f"--x: '{part}' is not a number (give e.g. --x 1.5,2.0)") from None
+        if values[-1] in (float("inf"), float("-inf")) or values[-1] != values[-1]:
+            raise OptionError(f"--x: '{part}' is not a finite number; features must be finite")
     if not values:
         raise OptionError("--x: no values given (give e.g. --x 1.5,2.0)")
     return values
@@ -81,6 +83,7 @@ def predict(weights, data, sample, out, x_var, y_var, out_format, stream, block_
 
     if (data is None) == (sample is None):
         raise OptionError("give either DATA.mat or --x (one sample), not both or neither")
+    check_distinct([("WEIGHTS", weights), ("DATA", data)], [("--out", out)])  # issue 14
     if stream or block_rows is not None or dask_address is not None:
         return _predict_by_blocks(
             weights, data, out, x_var, y_var, out_format, stream, block_rows, dask_address
@@ -128,7 +131,7 @@ def predict(weights, data, sample, out, x_var, y_var, out_format, stream, block_
             saved = {"p": p.reshape(-1, 1), "p_index": p_index.reshape(-1, 1), "h": h}
         save_mat(out, saved, format=out_format)
         index = f", p_index ({p.size}x1)" if model.classes is not None else ""
-        click.echo(f"Saved p ({p.size}x1){index} and h ({fmt_size(h)}) to {out}")
+        click.echo(f"Saved p ({p.size}x1){index} and h ({fmt_size(h)}) to {shown(out)}")
     elif sample is None:
         click.echo("nn3: predictions not saved (no --out); --out FILE.mat writes p and h", err=True)
 

@@ -7,7 +7,8 @@ command, so ``nn3 --help`` stays fast.
 import click
 
 from ..errors import DataError, OptionError
-from ._common import check_output_folder
+from ._common import check_distinct, check_output_folder
+from ._common import shown as shown_name
 
 #: Examples shown from a data set unless both --rows and --cols are given (ex4 shows 100).
 DEFAULT_EXAMPLES = 100
@@ -71,6 +72,7 @@ def show(file, out, rows, cols, example_width, seed, x_var):
     """
     from .. import plot
     from ..mat import get_variable, load_mat
+    from ..validation import check_picture_size
     from ..workflow import training
 
     for label, value in (("--rows", rows), ("--cols", cols), ("--width", example_width)):
@@ -79,6 +81,7 @@ def show(file, out, rows, cols, example_width, seed, x_var):
     training.check_settings(seed=seed)
     plot._matplotlib()  # fail early, with the install hint, if matplotlib is missing
     check_output_folder(out)
+    check_distinct([("FILE", file)], [("--out", out)])  # issue 14
     variables = load_mat(file)
     weights = x_var is None and ("Theta1" in variables or "nn_params" in variables)
     if weights:
@@ -100,11 +103,12 @@ def show(file, out, rows, cols, example_width, seed, x_var):
     try:
         height, width = plot.tile_shape(images.shape[1], example_width)
         grid_rows, grid_cols = plot.grid_shape(images.shape[0], rows, cols)
+        check_picture_size(grid_rows, grid_cols, height, width)  # before allocating (issue 14)
         fig = plot.display_data(images, example_width, grid_rows, grid_cols)
     except DataError as exc:
         raise DataError(f"{file}: {what}: {exc}") from None
     size = plot.save_png(fig, out)
     click.echo(
-        f"Saved {noun} of {file} ({height}x{width} images, {grid_rows}x{grid_cols} grid) "
-        f"to {out} ({size[0]}x{size[1]} pixels)"
+        f"Saved {noun} of {shown_name(file)} ({height}x{width} images, {grid_rows}x{grid_cols} "
+        f"grid) to {shown_name(out)} ({size[0]}x{size[1]} pixels)"
     )

@@ -6,9 +6,11 @@ starting weights, checks, hold-out, the weights file's variables) is
 ``nn3.fit(...).save(path)`` writes the same file. numpy and scipy are imported inside the command,
 so ``nn3 --help`` stays fast.
 
-Ctrl-C: the first one stops training after the current function evaluation; the best weights
-reached are saved, marked ``interrupted = 1``, and the exit status is 130. A second one stops at
-once (nothing saved, 130). A Ctrl-C while saving lets the save finish.
+Ctrl-C (SIGINT), SIGTERM and SIGHUP alike (:class:`nn3.cli._common.StopSignals`): the first
+stops training after the current function evaluation; the best weights reached are saved,
+marked ``interrupted = 1``, and the exit status is 128 + the signal (130, 143, 129). A second one
+stops at once, nothing saved: during the save, the save is abandoned, its temporary file removed
+and the previous file left as it was. A first one during the save lets the save finish.
 """
 
 import sys
@@ -16,7 +18,15 @@ import sys
 import click
 
 from ..errors import OptionError
-from ._common import Progress, check_output_folder, fmt_size, format_option
+from ._common import (
+    Progress,
+    StopSignals,
+    check_distinct,
+    check_output_folder,
+    fmt_size,
+    format_option,
+    shown,
+)
 
 
 @click.command()
@@ -221,8 +231,6 @@ def train(
     stored as 'classes'. Warns on stderr when the network learned nothing (accuracy at the
     majority-class rate) or the cost stalled.
     """
-    import signal
-    import threading
 
     from ..validation import validate
     from ..workflow import fitting, training
@@ -245,6 +253,7 @@ def train(
         check_output_folder(plot_path)
     if init_var is not None and init_path is None:
         raise OptionError("--init-var names a variable of --init; give --init FILE too")
+    check_distinct([("DATA", data), ("--init", init_path)], [("--out", out), ("--plot", plot_path)])
     ctx = click.get_current_context()
     explicit = ctx.get_parameter_source("hidden") == click.core.ParameterSource.COMMANDLINE
     run = fitting.prepare(
@@ -274,31 +283,23 @@ def train(
 
     fitting.use_method_precision(run, method, precision)  # issue 16
     progress = Progress(quiet)
-    stop = threading.Event()
-
-    def on_sigint(signum, frame):
-        if stop.is_set():  # second Ctrl-C: stop now
-            raise KeyboardInterrupt
-        stop.set()
-
-    previous = signal.signal(signal.SIGINT, on_sigint)
+    signals = StopSignals()  # Ctrl-C, SIGTERM, SIGHUP: stop, save the best weights, say so
+    stop = signals.stop
+    previous = signals.install()  # until the command ends: training, saving, printing
+    ctx.call_on_close(lambda: signals.restore(previous))
     try:
         if isinstance(run, fitting.EngineTrainingRun):  # --stream/--dask: eval/s and rows/s
             result = run.run(callback=progress, stop_event=stop, progress=progress.evaluated)
         else:
             result = run.run(callback=progress, stop_event=stop)
     finally:
-        signal.signal(signal.SIGINT, previous)
         progress.close()
 
     res = result.optimize_result
     if result.failed:  # NaN: refuse to save weights as if trained
         raise result.failure(out, advice="check the scale of X, --epsilon and --init")
-    previous = signal.signal(signal.SIGINT, on_sigint)  # a first Ctrl-C lets the save finish
-    try:
-        result.save(out, format=out_format)
-    finally:
-        signal.signal(signal.SIGINT, previous)
+    result.save(out, format=out_format)  # a first signal lets it finish, a second abandons it
+    signals.saved = True
     click.echo(f"Training Set Accuracy: {result.train_accuracy:.2f}%")
     for warning in result.warnings:  # issue 15: learned nothing, stalled cost
         click.echo(f"nn3: warning: {warning}", err=True)
@@ -308,26 +309,31 @@ def train(
             f"({result.split['test_idx'].size} held-out examples, stratified, seed {seed})"
         )
     click.echo(
-        f"Saved Theta1 ({fmt_size(result.Theta1)}) and Theta2 ({fmt_size(result.Theta2)}) to {out}"
+        f"Saved Theta1 ({fmt_size(result.Theta1)}) and Theta2 ({fmt_size(result.Theta2)}) to "
+        f"{shown(out)}"
     )
     if plot_path is not None:
         from ..plot import plot_cost, save_png
 
         size = save_png(plot_cost(res.fun_history), plot_path)
-        click.echo(f"Saved the cost per iteration to {plot_path} ({size[0]}x{size[1]} pixels)")
+        click.echo(
+            f"Saved the cost per iteration to {shown(plot_path)} ({size[0]}x{size[1]} pixels)"
+        )
     if result.interrupted:
         click.echo(
-            f"nn3: interrupted after {res.nfev} evaluations; saved the best weights "
-            f"reached so far (cost {res.fun:.6e}) to {out}, marked interrupted = 1",
+            f"nn3: interrupted{signals.by} after {res.nfev} evaluations; saved the best "
+            f"weights reached so far (cost {res.fun:.6e}) to {shown(out)}, marked "
+            "interrupted = 1",
             err=True,
         )
-        sys.exit(130)
+        sys.exit(signals.exit_code)
     if stop.is_set():
         click.echo(
-            f"nn3: interrupted after training had finished; the complete result is in {out}",
+            f"nn3: interrupted{signals.by} after training had finished; the complete result is "
+            f"in {shown(out)}",
             err=True,
         )
-        sys.exit(130)
+        sys.exit(signals.exit_code)
 
 
 def _say_init(run, init_path):
@@ -340,7 +346,7 @@ def _say_init(run, init_path):
     else:
         how = f"a {shape}"
     names = " and ".join(start.variables)
-    click.echo(f"nn3: --init: starting from {names} in {init_path}, {how}", err=True)
+    click.echo(f"nn3: --init: starting from {names} in {shown(init_path)}, {how}", err=True)
 
 
 def _engine_options(stream, block_rows, dask_address):

@@ -4,9 +4,11 @@ Every file nn3 writes (weights, predictions, pictures) goes through :func:`atomi
 content is written to a temporary name in the destination folder, flushed to disk, and renamed
 over the destination only when complete. A failed or killed run never leaves a half-written file
 and never destroys the previous one (a SIGKILL may leave a hidden ``.nn3-*.tmp`` beside it).
+A file that replaces an earlier one keeps the earlier one's permission bits.
 """
 
 import os
+import stat
 import tempfile
 from contextlib import contextmanager
 
@@ -33,23 +35,62 @@ def _fsync_folder(folder):
         os.close(fd)
 
 
-def check_destination(path, error=MatFileError):
-    """Check that ``path`` can be an output file: its folder exists and it is not a folder.
+def _cannot_write(path, folder, exc):
+    return f"{path}: cannot write to {folder} ({exc.strerror or exc})"
 
-    Commands call this before long work, so that a bad ``--out`` is reported at once.
+
+def check_destination(path, error=MatFileError):
+    """Check that ``path`` can be an output file, by creating a temporary file beside it.
+
+    Commands call this before long work, so that a bad ``--out`` (a missing or read-only folder,
+    a folder without write permission, a full file system that cannot even create a file, a
+    directory or a device under that name) is reported at once, not after training. The
+    temporary file is removed again.
 
     Returns
     -------
     folder : str
         The absolute folder ``path`` goes in.
     """
+    folder = _check_target(path, error)
+    probe = None
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".nn3-", suffix=".probe.tmp", dir=folder)
+        os.close(fd)
+    except OSError as exc:
+        raise error(_cannot_write(os.fspath(path), folder, exc)) from exc
+    finally:
+        if probe is not None:
+            try:
+                os.unlink(probe)
+            except OSError:
+                pass
+    return folder
+
+
+def _check_target(path, error):
+    """The absolute folder of ``path``; refuse a missing folder, a directory, a non-file."""
     path = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
         raise error(f"{path}: output folder {folder} does not exist")
     if os.path.isdir(path):
         raise error(f"{path}: is a directory; give a file name")
+    try:
+        st = os.stat(path)
+    except OSError:
+        return folder
+    if not stat.S_ISREG(st.st_mode):  # replacing /dev/null or a FIFO by a file: never
+        raise error(f"{path}: is not a regular file (a device, FIFO or socket); give a file name")
     return folder
+
+
+def _mode_for(path):
+    """Permission bits for the new file: the previous file's, else what the umask allows."""
+    try:
+        return stat.S_IMODE(os.stat(path).st_mode)
+    except OSError:
+        return 0o666 & ~_umask()
 
 
 @contextmanager
@@ -72,23 +113,26 @@ def atomic_output(path, suffix=".tmp", error=MatFileError):
         Where to write. On an exception the temporary file is removed and ``path`` is untouched.
     """
     path = os.fspath(path)
-    folder = check_destination(path, error)
+    folder = _check_target(path, error)
+    tmp = None
     try:
-        fd, tmp = tempfile.mkstemp(prefix=".nn3-", suffix=suffix, dir=folder)
-    except OSError as exc:
-        raise error(f"{path}: cannot write to {folder} ({exc.strerror or exc})") from exc
-    os.close(fd)
-    try:
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=".nn3-", suffix=suffix, dir=folder)
+        except OSError as exc:
+            raise error(_cannot_write(path, folder, exc)) from exc
+        os.close(fd)
         yield tmp
         with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())
+        os.chmod(tmp, _mode_for(path))  # replacing a 0600 file keeps it 0600
         os.replace(tmp, path)
-    except BaseException as exc:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
+        tmp = None
+    except BaseException as exc:  # also KeyboardInterrupt and the CLI's signals: no temp left
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
         if isinstance(exc, OSError):
             raise error(f"{path}: cannot write ({exc.strerror or exc})") from exc
         raise

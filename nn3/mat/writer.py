@@ -7,8 +7,10 @@ v5 writer, ``format="7.3"`` through :func:`write_v73`, which follows MATLAB's la
 shared with the streaming writer (:mod:`nn3.mat.blocks`).
 """
 
+import contextlib
 import datetime
 import os
+import sys
 from typing import Any
 
 import numpy as np
@@ -180,7 +182,7 @@ def save_mat(path: str | os.PathLike, variables: dict[str, Any], format: str | f
         prepared[name] = prepare(path, name, value)
         if format == "5":
             _check_v5_chars(path, name, prepared[name])
-    with atomic_output(path, suffix=".mat.tmp") as tmp:
+    with atomic_output(path, suffix=".mat.tmp") as tmp, _unraisable_as_errors(path):
         try:
             if format == "7.3":
                 write_v73(tmp, prepared, header=v73_header())
@@ -193,6 +195,52 @@ def save_mat(path: str | os.PathLike, variables: dict[str, Any], format: str | f
             raise
         except Exception as exc:  # h5py and scipy report a failed write in several ways
             raise MatFileError(f"{path}: cannot write ({exc})") from exc
+
+
+@contextlib.contextmanager
+def _unraisable_as_errors(path):
+    """Errors h5py can only report as "Exception ignored" (while closing) fail the write.
+
+    h5py releases HDF5 objects in ``__dealloc__``, where an exception (a failed write on a full
+    disk, a ``KeyboardInterrupt`` from a signal handler) cannot propagate: Python prints it as
+    "Exception ignored in ..." and carries on. While a file is written, such an exception is
+    kept instead (nothing printed) and raised when the write ends, so the temporary file is
+    removed and the previous file is left as it was.
+    """
+    caught = []
+    previous = sys.unraisablehook
+    sys.unraisablehook = caught.append
+    try:
+        yield
+    finally:
+        sys.unraisablehook = previous
+    if caught:
+        exc = caught[0].exc_value
+        if exc is not None and not isinstance(exc, Exception):  # KeyboardInterrupt, signals
+            raise exc
+        raise MatFileError(f"{path}: cannot write ({_short(exc)})")
+
+
+def _short(exc):
+    """An error from HDF5 in one line: its errno text when there is one."""
+    if isinstance(exc, OSError) and exc.errno:
+        return os.strerror(exc.errno)
+    return " ".join(str(exc).split())
+
+
+#: Above this many bytes of values, a v7.3 file is written by HDF5 straight to disk; below it,
+#: built in memory and written with ordinary writes (a full disk is then a clean error).
+V73_IN_MEMORY_BYTES = 256 * 2**20
+
+
+def _nbytes(value):
+    if isinstance(value, dict):
+        return sum(_nbytes(v) for v in value.values())
+    if isinstance(value, np.ndarray) and value.dtype == object:
+        return sum(_nbytes(v) for v in value.flat)
+    if hasattr(value, "tocsc"):
+        return value.data.nbytes + value.indices.nbytes + value.indptr.nbytes
+    return getattr(value, "nbytes", 64)
 
 
 def v73_header() -> bytes:
@@ -216,12 +264,28 @@ def write_v73(path: str, variables: dict[str, Any], header: bytes) -> None:
     """
     import h5py
 
-    with h5py.File(path, "w", userblock_size=512, libver="earliest") as f:
+    if _nbytes(variables) > V73_IN_MEMORY_BYTES:  # large: HDF5 writes the file itself
+        with h5py.File(path, "w", userblock_size=512, libver="earliest") as f:
+            writer = V73Writer(f)
+            for name, value in variables.items():
+                writer.write(f, name, value)
+            f.flush()  # a full disk fails here, while the error can still propagate
+        with open(path, "r+b") as fh:
+            fh.write(header.ljust(512, b"\x00")[:512])
+        return
+    # HDF5 in memory (no write can fail inside HDF5), then the bytes with ordinary writes.
+    with h5py.File(
+        "nn3-v73-image", "w", driver="core", backing_store=False, userblock_size=512,
+        libver="earliest",
+    ) as f:  # fmt: skip
         writer = V73Writer(f)
         for name, value in variables.items():
             writer.write(f, name, value)
-    with open(path, "r+b") as fh:
+        f.flush()
+        image = f.id.get_file_image()  # from the superblock: HDF5 leaves the userblock out
+    with open(path, "wb") as fh:
         fh.write(header.ljust(512, b"\x00")[:512])
+        fh.write(image)
 
 
 def _string_type(text):

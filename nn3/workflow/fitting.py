@@ -102,10 +102,10 @@ class FitResult(training.TrainResult):
             "n_evals": float(res.nfev),
             "train_accuracy": self.train_accuracy,
             "interrupted": np.array([[self.interrupted]]),
-            "data_file": str(self.data_file),
-            "x_var": self.x_var,
-            "y_var": self.y_var,
-            "init": self.init,
+            "data_file": storable_text(self.data_file),  # never fail a save over a name
+            "x_var": storable_text(self.x_var),
+            "y_var": storable_text(self.y_var),
+            "init": storable_text(self.init),
             "rng": self.rng,
             "nn3_version": __version__,
         }
@@ -581,3 +581,24 @@ def _label_scaling_diagnostics(run: TrainingRun, result: training.TrainResult) -
         "warnings": [w for w in found if w is not None],
         "y_col": run.y_col,
     }
+
+
+def storable_text(text) -> str:
+    """A name (file, variable) as the weights file stores it: always writable, nothing lost.
+
+    A file name that is not valid UTF-8 reaches Python with its bad bytes as surrogate escapes
+    (``os.fsdecode``), which no MAT-file can hold; they are stored as ``\\xff`` (the bytes shown,
+    as Python's ``backslashreplace`` writes them), so the save never fails over metadata
+    (issue 14). Any other text is returned unchanged.
+    """
+    text = os.fsdecode(text) if isinstance(text, (bytes, os.PathLike)) else str(text)
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        raw = text.encode("utf-8", "surrogateescape" if _escapes_only(text) else "surrogatepass")
+        return raw.decode("utf-8", "backslashreplace")
+
+
+def _escapes_only(text):
+    return all(not 0xD800 <= ord(c) < 0xE000 or 0xDC80 <= ord(c) <= 0xDCFF for c in text)

@@ -432,6 +432,75 @@ def case_predict_sample_not_a_number(tmp):
     return ["predict", str(weights(tmp)), "--x", "1,two,3"], ["--x: 'two' is not a number"]
 
 
+# Hostile files (issue 14, built by tests/hostile.py); tests/test_hostile_files.py runs the
+# resource cases again in a child process with its memory capped and records peak RSS.
+
+
+def case_cell_of_20_million_empties(tmp):
+    import hostile
+
+    return train(hostile.empty_cell(tmp, b"X")), ["{file}", "variable 'X'", "NN3_MAX_LOAD_ITEMS"]
+
+
+def case_sparse_2_28_rows_densified(tmp):
+    import hostile
+
+    return train(hostile.huge_sparse(tmp)), ["{file}", "sparse 268435456x1", "NN3_MAX_LOAD_BYTES"]
+
+
+def case_v73_chunks_never_written(tmp):
+    import hostile
+
+    return train(hostile.unwritten_chunks(tmp, "X")), ["{file}", "variable 'X'", "never written"]
+
+
+def case_v73_reference_tree(tmp):
+    import hostile
+
+    return train(hostile.ref_tree(tmp, "X")), ["{file}", "variable 'X'", "NN3_MAX_LOAD_ITEMS"]
+
+
+def case_v73_external_link(tmp):
+    other = tmp / "other.h5"
+    with h5py.File(other, "w") as f:
+        f["secret"] = X_GOOD.T
+    p = tmp / "link73.mat"
+    with h5py.File(p, "w") as f:
+        f["X"] = h5py.ExternalLink(str(other), "/secret")
+        f.create_dataset("y", data=Y_GOOD.T).attrs["MATLAB_class"] = np.bytes_(b"double")
+    return train(p), ["{file}", "variable 'X' is an external link", "does not follow links"]
+
+
+def case_octave_external_link(tmp):
+    import hostile
+
+    other = tmp / "other.h5"
+    with h5py.File(other, "w") as f:
+        hostile._octave_var(f, "X", "matrix", X_GOOD.T)
+    p = tmp / "linkoct.h5"
+    with h5py.File(p, "w") as f:
+        f["X"] = h5py.ExternalLink(str(other), "/X")
+        hostile._octave_var(f, "y", "matrix", Y_GOOD.T)
+    return train(p), ["{file}", "variable 'X' is an external link", "does not follow links"]
+
+
+def case_lying_int8_class(tmp):
+    p = tmp / "lie.mat"
+    with h5py.File(p, "w") as f:
+        d = f.create_dataset("X", data=np.arange(0.0, 1001.0).reshape(1, -1))
+        d.attrs["MATLAB_class"] = np.bytes_(b"int8")
+    return ["info", str(p)], ["{file}", "variable 'X'", "class says 'int8'", "cannot hold"]
+
+
+def case_variable_name_with_newline(tmp):
+    import hostile
+
+    p = hostile.v5_file(
+        tmp / "nl.mat", hostile._matrix_head(6, (1, 1), b"a\n\x1b[2J", 9, 8) + bytes(8)
+    )
+    return train(p), ["{file}", "no variable 'X'", r"variables there: a\\n\\x1b\[2J"]
+
+
 CASES = {name[5:]: fn for name, fn in sorted(globals().items()) if name.startswith("case_")}
 
 

@@ -22,9 +22,15 @@ def summarize(value: object) -> dict:
         ``max`` (None for complex) and ``nans`` (count of NaN elements).
     """
     from ..compare import format_class, matlab_attributes, matlab_class, matlab_size
+    from ..mat import Summary
 
+    if isinstance(value, Summary):  # read for a summary: class and size from the header
+        brief: dict = {"class": value.matlab_class, "size": value.size}
+        if value.min is not None:
+            brief.update(min=value.min, max=value.max, nans=0)
+        return brief
     cls = matlab_class(value)
-    info = {
+    info: dict = {
         "class": format_class(cls, matlab_attributes(value)),
         "size": matlab_size(value),
     }
@@ -87,7 +93,10 @@ def _header_text(path, fmt):
 
 
 def _info_rows(value, name):
-    yield name, summarize(value)
+    """(name as shown, summary) of a variable and of its struct fields, names escaped."""
+    from ..mat import shown
+
+    yield shown(name, 200), summarize(value)
     if isinstance(value, dict):
         for key, item in value.items():
             yield from _info_rows(item, f"{name}.{key}")
@@ -109,17 +118,17 @@ def info(file):
     Struct fields are listed as data.X. Sizes are in MATLAB order (5000x400).
     """
     from ..compare import format_size
-    from ..mat import load_mat, mat_format
+    from ..mat import LoadBudget, Summary, iter_mat, mat_format, shown
+    from ..mat._base import format_bytes
 
     fmt = mat_format(file)
-    variables = load_mat(file)
-    if fmt == "text":  # issue 15: a numeric text file, read as MATLAB's load reads it
-        click.echo(f"{file}: numeric text file (read as MATLAB's load reads it)")
-    else:
-        header = _header_text(file, fmt)
-        click.echo(f"{file}: MAT-file v{fmt}" + (f" ({header})" if header else ""))
     rows = [("name", "class", "size", "min", "max", "NaNs")]
-    for root, value in variables.items():
+    unread = []
+    # One variable at a time, for a summary: cells, text and objects by class and size only,
+    # each variable within the load budget on its own; the table is printed once all are read.
+    for root, value in iter_mat(file, summary=True):
+        if isinstance(value, Summary) and value.reason:
+            unread.append(shown(root))
         for name, s in _info_rows(value, root):
             rows.append(
                 (
@@ -131,9 +140,21 @@ def info(file):
                     str(s["nans"]) if "nans" in s else "-",
                 )
             )
+        del value
+    if fmt == "text":  # issue 15: a numeric text file, read as MATLAB's load reads it
+        click.echo(f"{file}: numeric text file (read as MATLAB's load reads it)")
+    else:
+        header = _header_text(file, fmt)
+        click.echo(f"{file}: MAT-file v{fmt}" + (f" ({header})" if header else ""))
     if len(rows) == 1:
         click.echo("(no variables)")
         return
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for r in rows:
         click.echo("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
+    if unread:
+        click.echo(
+            f"(min/max/NaNs of {', '.join(unread)} not computed: larger than nn3's budget for "
+            f"one load, {format_bytes(LoadBudget().max_bytes)}; set NN3_MAX_LOAD_BYTES to raise "
+            "it)"
+        )

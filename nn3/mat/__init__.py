@@ -46,7 +46,16 @@ objects, functions     :class:`MatlabObject` (class name only; nothing is execut
 v4 and v5 files are parsed by nn3's own readers, which check every size a file claims against
 the bytes really there and refuse claims over :data:`MAX_ELEMENTS` before allocating anything.
 v7.3 files and GNU Octave's ``save -hdf5`` files are read with h5py. Nothing is unpickled or
-executed; HDF5 links to other files are refused.
+executed; HDF5 soft and external links, external storage and virtual datasets are refused, in
+both layouts, for variables and for every member read.
+
+Reading is bounded whatever a file claims: :func:`load_mat` reads only the variables asked for
+(``variables=[...]``; a compressed v5 variable not asked for is decompressed only as far as its
+name), :func:`iter_mat` hands them over one at a time (with ``summary=True``, cells, text and
+objects as :class:`Summary`, their contents unread), and one load may allocate at most
+``NN3_MAX_LOAD_BYTES`` (default 1 GiB) and create or follow at most ``NN3_MAX_LOAD_ITEMS``
+(default 10**6) cells, struct elements and references (:class:`LoadBudget`), checked before
+allocating.
 
 :func:`save_mat` writes v5 (compressed) or v7.3 files, atomically.
 """
@@ -55,14 +64,17 @@ from ._base import (
     MAX_DENSE_ELEMENTS,
     MAX_DEPTH,
     MAX_ELEMENTS,
+    LoadBudget,
     MatlabChar,
     MatlabObject,
+    Summary,
     densify,
     describe,
     format_size,
     matlab_shape,
+    shown,
 )
-from ._facade import HDF5_SIGNATURE, get_variable, load_mat, mat_format
+from ._facade import HDF5_SIGNATURE, Variables, get_variable, iter_mat, load_mat, mat_format
 from .writer import FORMATS, save_mat
 
 __all__ = [
@@ -71,14 +83,19 @@ __all__ = [
     "MAX_DENSE_ELEMENTS",
     "MAX_DEPTH",
     "MAX_ELEMENTS",
+    "LoadBudget",
     "MatlabChar",
     "MatlabObject",
+    "Summary",
+    "Variables",
     "densify",
     "describe",
     "format_size",
     "get_variable",
+    "iter_mat",
     "load_mat",
     "mat_format",
     "matlab_shape",
     "save_mat",
+    "shown",
 ]

@@ -12,7 +12,9 @@ MATLAB's rule for variable names (:func:`check_name`).
 This module imports nothing from the rest of :mod:`nn3.mat`.
 """
 
+import contextvars
 import math
+import os
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -34,6 +36,12 @@ MAX_DENSE_ELEMENTS = 2**28
 MAX_DEPTH = 64
 
 
+#: The load budget's defaults (see :class:`LoadBudget`): bytes allocated for one load, and
+#: cells, struct elements, objects and HDF5 references followed in one load.
+DEFAULT_MAX_LOAD_BYTES = 2**30
+DEFAULT_MAX_LOAD_ITEMS = 10**6
+
+
 _NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,62}$")
 
 
@@ -51,6 +59,33 @@ class MatlabObject:
 
     def __repr__(self):
         return f"MatlabObject({self.class_name!r})"
+
+
+class Summary:
+    """A value read for a summary only (``nn3 info``): its MATLAB class and size, no contents.
+
+    :func:`~nn3.mat.iter_mat` with ``summary=True`` gives this for cells, char arrays and
+    objects (whose contents ``nn3 info`` does not show), for Octave ranges (whose minimum and
+    maximum follow from base, increment and length), and for numeric arrays larger than the
+    load budget (then ``reason`` says so and ``min``/``max`` are None).
+
+    Attributes
+    ----------
+    matlab_class : str
+    size : tuple of int
+        MATLAB's size.
+    min, max : float or None
+    reason : str or None
+        Why the contents were not read, when it is not simply that a summary does not show them.
+    """
+
+    def __init__(self, matlab_class, size, min=None, max=None, reason=None):
+        self.matlab_class = str(matlab_class)
+        self.size = tuple(int(d) for d in size)
+        self.min, self.max, self.reason = min, max, reason
+
+    def __repr__(self):
+        return f"Summary({self.matlab_class!r}, {self.size!r})"
 
 
 class RawChar:
@@ -108,6 +143,162 @@ def str_codes(text: str) -> np.ndarray:
 
 class FileContentError(Exception):
     """A problem in a file's contents; :func:`load_mat` adds the file name."""
+
+
+def shown(name: object, limit: int = 80) -> str:
+    """A name read from a file, safe in a one-line message or a table.
+
+    Characters that are not printable (a newline, the ESC of a terminal escape sequence, ...)
+    are written as Python escapes (``\\n``, ``\\x1b``); names longer than ``limit`` are cut
+    (``...``).
+    """
+    text = name if isinstance(name, str) else repr(name)
+    if len(text) > limit:
+        text = text[:limit] + "..."
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+def format_bytes(n: int) -> str:
+    """``1073741824`` as ``"1 GiB"`` (binary units, up to 3 significant digits)."""
+    value = float(n)
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
+        if value < 1024 or unit == "TiB":
+            return f"{value:.3g} {unit}"
+        value /= 1024
+    return f"{n} B"  # pragma: no cover
+
+
+def _env_limit(name: str, default: int) -> int:
+    """A limit from the environment: a whole number, optionally with K, M, G or T (powers of 2)."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    scale = {"K": 2**10, "M": 2**20, "G": 2**30, "T": 2**40}.get(raw[-1:].upper(), 1)
+    digits = raw[:-1] if scale > 1 else raw
+    try:
+        value = float(digits) * scale
+    except ValueError:
+        value = -1
+    if not (math.isfinite(value) and value >= 0):
+        raise MatFileError(
+            f"environment variable {name}={shown(raw)}: not a size (a whole number, "
+            "optionally with K, M, G or T)"
+        )
+    return int(value)
+
+
+class BudgetError(FileContentError):
+    """A load would go over its budget (:class:`LoadBudget`); raised before allocating."""
+
+
+class LoadBudget:
+    """What one load may allocate: bytes, and cells/structs/objects/references.
+
+    Every reader charges the budget *before* it allocates: an array's bytes (or, for a
+    compressed v5 variable, its decompressed size), a char array's text, a densified sparse
+    matrix; one item per cell, struct element or object created and per HDF5 reference
+    followed. Going over refuses the load with one line naming the budget and the environment
+    variable that raises it.
+
+    Parameters
+    ----------
+    max_bytes, max_items : int, optional
+        Default: the environment variables ``NN3_MAX_LOAD_BYTES`` (a number of bytes, or with a
+        K, M, G or T suffix; default 1 GiB) and ``NN3_MAX_LOAD_ITEMS`` (default 10**6).
+    """
+
+    def __init__(self, max_bytes: int | None = None, max_items: int | None = None):
+        if max_bytes is None:
+            max_bytes = _env_limit("NN3_MAX_LOAD_BYTES", DEFAULT_MAX_LOAD_BYTES)
+        if max_items is None:
+            max_items = _env_limit("NN3_MAX_LOAD_ITEMS", DEFAULT_MAX_LOAD_ITEMS)
+        self.max_bytes, self.max_items = max_bytes, max_items
+        self.used_bytes = self.used_items = 0
+
+    def fits(self, nbytes: int) -> bool:
+        """Whether ``nbytes`` more would stay within the byte budget."""
+        return self.used_bytes + nbytes <= self.max_bytes
+
+    def charge_bytes(self, nbytes: int, what: str) -> None:
+        """Count ``nbytes`` about to be allocated for ``what``; refuse going over the budget."""
+        if self.used_bytes + nbytes > self.max_bytes:
+            held = f" (this load holds {format_bytes(self.used_bytes)} already)" * bool(
+                self.used_bytes
+            )
+            raise BudgetError(
+                f"{what} needs {format_bytes(nbytes)}{held}, more than nn3's budget for one "
+                f"load ({format_bytes(self.max_bytes)}; set NN3_MAX_LOAD_BYTES to raise it); "
+                "refused before allocating"
+            )
+        self.used_bytes += nbytes
+
+    def charge_items(self, count: int, what: str) -> None:
+        """Count ``count`` cells, struct elements, objects or references for ``what``."""
+        if self.used_items + count > self.max_items:
+            raise BudgetError(
+                f"{what} holds {count} cells, struct elements or references "
+                f"({self.used_items + count} in this load), more than nn3's budget for one load "
+                f"({self.max_items}; set NN3_MAX_LOAD_ITEMS to raise it); refused before "
+                "reading them"
+            )
+        self.used_items += count
+
+
+_BUDGET: contextvars.ContextVar["LoadBudget | None"] = contextvars.ContextVar(
+    "nn3_load_budget", default=None
+)
+
+
+def budget() -> LoadBudget:
+    """The budget of the load under way (a fresh one outside :func:`~nn3.mat.load_mat`)."""
+    current = _BUDGET.get()
+    if current is None:
+        current = LoadBudget()
+        _BUDGET.set(current)
+    return current
+
+
+def start_budget(current: LoadBudget | None = None) -> contextvars.Token:
+    """Make ``current`` (default: a fresh budget) the load's budget.
+
+    Give the token to :func:`end_budget` when the load is done.
+    """
+    return _BUDGET.set(current if current is not None else LoadBudget())
+
+
+def end_budget(token: contextvars.Token) -> None:
+    _BUDGET.reset(token)
+
+
+def to_class(values: np.ndarray, dtype: DTypeLike, what: str, cls: str) -> np.ndarray:
+    """``values`` as MATLAB class ``cls`` (numpy ``dtype``), refusing values the class cannot hold.
+
+    A file whose class attribute says ``int8`` over data 0..1000 lies about its class; casting
+    would wrap the values around (1000 -> -24) and saturating as MATLAB's ``int8()`` does would
+    silently change them (1000 -> 127). Either way the numbers would not be the file's, so nn3
+    refuses: integer classes must hold whole, finite values within their range.
+    """
+    dtype = np.dtype(dtype)
+    if values.dtype == dtype:
+        return values
+    if dtype.kind in "iu" and values.size and values.dtype.kind in "iufb":
+        info = np.iinfo(dtype)
+        if values.dtype.kind == "f":
+            finite = np.isfinite(values)
+            ok = bool(finite.all()) and bool(np.all(values == np.round(values)))
+        else:
+            ok = True
+        lo, hi = values.min(), values.max()
+        if not ok or lo < info.min or hi > info.max:
+            shown_range = f"values from {lo} to {hi}" if ok else "values that are not whole numbers"
+            raise FileContentError(
+                f"{what}: its class says '{cls}' but the data are {values.dtype} {shown_range}, "
+                f"which '{cls}' cannot hold (the file's class is wrong; nn3 neither wraps nor "
+                "saturates them)"
+            )
+    return values.astype(dtype)
 
 
 def describe(value: Any) -> str:
@@ -210,9 +401,16 @@ def densify(value: Any, path: str = "<data>", name: str = "X") -> np.ndarray:
     n = math.prod(int(d) for d in value.shape)
     if n > MAX_DENSE_ELEMENTS:
         raise MatFileError(
-            f"{path}: variable '{name}' is a sparse {format_size(value.shape)} matrix; as a dense "
-            f"matrix it would have {n} elements, more than nn3 allows ({MAX_DENSE_ELEMENTS})"
+            f"{path}: variable '{shown(name)}' is a sparse {format_size(value.shape)} matrix; as a "
+            f"dense matrix it would have {n} elements, more than nn3 allows ({MAX_DENSE_ELEMENTS})"
         )
+    itemsize = np.dtype(getattr(value, "dtype", np.float64)).itemsize
+    try:
+        LoadBudget().charge_bytes(
+            n * itemsize, f"as a dense matrix, the sparse {format_size(value.shape)} matrix"
+        )
+    except BudgetError as exc:
+        raise MatFileError(f"{path}: variable '{shown(name)}': {exc}") from None
     return value.toarray()
 
 

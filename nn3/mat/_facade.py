@@ -8,23 +8,26 @@ file's first bytes, :func:`load_mat` dispatches to :mod:`~nn3.mat.v4`, :mod:`~nn
 :func:`get_variable` addresses variables and struct fields by name.
 """
 
+import contextlib
+import mmap
 import os
 import stat
 import struct
 import warnings
 import zlib
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import numpy as np
 
 from ..errors import MatFileError
-from ._base import FileContentError, describe
+from ._base import FileContentError, LoadBudget, describe, end_budget, shown, start_budget
 from ._normalise import normalise
-from .octave_hdf5 import is_octave_file, read_octave
+from .octave_hdf5 import is_octave_file, iter_octave
 from .text import is_text_data_file, load_text
 from .v4 import looks_like_v4, read_v4
-from .v5 import read_v5
-from .v73 import read_v73
+from .v5 import iter_v5
+from .v73 import iter_v73
 
 HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 
@@ -124,8 +127,21 @@ def _looks_like(head):
     return "no v4, v5 or v7.3 header"
 
 
-def load_mat(path: str | os.PathLike) -> dict[str, Any]:
-    """All variables of a .mat file as a dict, in MATLAB's shapes.
+class Variables(dict):
+    """What :func:`load_mat` returns: a dict of the variables read, and every name in the file.
+
+    Attributes
+    ----------
+    names : list of str
+        The names of all variables in the file, in file order, read or not (for messages
+        listing what is there).
+    """
+
+    names: list[str]
+
+
+def load_mat(path: str | os.PathLike, variables: "Iterable[str] | None" = None) -> Variables:
+    """The variables of a .mat file as a dict, in MATLAB's shapes: all, or only those named.
 
     Reads MATLAB v4, v5/v6/v7 (compressed or not) and v7.3 (HDF5) files, and GNU Octave's
     ``save -hdf5`` files. See the module docstring for how MATLAB types come back.
@@ -133,44 +149,103 @@ def load_mat(path: str | os.PathLike) -> dict[str, Any]:
     Parameters
     ----------
     path : str or os.PathLike
+    variables : iterable of str, optional
+        Read only these variables (top-level names: ``"data"`` for ``"data.X"``); the others
+        are skipped without being read (a compressed v5 variable is decompressed only as far as
+        its name). Names not in the file are simply absent from the result.
 
     Returns
     -------
-    variables : dict
-        Name to ndarray (numeric in MATLAB's size and class, logical as bool), str (char; an
-        N-D char array is an ndarray of single characters, dtype ``'<U1'``, in MATLAB's size),
-        dict (struct), object ndarray (cell or struct array), ``scipy.sparse.csc_matrix`` or
-        :class:`MatlabObject`.
+    variables : Variables
+        A dict: name to ndarray (numeric in MATLAB's size and class, logical as bool), str
+        (char; an N-D char array is an ndarray of single characters, dtype ``'<U1'``, in
+        MATLAB's size), dict (struct), object ndarray (cell or struct array),
+        ``scipy.sparse.csc_matrix`` or :class:`MatlabObject`. Its ``names`` attribute lists
+        every variable in the file.
 
     Raises
     ------
     MatFileError
-        Missing, unreadable, not a .mat file, corrupt or truncated, or claiming an array larger
-        than :data:`MAX_ELEMENTS`.
+        Missing, unreadable, not a .mat file, corrupt or truncated, claiming an array larger
+        than :data:`MAX_ELEMENTS`, holding links to other files, or going over the load budget
+        (:class:`~nn3.mat._base.LoadBudget`: ``NN3_MAX_LOAD_BYTES``, default 1 GiB, and
+        ``NN3_MAX_LOAD_ITEMS``, default 10**6 cells, struct elements and references).
+    """
+    names: list[str] = []
+    out = Variables(iter_mat(path, variables, names=names, budget=LoadBudget()))
+    out.names = names
+    return out
+
+
+def iter_mat(
+    path: str | os.PathLike,
+    variables: "Iterable[str] | None" = None,
+    summary: bool = False,
+    names: "list[str] | None" = None,
+    budget: "LoadBudget | None" = None,
+) -> Iterator[tuple[str, Any]]:
+    """The variables of a .mat file one at a time, as ``(name, value)``: only one held at once.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+    variables : iterable of str, optional
+        Read only these (see :func:`load_mat`).
+    summary : bool
+        For a summary (``nn3 info``): cells, char arrays and objects come back as
+        :class:`~nn3.mat._base.Summary` (MATLAB class and size from the header, contents not
+        read), and so do numeric arrays over the load budget (with ``reason`` set).
+    names : list, optional
+        Receives the name of every variable in the file, read or not.
+    budget : LoadBudget, optional
+        One budget for all variables (as :func:`load_mat` does); by default each variable gets
+        a budget of its own, since the caller holds one at a time.
+
+    Raises
+    ------
+    MatFileError
+        As :func:`load_mat`.
     """
     path = os.fspath(path)
     fmt = mat_format(path)  # checks that the file is there and readable
-    if fmt == "text":  # ex2data1.txt: one variable named after the file, as MATLAB's load
-        return load_text(path)
-    # A corrupt file can make numpy or h5py warn (overflow in a cast, ...): the error, if any,
-    # is what the caller gets, never a stray warning on stderr.
-    with warnings.catch_warnings(), np.errstate(all="ignore"):
-        warnings.simplefilter("ignore")
-        return _load(path, fmt)
-
-
-def _load(path, fmt):
+    wanted = None if variables is None else set(variables)
+    seen = names if names is not None else []
+    if fmt == "text":  # issue 15: ex2data1.txt, one variable named after the file (MATLAB load)
+        for name, value in load_text(path).items():
+            seen.append(name)
+            if wanted is None or name in wanted:
+                yield name, value
+        return
+    raw = _raw_variables(path, fmt, wanted, summary, seen)
     try:
-        if fmt == "7.3":
-            raw = read_hdf5(path)
-        else:
+        while True:
+            token = start_budget(budget)
             try:
-                with open(path, "rb") as fh:
-                    data = fh.read()
-            except OSError as exc:
-                raise MatFileError(f"{path}: cannot read ({exc.strerror or exc})") from None
-            raw = read_v4(data) if fmt == "4" else read_v5(data)
-        return {name: normalise(value) for name, value in raw.items()}
+                with _file_errors(path, fmt):
+                    try:
+                        name, value = next(raw)
+                    except StopIteration:
+                        return
+                    value = normalise(value)
+            finally:
+                end_budget(token)
+            yield name, value
+            del value  # hold nothing of this variable while the next one is read
+    finally:
+        raw.close()
+
+
+@contextlib.contextmanager
+def _file_errors(path, fmt):
+    """Every problem a bad file causes as one MatFileError naming it; a bug keeps its traceback.
+
+    A corrupt file can also make numpy or h5py warn (overflow in a cast, ...): the error, if
+    any, is what the caller gets, never a stray warning on stderr.
+    """
+    try:
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            yield
     except MatFileError:
         raise
     except FileContentError as exc:
@@ -184,7 +259,40 @@ def _load(path, fmt):
             raise  # a bug in nn3's reader, not a bad file: keep the traceback
         kind = "v7.3 (HDF5)" if fmt == "7.3" else f"v{fmt}"
         detail = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
-        raise MatFileError(f"{path}: corrupt or unreadable {kind} .mat file ({detail})") from exc
+        raise MatFileError(
+            f"{path}: corrupt or unreadable {kind} .mat file ({shown(detail, 200)})"
+        ) from exc
+
+
+def _raw_variables(path, fmt, wanted, summary, seen):
+    """The raw variables of a file of format ``fmt``, one at a time (see :func:`iter_mat`)."""
+    if fmt == "7.3":
+        import h5py
+
+        with h5py.File(path, "r") as f:
+            reader = iter_octave if is_octave_file(f) else iter_v73
+            yield from reader(f, wanted, summary, seen)
+        return
+    try:
+        fh = open(path, "rb")
+    except OSError as exc:
+        raise MatFileError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    with fh:
+        if fmt == "4":  # v4 is never compressed: what it holds is bounded by the file's size
+            for name, value in read_v4(fh.read()).items():
+                seen.append(name)
+                if wanted is None or name in wanted:
+                    yield name, value
+            return
+        size = os.fstat(fh.fileno()).st_size
+        # A memory map: the pages of variables that are skipped are never read.
+        data: Any = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
+        try:
+            yield from iter_v5(data, wanted, summary, seen)
+        finally:
+            if isinstance(data, mmap.mmap):
+                with contextlib.suppress(BufferError):  # a view still held: closed when freed
+                    data.close()
 
 
 def read_hdf5(path: str) -> dict[str, Any]:
@@ -202,12 +310,7 @@ def read_hdf5(path: str) -> dict[str, Any]:
     dict
         Name to raw value (:func:`load_mat` normalises them).
     """
-    import h5py
-
-    with h5py.File(path, "r") as f:
-        if is_octave_file(f):
-            return read_octave(f)
-        return read_v73(f)
+    return dict(_raw_variables(path, "7.3", None, False, []))
 
 
 #: Exceptions that bad bytes make the parsing libraries raise anywhere in a reader: numpy
@@ -269,14 +372,21 @@ def get_variable(variables: dict[str, Any], name: str, path: str = "<data>") -> 
         if not isinstance(current, dict) or part not in current:
             if walked and not isinstance(current, dict):
                 raise MatFileError(
-                    f"{path}: no variable '{name}': '{'.'.join(walked)}' is "
+                    f"{path}: no variable '{shown(name)}': '{shown('.'.join(walked))}' is "
                     f"{describe(current)}, not a struct"
                 )
-            where = f"struct '{'.'.join(walked)}'" if walked else "the file"
+            where = f"struct '{shown('.'.join(walked))}'" if walked else "the file"
             present = sorted(current) if isinstance(current, dict) else []
-            listing = ", ".join(present) if present else "none"
+            everything = getattr(current, "names", None) if not walked else None
+            if everything is not None:
+                present = sorted(everything)  # a partial load_mat: every name in the file
+            listing = ", ".join(shown(p) for p in present[:50]) if present else "none"
+            if len(present) > 50:
+                listing += f", ... ({len(present)} in all)"
             noun = "fields" if walked else "variables"
-            raise MatFileError(f"{path}: no variable '{name}' in {where} ({noun} there: {listing})")
+            raise MatFileError(
+                f"{path}: no variable '{shown(name)}' in {where} ({noun} there: {listing})"
+            )
         current = current[part]
         walked.append(part)
     return current

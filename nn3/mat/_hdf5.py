@@ -11,7 +11,11 @@ from typing import Any
 
 import numpy as np
 
-from ._base import MAX_ELEMENTS, FileContentError, format_size
+from ._base import MAX_ELEMENTS, FileContentError, budget, format_size, shown
+
+#: The most a zlib (deflate) stream can compress: about 1032 to 1. A chunked dataset storing
+#: fewer bytes than its size over this holds chunks that were never written (fill value only).
+_MAX_DEFLATE_RATIO = 1032
 
 
 def member_names(group: Any, where: str) -> list[str]:
@@ -25,14 +29,29 @@ def member_names(group: Any, where: str) -> list[str]:
     return names
 
 
+def has_member(group: Any, name: str) -> bool:
+    """Whether ``group`` has a member ``name``, without following it if it is a link.
+
+    (``name in group`` resolves a link, and an external link means opening another file.)
+    """
+    return group.get(name, getlink=True) is not None
+
+
 def hard_member(group: Any, name: str, where: str) -> Any:
+    """A member of ``group`` that is stored in it: a soft or external link is refused unread."""
     import h5py
 
     link = group.get(name, getlink=True)
+    if link is None:
+        raise FileContentError(f"{where}: no member '{shown(name)}'")
     if not isinstance(link, h5py.HardLink):
-        raise FileContentError(
-            f"{where} is a link ({type(link).__name__}); nn3 does not follow links"
-        )
+        target = ""
+        if isinstance(link, h5py.ExternalLink):
+            target = f" to {shown(link.filename)}:{shown(link.path)}"
+        elif isinstance(link, h5py.SoftLink):
+            target = f" to {shown(link.path)}"
+        kind = "an external link" if isinstance(link, h5py.ExternalLink) else "a soft link"
+        raise FileContentError(f"{where} is {kind}{target}; nn3 does not follow links (refused)")
     return group[name]
 
 
@@ -73,16 +92,32 @@ def dataset_data(obj: Any, where: str) -> Any:
             f"(nn3.matio.MAX_ELEMENTS = {MAX_ELEMENTS}); refused before allocating"
         )
     plist = obj.id.get_create_plist()
+    need = n * obj.dtype.itemsize
     if n and plist.get_layout() == h5py.h5d.CONTIGUOUS:
         stored = obj.id.get_storage_size()
-        need = n * obj.dtype.itemsize
-        if 0 < stored < need:
+        if stored < need:
             raise FileContentError(
-                f"{where}: {stored} bytes stored for {need} bytes of data (truncated)"
+                f"{where}: {stored} bytes stored for {need} bytes of data (truncated, or "
+                "never written)"
+            )
+    if n and plist.get_layout() == h5py.h5d.CHUNKED:
+        stored = obj.id.get_storage_size()
+        ratio = _MAX_DEFLATE_RATIO if plist.get_nfilters() else 1
+        if stored * ratio < need:
+            raise FileContentError(
+                f"{where} claims {format_size(obj.shape[::-1])} values ({need} bytes) but the "
+                f"file stores {stored} bytes of them (chunks never written hold only a fill "
+                "value); refused before allocating"
             )
     if obj.shape is None:  # HDF5 null dataspace
         return np.zeros((0, 0))
+    budget().charge_bytes(need, where)
     return obj[()]
+
+
+def dataset_nbytes(obj: Any) -> int:
+    """How many bytes a dataset's contents take in memory."""
+    return int(obj.size) * obj.dtype.itemsize if obj.shape is not None else 0
 
 
 def from_compound(data: Any) -> Any:

@@ -7,12 +7,34 @@ is a group holding a ``type`` string (``matrix``, ``scalar struct``, ``cell``, `
 :func:`nn3.mat._normalise.normalise` finishes them.
 """
 
+from collections.abc import Collection, Iterator
 from typing import Any
 
 import numpy as np
 
-from ._base import CLASS_DTYPES, MAX_DEPTH, MAX_ELEMENTS, FileContentError, RawChar
-from ._hdf5 import dataset_data, from_compound, hard_member, join_text, member_names, read_attr
+from ._base import (
+    CLASS_DTYPES,
+    MAX_DEPTH,
+    MAX_ELEMENTS,
+    FileContentError,
+    MatlabObject,
+    RawChar,
+    Summary,
+    budget,
+    format_size,
+    shown,
+    to_class,
+)
+from ._hdf5 import (
+    dataset_data,
+    dataset_nbytes,
+    from_compound,
+    hard_member,
+    has_member,
+    join_text,
+    member_names,
+    read_attr,
+)
 
 _OCTAVE_INT = {
     f"{k} {shape}": v
@@ -23,21 +45,33 @@ _OCTAVE_INT = {
 
 
 def _is_octave(f, name):
+    """Whether member ``name`` is a variable in Octave's layout (a link counts: it is refused
+    when read, never followed here)."""
     import h5py
 
-    obj = f.get(name)
+    link = f.get(name, getlink=True)
+    if not isinstance(link, h5py.HardLink):
+        return isinstance(link, (h5py.SoftLink, h5py.ExternalLink))
+    obj = f[name]
     return (
         isinstance(obj, h5py.Group)
         and "OCTAVE_NEW_FORMAT" in obj.attrs
-        and "type" in obj
-        and "value" in obj
+        and has_member(obj, "type")
+        and has_member(obj, "value")
     )
 
 
 def is_octave_file(f: Any) -> bool:
     """Whether every member of the open HDF5 file ``f`` is a variable in Octave's layout."""
+    import h5py
+
     names = member_names(f, "the file")
-    return bool(names) and all(_is_octave(f, name) for name in names)
+    octave = [_is_octave(f, name) for name in names]
+    return (
+        bool(names)
+        and all(octave)
+        and any(isinstance(f.get(name, getlink=True), h5py.HardLink) for name in names)
+    )
 
 
 def read_octave(f: Any) -> dict[str, Any]:
@@ -52,8 +86,92 @@ def read_octave(f: Any) -> dict[str, Any]:
     dict
         Name to raw value (see :mod:`nn3.mat` for what :func:`~nn3.mat.load_mat` makes of it).
     """
-    names = member_names(f, "the file")
-    return {name: _octave_value(f[name], 0, f"variable '{name}'") for name in names}
+    return dict(iter_octave(f))
+
+
+def iter_octave(
+    f: Any,
+    wanted: "Collection[str] | None" = None,
+    summary: bool = False,
+    seen: "list[str] | None" = None,
+) -> Iterator[tuple[str, Any]]:
+    """The variables of an open Octave ``-hdf5`` file one at a time (see :func:`read_octave`).
+
+    Only the ``wanted`` ones, if given (an Octave type nn3 does not read is refused only when
+    wanted). With ``summary``, cells, strings, function handles, ranges (their minimum and
+    maximum follow from base, increment and length) and numeric arrays over the load budget
+    come back as :class:`~nn3.mat._base.Summary`. ``seen`` receives every name.
+    """
+    for name in member_names(f, "the file"):
+        if seen is not None:
+            seen.append(name)
+        if wanted is not None and name not in wanted:
+            continue
+        where = f"variable '{shown(name)}'"
+        group = hard_member(f, name, where)
+        brief = _summary(group, where) if summary else None
+        yield name, brief if brief is not None else _octave_value(group, 0, where)
+
+
+def _kind(group, where):
+    return join_text(dataset_data(hard_member(group, "type", where), where)).strip()
+
+
+def _summary(group, where):
+    """A :class:`Summary` of an Octave variable a summary needs no contents of, else None."""
+    import h5py
+
+    kind = _kind(group, where)
+    value = hard_member(group, "value", where)
+    if kind == "cell":
+        if isinstance(value, h5py.Group) and has_member(value, "dims"):
+            dims = _dims(value, where)
+            return Summary("cell", dims)
+        return None
+    if kind in ("string", "sq_string") and isinstance(value, h5py.Dataset):
+        if not read_attr(group, "OCTAVE_EMPTY_MATRIX") and value.shape is not None:
+            return Summary("char", value.shape[::-1] if len(value.shape) > 1 else (1, value.size))
+        return None
+    if kind == "function handle":
+        return Summary("function_handle", (1, 1))
+    if kind.endswith("range") and isinstance(value, h5py.Dataset):
+        base, inc, nelem = _range(value, where)
+        if nelem == 0:
+            return Summary("double", (1, 0))
+        last = base + inc * (nelem - 1)
+        return Summary("double", (1, nelem), min=min(base, last), max=max(base, last))
+    if isinstance(value, h5py.Dataset) and not budget().fits(dataset_nbytes(value)):
+        cls = "logical" if kind.startswith("bool") else _OCTAVE_CLASS.get(kind, "double")
+        return Summary(cls, value.shape[::-1], reason="over the load budget")
+    return None
+
+
+def _range(value, where):
+    """An Octave range's base, increment and number of elements."""
+    data = dataset_data(value, where)
+    nelem = read_attr(value, "OCTAVE_RANGE_NELEM")
+    if data.dtype.names is None or not {"base", "increment"} <= set(data.dtype.names):
+        raise FileContentError(f"{where}: bad Octave range")
+    if not isinstance(nelem, int) or not 0 <= nelem <= MAX_ELEMENTS:
+        raise FileContentError(f"{where}: bad Octave range length")
+    return float(data["base"]), float(data["increment"]), nelem
+
+
+def _dims(value, where):
+    """An Octave cell's dimensions (its ``dims`` member), in MATLAB's order."""
+    dims = dataset_data(hard_member(value, "dims", f"{where} (its dims)"), where)
+    dims = tuple(int(d) for d in np.asarray(dims).reshape(-1))[::-1]
+    if any(d < 0 for d in dims) or int(np.prod(dims, dtype=object)) > MAX_ELEMENTS:
+        raise FileContentError(f"{where}: bad cell dimensions")
+    return dims
+
+
+_OCTAVE_CLASS = {
+    f"{k} {shape}": k
+    for k in CLASS_DTYPES
+    if k.startswith(("int", "uint"))
+    for shape in ("scalar", "matrix")
+} | {"float scalar": "single", "float matrix": "single"}
 
 
 def _octave_value(group, depth, where):
@@ -61,21 +179,33 @@ def _octave_value(group, depth, where):
 
     if depth > MAX_DEPTH:
         raise FileContentError(f"{where}: cells or structs nested too deeply")
-    kind = join_text(dataset_data(hard_member(group, "type", where), where)).strip()
+    kind = _kind(group, where)
+    if kind == "function handle":  # nothing of it is executed or kept but its class
+        return MatlabObject("function_handle")
     value = hard_member(group, "value", where)
     empty = bool(read_attr(group, "OCTAVE_EMPTY_MATRIX"))
     if kind == "scalar struct":
         if not isinstance(value, h5py.Group):
             raise FileContentError(f"{where}: Octave struct without fields")
         return {
-            name: _octave_value(hard_member(value, name, where), depth + 1, f"{where}.{name}")
+            name: _octave_value(
+                hard_member(value, name, f"{where}.{shown(name)}"),
+                depth + 1,
+                f"{where}.{shown(name)}",
+            )
             for name in member_names(value, where)
         }
     if kind == "cell":
         return _octave_cell(value, depth, where)
     if kind == "struct":
+        if not isinstance(value, h5py.Group):
+            raise FileContentError(f"{where}: Octave struct array without fields")
         fields = {
-            name: _octave_value(hard_member(value, name, where), depth + 1, f"{where}.{name}")
+            name: _octave_value(
+                hard_member(value, name, f"{where}.{shown(name)}"),
+                depth + 1,
+                f"{where}.{shown(name)}",
+            )
             for name in member_names(value, where)
             if name != "dims"
         }
@@ -98,12 +228,8 @@ def _octave_value(group, depth, where):
             return RawChar(np.zeros(dims, dtype=np.uint16))
         return np.zeros(dims, dtype=bool if kind.startswith("bool") else np.float64)
     if kind.endswith("range"):
-        nelem = read_attr(value, "OCTAVE_RANGE_NELEM")
-        if data.dtype.names is None or not {"base", "increment"} <= set(data.dtype.names):
-            raise FileContentError(f"{where}: bad Octave range")
-        if not isinstance(nelem, int) or not 0 <= nelem <= MAX_ELEMENTS:
-            raise FileContentError(f"{where}: bad Octave range length")
-        base, inc = float(data["base"]), float(data["increment"])
+        base, inc, nelem = _range(value, where)
+        budget().charge_bytes(8 * nelem, f"{where} (an Octave range of {nelem} elements)")
         return (base + inc * np.arange(nelem, dtype=np.float64)).reshape(1, -1)
     arr = np.transpose(np.asarray(from_compound(data)))
     if kind in ("string", "sq_string"):
@@ -111,7 +237,7 @@ def _octave_value(group, depth, where):
     if kind in ("bool", "bool matrix"):
         return arr != 0
     if kind in _OCTAVE_INT:
-        return arr.astype(_OCTAVE_INT[kind], copy=False)
+        return to_class(arr, _OCTAVE_INT[kind], where, _OCTAVE_CLASS[kind])
     if kind in (
         "scalar",
         "matrix",
@@ -133,15 +259,13 @@ def _octave_value(group, depth, where):
 def _octave_cell(value, depth, where):
     import h5py
 
-    if not isinstance(value, h5py.Group) or "dims" not in value:
+    if not isinstance(value, h5py.Group) or not has_member(value, "dims"):
         raise FileContentError(f"{where}: Octave cell without dimensions")
-    dims = tuple(int(d) for d in np.asarray(dataset_data(value["dims"], where)).reshape(-1))
-    dims = dims[::-1]
-    if any(d < 0 for d in dims) or int(np.prod(dims, dtype=object)) > MAX_ELEMENTS:
-        raise FileContentError(f"{where}: bad cell dimensions")
+    dims = _dims(value, where)
     n = int(np.prod(dims, dtype=object))
     if n > len(value.keys()):
         raise FileContentError(f"{where}: Octave cell with fewer elements than its size")
+    budget().charge_items(n, f"{where}, a {format_size(dims)} cell array,")
     cells = np.empty(n, dtype=object)
     for i in range(n):
         cells[i] = _octave_value(

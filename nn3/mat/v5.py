@@ -11,6 +11,7 @@ writers' quirks are accepted. Values come back raw, in MATLAB's size
 import math
 import struct
 import zlib
+from collections.abc import Collection, Iterator
 from typing import Any
 
 import numpy as np
@@ -20,8 +21,12 @@ from ._base import (
     FileContentError,
     MatlabObject,
     RawChar,
+    Summary,
+    budget,
     check_count,
     format_size,
+    shown,
+    to_class,
 )
 
 _MI_DTYPES = {
@@ -55,6 +60,20 @@ _MX_CLASSES = {
 }
 
 
+_CLASS_NAMES = {
+    6: "double",
+    7: "single",
+    8: "int8",
+    9: "uint8",
+    10: "int16",
+    11: "uint16",
+    12: "int32",
+    13: "uint32",
+    14: "int64",
+    15: "uint64",
+}
+
+
 _MX_CELL, _MX_STRUCT, _MX_OBJECT, _MX_CHAR, _MX_SPARSE = 1, 2, 3, 4, 5
 
 
@@ -69,12 +88,15 @@ class _V5:
     #: Where the last matrix parsed at this cursor really ended (set by :func:`_matrix`).
     parsed_end: int
 
-    def __init__(self, data, order, pos, end, where):
+    def __init__(self, data, order, pos, end, where, owned=False):
         self.data = data
         self.order = order
         self.pos = pos
         self.end = end
         self.where = where
+        #: Whether ``data`` is a buffer of this load's own (arrays may be views of it), not the
+        #: file's bytes or memory map (arrays must then be copies).
+        self.owned = owned
 
     def bad(self, problem):
         return FileContentError(f"corrupt v5 .mat file: {self.where}: {problem}")
@@ -118,14 +140,39 @@ class _V5:
         return np.frombuffer(payload, dtype=dtype, count=count)
 
 
-def read_v5(data: bytes) -> dict[str, Any]:
+def read_v5(data: bytes, wanted: "Collection[str] | None" = None) -> dict[str, Any]:
+    """The variables of a v5 file's bytes, raw (all, or only the names in ``wanted``)."""
+    return dict(iter_v5(data, wanted))
+
+
+def iter_v5(
+    data: Any,
+    wanted: "Collection[str] | None" = None,
+    summary: bool = False,
+    seen: "list[str] | None" = None,
+) -> Iterator[tuple[str, Any]]:
+    """Each variable of a v5 file as ``(name, raw value)``, one at a time.
+
+    Parameters
+    ----------
+    data : bytes-like
+        The whole file (``bytes``, or a memory map: pages of variables not read stay unread).
+    wanted : collection of str, optional
+        Read only these variables. Every variable's name is learnt from its header alone: a
+        compressed variable not wanted is decompressed only as far as its name, then skipped.
+    summary : bool
+        Cells, char arrays, objects and numeric arrays over the load budget come back as
+        :class:`~nn3.mat._base.Summary` (class and size from the header, contents not read).
+    seen : list, optional
+        Receives every variable's name, read or skipped.
+    """
+    seen = [] if seen is None else seen
     if len(data) < 128:
         raise FileContentError(
             f"truncated .mat file: {len(data)} bytes, shorter than the 128-byte header"
         )
-    order = "<" if data[126:128] == b"IM" else ">"
+    order = "<" if bytes(data[126:128]) == b"IM" else ">"
     view = memoryview(data)
-    out: dict[str, Any] = {}
     pos = 128
     index = 0
     while pos < len(data):
@@ -137,39 +184,145 @@ def read_v5(data: bytes) -> dict[str, Any]:
             )
         mtype, nbytes = struct.unpack_from(order + "II", data, pos)
         start = pos + 8
-        if mtype == _MI_COMPRESSED:
-            if nbytes > len(data) - start:
-                raise FileContentError(
-                    f"truncated v5 .mat file: {where} claims {nbytes} compressed bytes but only "
-                    f"{len(data) - start} are left"
-                )
-            body = _inflate(view[start : start + nbytes], order, where)
-            cursor = _V5(body, order, 0, len(body), where)
-            name, value = _matrix(cursor, 0, top=True)
-            pos = start + nbytes
-        elif mtype == _MI_MATRIX:
-            if nbytes > len(data) - start:
-                raise FileContentError(
-                    f"truncated v5 .mat file: {where} claims {nbytes} bytes but only "
-                    f"{len(data) - start} are left"
-                )
-            cursor = _V5(view, order, pos, len(data), where)
-            name, value = _matrix(cursor, 0, top=True)
-            # GNU Octave's -v6 writer sometimes claims 4 bytes more than it writes for char
-            # arrays; a size that is not a multiple of 8 cannot be right, so trust the parse.
-            pos = start + nbytes if nbytes % 8 == 0 else cursor.parsed_end
-        else:
+        if mtype not in (_MI_COMPRESSED, _MI_MATRIX):
             raise FileContentError(
                 f"corrupt v5 .mat file: {where} at byte {pos} is not a matrix "
                 f"(element type {mtype})"
             )
-        if name:  # an unnamed variable is MATLAB's internal function workspace
-            out[name] = value
-    return out
+        if nbytes > len(data) - start:
+            kind = "compressed bytes" if mtype == _MI_COMPRESSED else "bytes"
+            raise FileContentError(
+                f"truncated v5 .mat file: {where} claims {nbytes} {kind} but only "
+                f"{len(data) - start} are left"
+            )
+        next_pos: int | None
+        if mtype == _MI_COMPRESSED:
+            compressed = view[start : start + nbytes]
+            header = _compressed_header(compressed, order, where)
+            next_pos = start + nbytes
+        else:
+            first = view[start + 8 : start + min(nbytes, _HEADER_BYTES)]
+            header = _Header.parse(first, order, where, nbytes)
+            # GNU Octave's -v6 writer sometimes claims 4 bytes more than it writes for char
+            # arrays; a size that is not a multiple of 8 cannot be right: trust the parse then.
+            next_pos = start + nbytes if nbytes % 8 == 0 else None
+        if header is not None and header.name:
+            where = f"variable '{shown(header.name)}'"
+            seen.append(header.name)
+        skip = header is not None and (
+            (wanted is not None and header.name not in wanted) or not header.name
+        )
+        if skip and next_pos is not None:
+            pos = next_pos
+            continue
+        if summary and header is not None and next_pos is not None:
+            brief = header.summary()
+            if brief is not None:
+                pos = next_pos
+                yield header.name, brief
+                continue
+        if mtype == _MI_COMPRESSED:
+            body = _inflate(compressed, order, where)
+            # A memoryview: slicing it gives views, where slicing the bytearray would copy.
+            cursor = _V5(memoryview(body), order, 0, len(body), where, owned=True)
+            name, value = _matrix(cursor, 0, top=True)
+            pos = start + nbytes
+        else:
+            cursor = _V5(view, order, pos, len(data), where)
+            name, value = _matrix(cursor, 0, top=True)
+            pos = next_pos if next_pos is not None else cursor.parsed_end
+        if name and (header is None or not header.name):
+            seen.append(name)
+        if name and (wanted is None or name in wanted):  # unnamed: MATLAB's function workspace
+            yield name, value
+        # Hold nothing of this variable while the next one is read.
+        value = body = cursor = compressed = None  # type: ignore[assignment]
+
+
+#: The most zlib (deflate) can compress: about 1032 to 1.
+_MAX_DEFLATE_RATIO = 1032
+
+
+#: How many bytes of a variable hold its header (flags, dimensions, name) at most, for reading
+#: names without reading values (a name longer than this: the variable is read to learn it).
+_HEADER_BYTES = 4096
+
+
+class _Header:
+    """A v5 array's header: class, dimensions and name (from its first bytes)."""
+
+    def __init__(self, mclass, flags, dims, name, nbytes):
+        self.mclass, self.flags, self.dims, self.name = mclass, flags, dims, name
+        self.nbytes = nbytes
+
+    @classmethod
+    def parse(cls, first, order, where, nbytes):
+        """The header of an array from its payload's first bytes (None: cut short or odd)."""
+        cur = _V5(first, order, 0, len(first), where)
+        try:
+            flags = cur.numbers(what="array flags")
+            dims = cur.numbers(what="dimensions")
+            _, raw_name = cur.element()
+        except FileContentError:
+            return None
+        if flags.size < 2 or dims.dtype.kind not in "iu" or dims.size < 1:
+            return None
+        name = bytes(raw_name).rstrip(b"\x00").decode("utf-8", errors="replace")
+        dims = tuple(int(x) for x in dims)
+        if len(dims) == 1:
+            dims = (dims[0], 1)
+        return cls(int(flags[0]) & 0xFF, int(flags[0]), dims, name, nbytes)
+
+    def summary(self):
+        """A :class:`Summary` standing for the whole variable, or None: it must be read."""
+        if any(d < 0 for d in self.dims):
+            return None
+        if self.mclass == _MX_CELL:
+            return Summary("cell", self.dims)
+        if self.mclass == _MX_CHAR:
+            return Summary("char", self.dims)
+        if self.mclass == _MX_OBJECT:
+            return Summary("object", self.dims)
+        if self.mclass in _MX_CLASSES and not budget().fits(self.nbytes):
+            cls = "logical" if self.flags & 0x200 else _CLASS_NAMES[self.mclass]
+            return Summary(cls, self.dims, reason="over the load budget")
+        return None
+
+
+def _compressed_header(compressed, order, where):
+    """The header of a compressed variable, decompressing only as much as it takes to read it."""
+    d = zlib.decompressobj()
+    try:
+        head = d.decompress(compressed, 8)
+        if len(head) < 8:
+            return None
+        mtype, nbytes = struct.unpack(order + "II", head)
+        if mtype != _MI_MATRIX:
+            return None
+        want = min(nbytes, _HEADER_BYTES)
+        first = b""
+        tail = d.unconsumed_tail
+        while len(first) < want:
+            more = d.decompress(tail, min(want - len(first), 256))
+            tail = d.unconsumed_tail
+            if not more:
+                break
+            first += more
+            header = _Header.parse(first, order, where, nbytes)
+            if header is not None:
+                return header
+    except zlib.error:
+        return None  # the full read reports the damage
+    return None
 
 
 def _inflate(compressed, order, where):
-    """Decompress one miCOMPRESSED element, checking the size it claims before inflating."""
+    """Decompress one miCOMPRESSED element, checking the size it claims before inflating.
+
+    The claimed size is charged to the load budget before the buffer is allocated; the element
+    is decompressed straight into that buffer (no list of chunks joined at the end), and the
+    values read from it are views of it, not copies.
+    """
     d = zlib.decompressobj()
     try:
         head = d.decompress(compressed, 8)
@@ -183,7 +336,15 @@ def _inflate(compressed, order, where):
         # Inflate the array's header first: its size claim is checked before the rest.
         first = d.decompress(d.unconsumed_tail, min(nbytes, 512))
         _peek_size(first, order, where)
-        chunks = [head, first]
+        if nbytes > _MAX_DEFLATE_RATIO * len(compressed) + 1024:
+            raise FileContentError(
+                f"corrupt v5 .mat file: {where}: claims {nbytes} bytes, more than its "
+                f"{len(compressed)} compressed bytes can hold (truncated or forged)"
+            )
+        budget().charge_bytes(nbytes, f"{where} (decompressed)")
+        body = bytearray(nbytes + 8)
+        body[:8] = head
+        body[8 : 8 + len(first)] = first
         got = 8 + len(first)
         tail = d.unconsumed_tail
         while got < nbytes + 8:
@@ -191,14 +352,16 @@ def _inflate(compressed, order, where):
             tail = d.unconsumed_tail
             if not chunk:
                 break
-            chunks.append(chunk)
+            body[got : got + len(chunk)] = chunk
             got += len(chunk)
-        quirk = nbytes % 8 and nbytes + 8 - got < 8  # GNU Octave's size quirk (see read_v5)
+        quirk = nbytes % 8 and nbytes + 8 - got < 8  # GNU Octave's size quirk (see iter_v5)
         if got < nbytes + 8 and not (quirk and d.eof):
             raise FileContentError(
                 f"corrupt v5 .mat file: {where}: compressed data hold {got - 8} bytes, "
                 f"the element claims {nbytes} (truncated)"
             )
+        if got < nbytes + 8:
+            del body[got:]
         # Reading to the end verifies zlib's checksum.
         rest = d.decompress(tail, 64)
         if not d.eof and not rest:
@@ -211,7 +374,7 @@ def _inflate(compressed, order, where):
         raise FileContentError(
             f"corrupt v5 .mat file: {where}: compressed data are damaged ({exc})"
         ) from None
-    return b"".join(chunks)
+    return body
 
 
 def _peek_size(first, order, where):
@@ -227,7 +390,7 @@ def _peek_size(first, order, where):
         return
     name = bytes(raw_name).rstrip(b"\x00").decode("utf-8", errors="replace")
     dims = tuple(int(x) for x in dims)
-    check_count(math.prod(dims), dims, f"variable '{name}'" if name else where)
+    check_count(math.prod(dims), dims, f"variable '{shown(name)}'" if name else where)
 
 
 def _matrix(cur, depth, top=False):
@@ -240,7 +403,7 @@ def _matrix(cur, depth, top=False):
     if not len(payload):
         return "", np.zeros((0, 0))  # MATLAB writes [] inside cells and structs this way
     payload_start = cur.last_start
-    inner = _V5(payload, cur.order, 0, len(payload), cur.where)
+    inner = _V5(payload, cur.order, 0, len(payload), cur.where, owned=cur.owned)
     result = _matrix_body(cur, inner, depth, top)
     cur.parsed_end = payload_start + inner.pos
     return result
@@ -267,15 +430,22 @@ def _matrix_body(cur, inner, depth, top):
     mtype, raw_name = inner.element()
     name = bytes(raw_name).rstrip(b"\x00").decode("utf-8", errors="replace")
     if top and name:
-        cur.where = inner.where = f"variable '{name}'"
+        cur.where = inner.where = f"variable '{shown(name)}'"
     n = math.prod(dims)
-    what = f"{inner.where}" if not name or top else f"{inner.where}, field '{name}'"
+    what = f"{inner.where}" if not name or top else f"{inner.where}, field '{shown(name)}'"
     if mclass in _MX_CLASSES:
         check_count(n, dims, what)
         real = inner.numbers(expect=n, what="real part")
-        value = real.astype(_MX_CLASSES[mclass])
+        target = np.dtype(_MX_CLASSES[mclass])
+        if is_complex or is_logical or real.dtype != target or not inner.owned:
+            # A new array (else a view of this load's decompressed buffer, charged already).
+            budget().charge_bytes(n * target.itemsize * (2 if is_complex else 1), what)
+        value = to_class(real, target, what, _CLASS_NAMES[mclass])
+        if value is real and not inner.owned:
+            value = value.copy()  # never a view of the file's bytes or memory map
         if is_complex:
-            imag = inner.numbers(expect=n, what="imaginary part").astype(_MX_CLASSES[mclass])
+            imag = inner.numbers(expect=n, what="imaginary part")
+            imag = to_class(imag, target, what, _CLASS_NAMES[mclass])
             ctype = np.complex64 if mclass == 7 else np.complex128
             value = value.astype(ctype) + 1j * imag.astype(ctype)
         if is_logical:
@@ -283,6 +453,7 @@ def _matrix_body(cur, inner, depth, top):
         return name, value.reshape(dims, order="F")
     if mclass == _MX_CHAR:
         check_count(n, dims, what)
+        budget().charge_bytes(16 * n, f"{what} ({n} characters)")
         return name, RawChar(_v5_chars(inner, n).reshape(dims, order="F"))
     if mclass == _MX_SPARSE:
         return name, _v5_sparse(inner, dims, nzmax, is_complex, is_logical)
@@ -290,6 +461,7 @@ def _matrix_body(cur, inner, depth, top):
         check_count(n, dims, what)
         if n * 8 > inner.end - inner.pos:
             raise inner.bad(f"a {format_size(dims)} cell array cannot fit in {len(payload)} bytes")
+        budget().charge_items(n, f"{what}, a {format_size(dims)} cell array,")
         cells = np.empty(n, dtype=object)
         for i in range(n):
             cells[i] = _matrix(inner, depth + 1)[1]
@@ -315,6 +487,7 @@ def _matrix_body(cur, inner, depth, top):
             raise inner.bad(
                 f"a {format_size(dims)} struct array cannot fit in {len(payload)} bytes"
             )
+        budget().charge_items(n * max(1, len(fields)), f"{what}, a {format_size(dims)} struct,")
         items = np.empty(n, dtype=object)
         for i in range(n):
             items[i] = {f: _matrix(inner, depth + 1)[1] for f in fields}
@@ -333,7 +506,7 @@ def _v5_chars(cur, n):
     raw = bytes(payload)
     if mtype == _MI_UTF8:
         text = raw.decode("utf-8", errors="replace")
-        codes = np.array([ord(c) for c in text], dtype=np.uint32)
+        codes = np.frombuffer(text.encode("utf-32-le"), dtype="<u4")
         if codes.size != n and len(raw) == n:  # not UTF-8 after all: one byte per character
             codes = np.frombuffer(raw, dtype=np.uint8).astype(np.uint32)
     elif mtype in (1, 2):

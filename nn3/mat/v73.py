@@ -23,12 +23,35 @@ Links to other files, external raw storage and virtual datasets are refused
 (:mod:`nn3.mat._hdf5`).
 """
 
+import copy
+from collections.abc import Collection, Iterator
 from typing import Any
 
 import numpy as np
 
-from ._base import CLASS_DTYPES, MAX_DEPTH, FileContentError, MatlabObject, RawChar, format_size
-from ._hdf5 import dataset_data, from_compound, hard_member, join_text, member_names, read_attr
+from ._base import (
+    CLASS_DTYPES,
+    MAX_DEPTH,
+    FileContentError,
+    MatlabObject,
+    RawChar,
+    Summary,
+    budget,
+    format_size,
+    matlab_shape,
+    shown,
+    to_class,
+)
+from ._hdf5 import (
+    dataset_data,
+    dataset_nbytes,
+    from_compound,
+    hard_member,
+    has_member,
+    join_text,
+    member_names,
+    read_attr,
+)
 
 
 def read_v73(f: Any) -> dict[str, Any]:
@@ -44,12 +67,85 @@ def read_v73(f: Any) -> dict[str, Any]:
         Name to raw value (see :mod:`nn3.mat` for what :func:`~nn3.mat.load_mat` makes of it).
         MATLAB's internal groups (``#refs#``, ``#subsystem#``) are not variables.
     """
-    out = {}
+    return dict(iter_v73(f))
+
+
+def iter_v73(
+    f: Any,
+    wanted: "Collection[str] | None" = None,
+    summary: bool = False,
+    seen: "list[str] | None" = None,
+) -> Iterator[tuple[str, Any]]:
+    """The variables of an open v7.3 file one at a time: only those ``wanted``, if given.
+
+    With ``summary``, cells, char arrays, objects and numeric arrays over the load budget come
+    back as :class:`~nn3.mat._base.Summary` (class and size, contents unread). ``seen``
+    receives every variable's name.
+    """
     for name in member_names(f, "the file"):
         if name.startswith("#"):  # "#refs#" and "#subsystem#" hold MATLAB's internals
             continue
-        out[name] = _value(f, hard_member(f, name, f"variable '{name}'"), 0, f"variable '{name}'")
-    return out
+        if seen is not None:
+            seen.append(name)
+        if wanted is not None and name not in wanted:
+            continue
+        where = f"variable '{shown(name)}'"
+        obj = hard_member(f, name, where)
+        brief = _summary(obj) if summary else None
+        yield name, brief if brief is not None else _Reader(f).value(obj, 0, where)
+
+
+def _summary(obj):
+    """A :class:`Summary` of a variable whose contents a summary does not need, else None."""
+    import h5py
+
+    if not isinstance(obj, h5py.Dataset) or read_attr(obj, "MATLAB_empty"):
+        return None
+    cls = read_attr(obj, "MATLAB_class")
+    size = matlab_shape(obj.shape[::-1]) if obj.shape is not None else (0, 0)
+    if cls in ("cell", "char") or "MATLAB_object_decode" in obj.attrs:
+        return Summary(cls if cls in ("cell", "char") else "object", size)
+    if cls in CLASS_DTYPES or cls == "logical":
+        if not budget().fits(dataset_nbytes(obj)):
+            return Summary(cls, size, reason="over the load budget")
+    return None
+
+
+class _Reader:
+    """Reads values of one file, following each reference target once (see :meth:`deref`)."""
+
+    def __init__(self, f):
+        self.f = f
+        #: object address -> (raw value, items and bytes its reading charged)
+        self.memo: dict[int, tuple[Any, int, int]] = {}
+
+    def deref(self, ref, depth, where):
+        """A reference's target, read once per object however many references point to it.
+
+        A file can point many references at one object (MATLAB never does): its value is read
+        the first time, and each further reference charges the budget what the first reading
+        did (items and bytes) and gets a copy, so that a tree of 1000 references to 1000
+        references to ... is refused after a few thousand steps instead of followed 10**9 times.
+        """
+        import h5py
+
+        if not ref:
+            raise FileContentError(f"{where}: a null reference")
+        target = self.f[ref]
+        key = h5py.h5o.get_info(target.id).addr
+        spent = budget()
+        if key in self.memo:
+            value, items, nbytes = self.memo[key]
+            spent.charge_items(items, f"{where} (references to one object)")
+            spent.charge_bytes(nbytes, f"{where} (references to one object)")
+            return copy.deepcopy(value)
+        items, nbytes = spent.used_items, spent.used_bytes
+        value = self.value(target, depth + 1, where)
+        self.memo[key] = (value, spent.used_items - items, spent.used_bytes - nbytes)
+        return value
+
+    def value(self, obj, depth, where):
+        return _value(self, obj, depth, where)
 
 
 def _fields(group):
@@ -61,14 +157,7 @@ def _fields(group):
     return member_names(group, "a struct")
 
 
-def _deref(f, ref, depth, where):
-    if not ref:
-        raise FileContentError(f"{where}: a null reference")
-    target = f[ref]
-    return _value(f, target, depth + 1, where)
-
-
-def _value(f, obj, depth, where):
+def _value(reader, obj, depth, where):
     import h5py
 
     if depth > MAX_DEPTH:
@@ -80,7 +169,7 @@ def _value(f, obj, depth, where):
         if cls not in (None, "struct"):
             return MatlabObject(cls)
         fields = _fields(obj)
-        members = {name: hard_member(obj, name, f"{where}.{name}") for name in fields}
+        members = {name: hard_member(obj, name, f"{where}.{shown(name)}") for name in fields}
         is_array = bool(members) and all(
             isinstance(m, h5py.Dataset)
             and m.dtype == h5py.ref_dtype
@@ -88,17 +177,24 @@ def _value(f, obj, depth, where):
             for m in members.values()
         )
         if not is_array:
-            return {name: _value(f, m, depth + 1, f"{where}.{name}") for name, m in members.items()}
+            return {
+                name: _value(reader, m, depth + 1, f"{where}.{shown(name)}")
+                for name, m in members.items()
+            }
         # A struct array: each field is a dataset of references, one per element.
-        refs = {name: dataset_data(m, f"{where}.{name}") for name, m in members.items()}
+        refs = {name: dataset_data(m, f"{where}.{shown(name)}") for name, m in members.items()}
         shapes = {np.shape(r) for r in refs.values()}
         if len(shapes) != 1:
             raise FileContentError(f"{where}: struct array fields of different sizes")
         shape = next(iter(shapes))
+        budget().charge_items(
+            int(np.prod(shape)) * len(refs), f"{where}, a {format_size(shape[::-1])} struct,"
+        )
         items = np.empty(shape, dtype=object)
         for idx in np.ndindex(shape):
             items[idx] = {
-                name: _deref(f, r[idx], depth, f"{where}.{name}") for name, r in refs.items()
+                name: reader.deref(r[idx], depth, f"{where}.{shown(name)}")
+                for name, r in refs.items()
             }
         items = np.transpose(items)
         return items.flat[0] if items.size == 1 else items
@@ -110,9 +206,12 @@ def _value(f, obj, depth, where):
     if cls == "cell" or (cls is None and obj.dtype == h5py.ref_dtype):
         if obj.dtype != h5py.ref_dtype:
             raise FileContentError(f"{where}: cell array without references")
+        budget().charge_items(
+            int(np.size(data)), f"{where}, a {format_size(np.shape(data)[::-1])} cell array,"
+        )
         cells = np.empty(np.shape(data), dtype=object)
         for idx in np.ndindex(cells.shape):
-            cells[idx] = _deref(f, data[idx], depth, f"{where}{{...}}")
+            cells[idx] = reader.deref(data[idx], depth, f"{where}{{...}}")
         return np.transpose(cells)
     if obj.dtype == h5py.ref_dtype:
         raise FileContentError(f"{where}: references where class '{cls}' needs numbers")
@@ -138,7 +237,7 @@ def _value(f, obj, depth, where):
         if arr.dtype.kind == "c":
             ctype = np.complex64 if cls == "single" else np.complex128
             return arr.astype(ctype, copy=False)
-        return arr.astype(CLASS_DTYPES[cls], copy=False)
+        return to_class(arr, CLASS_DTYPES[cls], where, cls)
     if cls is None:
         return arr
     return MatlabObject(cls)
@@ -171,18 +270,21 @@ def _sparse(group, cls, where):
     n_rows = read_attr(group, "MATLAB_sparse")
     if not isinstance(n_rows, int) or n_rows < 0:
         raise FileContentError(f"{where}: bad sparse matrix row count")
-    if "jc" not in group:
+    if not has_member(group, "jc"):
         raise FileContentError(f"{where}: sparse matrix without column starts")
-    jc = np.asarray(dataset_data(group["jc"], f"{where}.jc")).reshape(-1).astype(np.int64)
+    jc = hard_member(group, "jc", f"{where}.jc")
+    jc = np.asarray(dataset_data(jc, f"{where}.jc")).reshape(-1).astype(np.int64)
     n_cols = jc.size - 1
     if n_cols < 0 or jc[0] != 0 or np.any(np.diff(jc) < 0):
         raise FileContentError(f"{where}: sparse column starts are not increasing")
     nnz = int(jc[-1])
     if nnz:
-        if "ir" not in group or "data" not in group:
+        if not (has_member(group, "ir") and has_member(group, "data")):
             raise FileContentError(f"{where}: sparse matrix without row indices or values")
-        ir = np.asarray(dataset_data(group["ir"], f"{where}.ir")).reshape(-1).astype(np.int64)
-        values = from_compound(np.asarray(dataset_data(group["data"], f"{where}.data")))
+        ir = dataset_data(hard_member(group, "ir", f"{where}.ir"), f"{where}.ir")
+        ir = np.asarray(ir).reshape(-1).astype(np.int64)
+        data = dataset_data(hard_member(group, "data", f"{where}.data"), f"{where}.data")
+        values = from_compound(np.asarray(data))
         values = values.reshape(-1)
         if ir.size < nnz or values.size < nnz:
             raise FileContentError(

@@ -13,7 +13,7 @@ from ..core.network import accuracy, make_objective, predict, roll, unroll
 from ..core.optimize import OptimizeResult, fmincg
 from ..core.rng import MatlabRNG, rand_initialize_weights
 from ..errors import DataError, MatFileError, OptionError, ParameterError
-from ..mat import densify, describe, format_size, get_variable, load_mat
+from ..mat import densify, describe, format_size, get_variable, load_mat, shown
 from ..validation import validate, validate_params
 
 
@@ -194,7 +194,8 @@ def read_data(path, x_var="X", y_var="y", require_y=True, y_col=None, n_features
         return X, y
     if y_col is not None:
         raise OptionError(f"{path}: --y-col applies to text files; for .mat files use --y-var")
-    variables = load_mat(path)
+    # Only the variables named (their top-level names): the rest of the file is not read.
+    variables = load_mat(path, variables=[x_var.split(".")[0], y_var.split(".")[0]])
     X = get_variable(variables, x_var, path)
     try:
         y = get_variable(variables, y_var, path)
@@ -445,7 +446,19 @@ def load_weights(path):
     ``initial_params``) together with ``input_layer_size``, ``hidden_layer_size`` and
     ``num_labels``. See :func:`weights_from_variables`.
     """
-    return weights_from_variables(load_mat(path), path)
+    return weights_from_variables(load_mat(path, variables=WEIGHT_VARIABLES), path)
+
+
+#: The variables :func:`load_weights` reads (a weights file's other variables are not read).
+WEIGHT_VARIABLES = (
+    "Theta1",
+    "Theta2",
+    "nn_params",
+    "initial_params",
+    "input_layer_size",
+    "hidden_layer_size",
+    "num_labels",
+)
 
 
 def weights_from_variables(variables, path="<data>"):
@@ -486,7 +499,8 @@ def weights_from_variables(variables, path="<data>"):
                 for size_name in ("input_layer_size", "hidden_layer_size", "num_labels")
             ]
             return roll_params(variables[name], sizes, path, name)
-    listing = ", ".join(sorted(variables)) or "none"
+    present = getattr(variables, "names", None) or variables  # every name, when read in part
+    listing = ", ".join(shown(name) for name in sorted(present)) or "none"
     raise DataError(
         f"{path}: no weights found: expected Theta1 and Theta2, or nn_params with "
         f"the layer sizes (variables there: {listing})"

@@ -664,7 +664,7 @@ def make_objective(
         J = evaluate(Theta1, Theta2, lambda_, grad1, grad2)
         return J, grad
 
-    fun.precision = precision
+    fun.precision = precision  # type: ignore[attr-defined]
     return fun
 
 

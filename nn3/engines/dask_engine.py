@@ -11,7 +11,8 @@ partial sums, which it adds in block order. A shard whose blocks do not fit in
 from the file at each evaluation (the file must then be on storage every worker sees).
 
 Failures: a scheduler that does not answer within ``timeout`` seconds (default
-:data:`CONNECT_TIMEOUT`) raises :class:`~nn3.errors.ClusterError`; a worker that cannot read the
+:data:`CONNECT_TIMEOUT`; nothing listening, or a listener that never completes Dask's handshake)
+raises :class:`~nn3.errors.ClusterError`; a worker that cannot read the
 file raises :class:`~nn3.errors.MatFileError` naming the path and the worker. A worker lost during
 an evaluation: Dask reruns its tasks elsewhere (a shard read from a file is reloaded from the
 file on another worker; the partial sums do not depend on which worker computes them); when it
@@ -103,11 +104,44 @@ def connect(address: str, timeout: float = CONNECT_TIMEOUT, memory_limit="auto")
             silence_logs=logging.ERROR,
         )
     try:
+        _probe(value, timeout)  # Client(timeout=) alone waits forever on a silent listener
         return distributed.Client(value, timeout=timeout)
     except (OSError, TimeoutError) as exc:
         raise ClusterError(
             f"dask scheduler {value} did not answer within {timeout:g} s ({_reason(exc)})"
         ) from None
+
+
+def _probe(address, timeout):
+    """Ask the scheduler at ``address`` who it is; raise TimeoutError/OSError unless it answers
+    within ``timeout`` seconds (on a thread of its own, whatever event loop the caller runs)."""
+    import asyncio
+
+    from distributed.comm import connect as comm_connect
+
+    outcome: dict = {}
+
+    async def talk():
+        comm = await comm_connect(address, timeout=timeout)
+        try:
+            await comm.write({"op": "identity", "reply": True})
+            return await comm.read()
+        finally:
+            comm.abort()
+
+    def run():
+        try:
+            outcome["answer"] = asyncio.run(asyncio.wait_for(talk(), timeout))
+        except BaseException as exc:  # handed to the caller
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=run, name="nn3-dask-probe", daemon=True)
+    thread.start()
+    thread.join(timeout + 2.0)
+    if "error" in outcome:
+        raise outcome["error"]
+    if "answer" not in outcome:
+        raise TimeoutError("no answer")
 
 
 def _reason(exc):

@@ -146,7 +146,7 @@ from ._common import (
     type=int,
     default=None,
     metavar="N",
-    help="Rows per block for --stream/--dask (default: about 8 MB of X per block).",
+    help="Rows per block for --stream/--dask (default: about 32 MB of X per block).",
 )
 @click.option(
     "--dask",

@@ -518,9 +518,18 @@ class EngineTrainingRun:
     def engine(self) -> str:
         return self.blocks.engine
 
+    @property
+    def y(self) -> np.ndarray:
+        return self.blocks.y
+
+    # No label mapping, text columns or scaling with an engine (prepare refuses them).
+    mapping = mu = sigma = y_col = None
+
     def run(self, callback=None, stop_event=None, progress=None) -> FitResult:
         """Train; ``progress(counts)`` after every evaluation (evaluations/s, rows/s)."""
         result = self.blocks.run(callback=callback, stop_event=stop_event, progress=progress)
+        # issue 16: an engine trains with fmincg in double precision; record it as memory does
+        result.settings.update({"method": "fmincg", "precision": "double"})
         return FitResult(
             **vars(result),
             data_file=self.data_file,
@@ -528,6 +537,7 @@ class EngineTrainingRun:
             y_var=self.y_var,
             init=self.starting.description,
             rng=self.rng,
+            **_label_scaling_diagnostics(self, result),  # type: ignore[arg-type]
         )
 
 

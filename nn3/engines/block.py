@@ -9,7 +9,7 @@ adds them in block order, then divides by ``m`` and regularises once (:func:`com
 the in-memory evaluator does across its own blocks.
 """
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -128,7 +128,9 @@ def combine(sums, Theta1, Theta2, lambda_: float, m: int):
         Unrolled like ``[Theta1(:); Theta2(:)]``.
     """
     log_sum = 0.0
-    acc0 = acc1 = acc2 = None
+    acc0: Any = None
+    acc1: Any = None
+    acc2: Any = None
     for s in sums:
         log_sum += s.log_sum
         if acc0 is None:

@@ -209,6 +209,7 @@ def make_engine_objective(
             raise OptionError(f"block rows must be at least 1, got {block_rows}")
         block_rows = min(block_rows, m)
         owned = None
+        inner: _MemoryEngine | _SumsEngine
         if engine == "memory":
             inner = _MemoryEngine(_in_memory(source), rows, cols, sizes, block_rows)
             source.close()

@@ -15,6 +15,7 @@ import numpy as np
 from ..core.network import roll, unroll
 from ..core.optimize import fmincg
 from ..core.rng import MatlabRNG, rand_initialize_weights
+from ..workflow.starting_weights import StartingWeights
 from ..workflow.training import TrainResult, check_settings, infer_num_labels
 from .labels import check_label_values
 from .objective import make_engine_objective
@@ -218,7 +219,7 @@ class BlockTrainingRun:
 
     data: object
     y: np.ndarray
-    starting: object
+    starting: "StartingWeights"
     settings: dict
     engine: str
     block_rows: "int | None" = None

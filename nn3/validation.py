@@ -125,8 +125,12 @@ SETTINGS: dict[str, Setting] = {
             "must be a fraction between 0 and 1",
         ),
         Setting("e", "real", (Interval(0, INF, "neither"),), "must be a positive number"),
-        Setting("rows", "int", (Interval(1, MAX_GRID),), f"must be in 1..{MAX_GRID}"),
-        Setting("cols", "int", (Interval(1, MAX_GRID),), f"must be in 1..{MAX_GRID}"),
+        Setting(
+            "rows", "int", (Interval(1, MAX_GRID),), f"must be at least 1 and at most {MAX_GRID}"
+        ),
+        Setting(
+            "cols", "int", (Interval(1, MAX_GRID),), f"must be at least 1 and at most {MAX_GRID}"
+        ),
         Setting(
             "ulps",
             "int",

@@ -2,8 +2,9 @@
 
 Exit statuses: 0 success; 1 a check failed (e.g. accuracy or gradient check); 2 bad input or
 usage (one line on stderr naming the file and the problem; ``--debug`` shows the traceback);
-3 training failed (the cost or its gradient became NaN; nothing saved); 130 interrupted
-(Ctrl-C), after saving what was reached.
+3 training failed (the cost or its gradient became NaN; nothing saved); 128 + signal stopped
+by Ctrl-C (130), SIGTERM (143) or SIGHUP (129): ``nn3 train`` saves what was reached, other
+commands save nothing and leave no temporary file.
 
 Each command lives in its own module (``nn3/cli/train.py``, ...) and is registered here, in
 :data:`COMMANDS`, the one place that lists them. Following click's lazy-loading pattern, a
@@ -47,8 +48,8 @@ class Nn3Group(click.Group):
     """The ``nn3`` group: loads commands from :data:`COMMANDS`, one-line errors.
 
     Turns the library's user errors into one-line messages (unless ``--debug``). Usage errors
-    (a bad option value, a missing argument) are one line too, and Ctrl-C outside training exits
-    with status 130.
+    (a bad option value, a missing argument) are one line too, and Ctrl-C (or SIGTERM, SIGHUP)
+    outside training exits with status 128 + signal.
     """
 
     def list_commands(self, ctx):
@@ -91,8 +92,8 @@ def cli(debug):
 
     \b
     Exit status: 0 success, 1 a check failed, 2 bad input or usage, 3 training
-    failed (NaN cost; nothing saved), 130 interrupted (Ctrl-C; the best weights so far
-    are saved).
+    failed (NaN cost; nothing saved), 130/143/129 stopped by Ctrl-C, SIGTERM or
+    SIGHUP (nn3 train saves the best weights so far).
     """
 
 

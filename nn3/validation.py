@@ -299,15 +299,15 @@ def check_gradient_check_size(
             ("num_labels", num_labels),
         )
     )
-    m = validate("m", m)
+    examples = validate("m", m)
     params = h * (n + 1) + K * (h + 1)
-    work = (2 * params + 1) * m * params
+    work = (2 * params + 1) * examples * params
     if work > MAX_GRADCHECK_WORK:
         raise ParameterConflictError(
             "m",
-            m,
-            f"{{name}} {m}: a gradient check of a {n}-{h}-{K} network ({params} parameters) on "
-            f"{m} examples needs {2 * params + 1} cost evaluations, about {work:.1e} "
-            f"multiply-adds; too large (limit {MAX_GRADCHECK_WORK:.0e}): use fewer examples or "
-            "a smaller network",
+            examples,
+            f"{{name}} {examples}: a gradient check of a {n}-{h}-{K} network ({params} "
+            f"parameters) on {examples} examples needs {2 * params + 1} cost evaluations, about "
+            f"{work:.1e} multiply-adds; too large (limit {MAX_GRADCHECK_WORK:.0e}): use fewer "
+            "examples or a smaller network",
         )

@@ -176,8 +176,8 @@ def one_line_text(text: str) -> str:
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:  # a file name that is not UTF-8: its bytes as \xNN
-        text = text.encode("utf-8", "surrogateescape" if _only_escapes(text) else "replace")
-        text = text.decode("utf-8", "backslashreplace")
+        raw = text.encode("utf-8", "surrogateescape" if _only_escapes(text) else "replace")
+        text = raw.decode("utf-8", "backslashreplace")
     out = []
     for ch in text:
         code = ord(ch)

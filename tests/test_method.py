@@ -24,8 +24,14 @@ def test_lbfgs_reaches_fmincg_cost_in_fewer_evaluations():
     p0 = nn3.train(X, y, 8, maxiter=1).initial_params
     ref = nn3.fmincg(fun, p0, maxiter=30)
     seen = []
-    res = lbfgs(fun, p0, maxiter=200, callback=lambda intermediate_result: seen.append(
-        (intermediate_result.fun, intermediate_result.nfev)))
+    res = lbfgs(
+        fun,
+        p0,
+        maxiter=200,
+        callback=lambda intermediate_result: seen.append(
+            (intermediate_result.fun, intermediate_result.nfev)
+        ),
+    )
     assert [f for f, _ in seen] == list(res.fun_history)
     reached = [nfev for f, nfev in seen if f <= ref.fun]
     assert reached and reached[0] < ref.nfev

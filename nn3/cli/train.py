@@ -157,22 +157,6 @@ from ._common import (
     "worker processes (needs pip install 'nn3[dask]').",
 )
 @click.option(
-    "--method",
-    type=click.Choice(["fmincg", "lbfgs"]),
-    default="fmincg",
-    show_default=True,
-    help="Optimizer: fmincg (the coursework's; MATLAB's iterates) or lbfgs (scipy's L-BFGS-B: "
-    "usually fewer evaluations to the same cost). Saved as 'method'.",
-)
-@click.option(
-    "--precision",
-    type=click.Choice(["double", "single"]),
-    default="double",
-    show_default=True,
-    help="Evaluate in float64 or float32 (single: faster on large data, cost sums in float64; "
-    "not MATLAB's bits). Saved as 'precision'.",
-)
-@click.option(
     "--classes",
     type=click.Choice(["auto"]),
     default=None,
@@ -192,6 +176,22 @@ from ._common import (
     is_flag=True,
     help="Train on (X - mu) ./ sigma (featureNormalize: mean, std with N-1, of the training "
     "rows); save mu and sigma, which nn3 predict applies.",
+)
+@click.option(
+    "--method",
+    type=click.Choice(["fmincg", "lbfgs"]),
+    default="fmincg",
+    show_default=True,
+    help="Optimizer: fmincg (the coursework's; MATLAB's iterates) or lbfgs (scipy's L-BFGS-B: "
+    "usually fewer evaluations to the same cost). Saved as 'method'.",
+)
+@click.option(
+    "--precision",
+    type=click.Choice(["double", "single"]),
+    default="double",
+    show_default=True,
+    help="Evaluate in float64 or float32 (single: faster on large data, cost sums in float64; "
+    "not MATLAB's bits). Saved as 'precision'.",
 )
 def train(
     data,

@@ -22,6 +22,7 @@ import os
 import numpy as np
 
 from ..errors import DataError, MatFileError
+from ..mat._hdf5 import unstored_claim
 
 _NUMERIC_CLASSES = {
     "double",
@@ -193,10 +194,9 @@ def _check_dataset(path, var):
                     "this h5py cannot decode; re-save it uncompressed or with gzip"
                 )
         n, m = (int(d) for d in ds.shape)
-        if plist.get_layout() == h5py.h5d.CONTIGUOUS:
-            stored = ds.id.get_storage_size()
-            if 0 < stored < n * m * ds.dtype.itemsize:
-                raise MatFileError(f"{where}: {stored} bytes stored for {n * m} values (truncated)")
+        why = unstored_claim(ds, where)
+        if why:
+            raise MatFileError(why)
         cache, slots = 2**20, 521
         if ds.chunks is not None:
             cn, cm = ds.chunks

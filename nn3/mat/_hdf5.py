@@ -18,6 +18,36 @@ from ._base import MAX_ELEMENTS, FileContentError, budget, format_size, shown
 _MAX_DEFLATE_RATIO = 1032
 
 
+def unstored_claim(obj: Any, where: str) -> str | None:
+    """Why a dataset claims more data than the file stores for it (``None`` when it does not).
+
+    A contiguous dataset must store all its bytes; a chunked one at least its size over the
+    most deflate can compress (chunks never written hold only a fill value). Checked from the
+    header, before anything is allocated; the readers and the streaming engine share it.
+    """
+    import h5py
+
+    n = int(obj.size) if obj.shape is not None else 0
+    if not n:
+        return None
+    plist = obj.id.get_create_plist()
+    need = n * obj.dtype.itemsize
+    stored = obj.id.get_storage_size()
+    if plist.get_layout() == h5py.h5d.CONTIGUOUS and stored < need:
+        return (
+            f"{where}: {stored} bytes stored for {need} bytes of data (truncated, or never written)"
+        )
+    if plist.get_layout() == h5py.h5d.CHUNKED:
+        ratio = _MAX_DEFLATE_RATIO if plist.get_nfilters() else 1
+        if stored * ratio < need:
+            return (
+                f"{where} claims {format_size(obj.shape[::-1])} values ({need} bytes) but the "
+                f"file stores {stored} bytes of them (chunks never written hold only a fill "
+                "value); refused before allocating"
+            )
+    return None
+
+
 def member_names(group: Any, where: str) -> list[str]:
     """The member names of a group; h5py gives a name that is not UTF-8 as bytes: refused."""
     names = list(group.keys())
@@ -75,7 +105,6 @@ def read_attr(obj: Any, name: str) -> str | int | None:
 
 def dataset_data(obj: Any, where: str) -> Any:
     """A dataset's contents, after refusing absurd sizes, external storage and virtual data."""
-    import h5py
 
     if obj.is_virtual:
         raise FileContentError(
@@ -91,24 +120,10 @@ def dataset_data(obj: Any, where: str) -> Any:
             f"{where} claims {format_size(obj.shape[::-1])} = {n} elements, more than nn3 reads "
             f"(nn3.matio.MAX_ELEMENTS = {MAX_ELEMENTS}); refused before allocating"
         )
-    plist = obj.id.get_create_plist()
     need = n * obj.dtype.itemsize
-    if n and plist.get_layout() == h5py.h5d.CONTIGUOUS:
-        stored = obj.id.get_storage_size()
-        if stored < need:
-            raise FileContentError(
-                f"{where}: {stored} bytes stored for {need} bytes of data (truncated, or "
-                "never written)"
-            )
-    if n and plist.get_layout() == h5py.h5d.CHUNKED:
-        stored = obj.id.get_storage_size()
-        ratio = _MAX_DEFLATE_RATIO if plist.get_nfilters() else 1
-        if stored * ratio < need:
-            raise FileContentError(
-                f"{where} claims {format_size(obj.shape[::-1])} values ({need} bytes) but the "
-                f"file stores {stored} bytes of them (chunks never written hold only a fill "
-                "value); refused before allocating"
-            )
+    why = unstored_claim(obj, where)
+    if why:
+        raise FileContentError(why)
     if obj.shape is None:  # HDF5 null dataspace
         return np.zeros((0, 0))
     budget().charge_bytes(need, where)

@@ -7,24 +7,24 @@ the accuracy from block predictions, so X is never loaded whole. The result is t
 """
 
 import os
-import threading
 from dataclasses import dataclass
 
 import numpy as np
 
 from ..core.network import roll, unroll
 from ..core.optimize import fmincg
-from ..core.rng import MatlabRNG, rand_initialize_weights
 from ..workflow.starting_weights import StartingWeights
-from ..workflow.training import TrainResult, check_settings, infer_num_labels
+from ..workflow.training import (
+    TrainResult,
+    check_settings,
+    infer_num_labels,
+    run_optimizer,
+    starting_params,
+)
 from .labels import check_label_values
 from .objective import make_engine_objective
 from .predict import predict_blocks
 from .source import open_source
-
-
-class _Interrupted(Exception):
-    pass
 
 
 def train_blocks(
@@ -85,17 +85,9 @@ def train_blocks(
     source = open_source(X, x_var)
     n = source.shape[1]
     K = infer_num_labels(y) if num_labels is None else int(num_labels)
-    if initial_params is None:
-        rng = MatlabRNG(settings["seed"])
-        Theta1 = rand_initialize_weights(n, hidden_layer_size, epsilon_init, rng)
-        Theta2 = rand_initialize_weights(hidden_layer_size, K, epsilon_init, rng)
-        initial_params = unroll(Theta1, Theta2)
-    else:
-        initial_params = np.asarray(initial_params, dtype=np.float64).reshape(-1)
-        roll(initial_params, n, hidden_layer_size, K)
-    stop_event = stop_event or threading.Event()
-    best = {"f": np.inf, "x": initial_params, "nfev": 0}
-    history = []
+    initial_params = starting_params(
+        initial_params, n, hidden_layer_size, K, epsilon_init, settings["seed"]
+    )
     with make_engine_objective(
         source,
         y,
@@ -107,41 +99,15 @@ def train_blocks(
         client=client,
         block_rows=block_rows,
     ) as objective:
-
-        def watched(x):
-            f, g = objective(x)
-            best["nfev"] += 1
-            if f < best["f"]:
-                best["f"], best["x"] = f, x.copy()
-            if progress is not None:
-                progress(objective.progress)
-            if stop_event.is_set():
-                raise _Interrupted
-            return f, g
-
-        def on_iteration(intermediate_result):
-            history.append(intermediate_result.fun)
-            if callback is not None:
-                callback(intermediate_result)
-
-        interrupted = False
-        try:
-            res = fmincg(watched, initial_params, maxiter=maxiter, callback=on_iteration)
-            params = res.x
-        except _Interrupted:
-            from scipy.optimize import OptimizeResult
-
-            interrupted, params = True, best["x"]
-            res = OptimizeResult(
-                x=params,
-                fun=float(best["f"]),
-                fun_history=np.array(history),
-                nit=len(history),
-                nfev=best["nfev"],
-                success=False,
-                status=130,
-                message="Interrupted.",
-            )
+        res, params, interrupted = run_optimizer(
+            fmincg,
+            objective,
+            initial_params,
+            maxiter,
+            callback,
+            stop_event,
+            None if progress is None else (lambda: progress(objective.progress)),
+        )
         Theta1, Theta2 = (np.array(t) for t in roll(params, n, hidden_layer_size, K))
         block_rows = objective.block_rows
         if engine == "dask":  # while the objective's client (maybe one it started) is open

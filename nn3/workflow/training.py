@@ -274,6 +274,94 @@ class _Interrupted(Exception):
     pass
 
 
+def starting_params(initial_params, n, hidden_layer_size, K, epsilon_init, seed):
+    """The unrolled starting weights: ``initial_params`` (size checked) or MATLAB's random ones.
+
+    Random weights are ex4.m's: after ``rng(seed)``, ``randInitializeWeights`` for Theta1, then
+    for Theta2, from the same stream.
+
+    Returns
+    -------
+    initial_params : ndarray of shape (hidden_layer_size * (n + 1) + K * (hidden_layer_size + 1),)
+    """
+    if initial_params is None:
+        rng = MatlabRNG(seed)
+        Theta1 = rand_initialize_weights(n, hidden_layer_size, epsilon_init, rng)
+        Theta2 = rand_initialize_weights(hidden_layer_size, K, epsilon_init, rng)
+        return unroll(Theta1, Theta2)
+    initial_params = np.asarray(initial_params, dtype=np.float64).reshape(-1)
+    roll(initial_params, n, hidden_layer_size, K)  # checks the size
+    return initial_params
+
+
+def run_optimizer(
+    optimizer, objective, initial_params, maxiter, callback=None, stop_event=None, progress=None
+):
+    """Minimise ``objective`` from ``initial_params``, keeping the best point for an interrupt.
+
+    The loop every training path shares (in memory and with an engine): after each evaluation
+    ``progress()`` is called (when given) and ``stop_event`` is looked at; when it is set,
+    training stops there and the best point evaluated so far is the result.
+
+    Parameters
+    ----------
+    optimizer : callable
+        :func:`nn3.fmincg` or :func:`nn3.core.lbfgs.lbfgs` (same signature and result).
+    objective : callable ``objective(x) -> (f, grad)``
+    initial_params : ndarray of shape (n_params,)
+    maxiter : int
+    callback : callable, optional
+        ``callback(intermediate_result)`` after each iteration.
+    stop_event : threading.Event, optional
+    progress : callable, optional
+        ``progress()`` after each evaluation.
+
+    Returns
+    -------
+    res : OptimizeResult
+        The optimizer's; on interruption one with ``status`` 130 and the history so far.
+    params : ndarray of shape (n_params,)
+        ``res.x``, or the best point evaluated when interrupted.
+    interrupted : bool
+    """
+    stop_event = stop_event or threading.Event()
+    best = {"f": np.inf, "x": initial_params, "nfev": 0}
+
+    def watched(x):
+        f, g = objective(x)
+        best["nfev"] += 1
+        if f < best["f"]:
+            best["f"], best["x"] = f, x.copy()
+        if progress is not None:
+            progress()
+        if stop_event.is_set():
+            raise _Interrupted
+        return f, g
+
+    history = []
+
+    def on_iteration(intermediate_result):
+        history.append(intermediate_result.fun)
+        if callback is not None:
+            callback(intermediate_result)
+
+    try:
+        res = optimizer(watched, initial_params, maxiter=maxiter, callback=on_iteration)
+        return res, res.x, False
+    except _Interrupted:
+        res = OptimizeResult(
+            x=best["x"],
+            fun=float(best["f"]),
+            fun_history=np.array(history),
+            nit=len(history),
+            nfev=best["nfev"],
+            success=False,
+            status=130,
+            message="Interrupted.",
+        )
+        return res, best["x"], True
+
+
 #: ``method=`` names of :func:`train`.
 METHODS = ("fmincg", "lbfgs")
 
@@ -367,54 +455,14 @@ def train(
     epsilon_init, seed = settings["epsilon_init"], settings["seed"]
     n = X.shape[1]
     K = infer_num_labels(y) if num_labels is None else settings["num_labels"]
-    if initial_params is None:
-        rng = MatlabRNG(seed)
-        Theta1 = rand_initialize_weights(n, hidden_layer_size, epsilon_init, rng)
-        Theta2 = rand_initialize_weights(hidden_layer_size, K, epsilon_init, rng)
-        initial_params = unroll(Theta1, Theta2)
-    else:
-        initial_params = np.asarray(initial_params, dtype=np.float64).reshape(-1)
-        roll(initial_params, n, hidden_layer_size, K)  # checks the size
+    initial_params = starting_params(initial_params, n, hidden_layer_size, K, epsilon_init, seed)
     optimizer = _optimizer(method)
     objective = make_objective(  # checks y against K
         X, y, n, hidden_layer_size, K, lambda_, precision=precision
     )
-    stop_event = stop_event or threading.Event()
-    best = {"f": np.inf, "x": initial_params, "nfev": 0}
-
-    def watched(x):
-        f, g = objective(x)
-        best["nfev"] += 1
-        if f < best["f"]:
-            best["f"], best["x"] = f, x.copy()
-        if stop_event.is_set():
-            raise _Interrupted
-        return f, g
-
-    history = []
-
-    def on_iteration(intermediate_result):
-        history.append(intermediate_result.fun)
-        if callback is not None:
-            callback(intermediate_result)
-
-    interrupted = False
-    try:
-        res = optimizer(watched, initial_params, maxiter=maxiter, callback=on_iteration)
-        params = res.x
-    except _Interrupted:
-        interrupted = True
-        params = best["x"]
-        res = OptimizeResult(
-            x=params,
-            fun=float(best["f"]),
-            fun_history=np.array(history),
-            nit=len(history),
-            nfev=best["nfev"],
-            success=False,
-            status=130,
-            message="Interrupted.",
-        )
+    res, params, interrupted = run_optimizer(
+        optimizer, objective, initial_params, maxiter, callback, stop_event
+    )
     Theta1, Theta2 = roll(params, n, hidden_layer_size, K)
     acc = accuracy(predict(Theta1, Theta2, X), y)
     settings = {

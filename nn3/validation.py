@@ -27,6 +27,7 @@ from __future__ import annotations
 import math
 import numbers
 from dataclasses import dataclass
+from typing import SupportsFloat, SupportsInt
 
 import numpy as np
 
@@ -157,10 +158,10 @@ def format_value(value: object) -> str:
     if isinstance(value, (bool, np.bool_)):
         return repr(bool(value))
     if isinstance(value, numbers.Integral):
-        v = int(value)
-        if v >= 2**31 and v & (v - 1) == 0:  # a power of two people type as 2^32
-            return f"{v} (2^{v.bit_length() - 1})"
-        return str(v)
+        i = int(value)
+        if i >= 2**31 and i & (i - 1) == 0:  # a power of two people type as 2^32
+            return f"{i} (2^{i.bit_length() - 1})"
+        return str(i)
     if isinstance(value, numbers.Real):
         v = float(value)
         short = format(v, "g")
@@ -173,6 +174,14 @@ def _scalar(value: object) -> object:
     if isinstance(value, np.ndarray) and value.size == 1 and value.dtype.kind in "iuf":
         return value.reshape(()).item()
     return value
+
+
+def to_int(v: SupportsFloat) -> int:
+    """``int(v)`` of a real number, typed: numbers (numpy's too) have ``__int__``, exact beyond
+    2**53; a real without it (``Fraction`` before Python 3.11) goes through ``float``."""
+    if isinstance(v, SupportsInt):
+        return int(v)
+    return int(float(v))
 
 
 def validate(name: str, value: object) -> int | float:
@@ -196,17 +205,35 @@ def validate(name: str, value: object) -> int | float:
     """
     setting = SETTINGS[name]
     v = _scalar(value)
-    kind_ok = isinstance(v, numbers.Real) and not isinstance(v, (bool, np.bool_))
-    if kind_ok and setting.kind == "int" and not isinstance(v, numbers.Integral):
-        kind_ok = math.isfinite(float(v)) and float(v).is_integer()
-    if not kind_ok:
+    if not isinstance(v, numbers.Real) or isinstance(v, (bool, np.bool_)):
         raise ParameterError(
             name, f"must be {_KIND_WORDS[setting.kind]}", value, format_value(value)
         )
-    v = int(v) if setting.kind == "int" else float(v)
-    if not any(v in interval for interval in setting.ranges):
+    if setting.kind == "int" and not isinstance(v, numbers.Integral):
+        if not (math.isfinite(float(v)) and float(v).is_integer()):
+            raise ParameterError(
+                name, f"must be {_KIND_WORDS[setting.kind]}", value, format_value(value)
+            )
+    number: int | float = to_int(v) if setting.kind == "int" else float(v)
+    if not any(number in interval for interval in setting.ranges):
         raise ParameterError(name, setting.requirement, value, format_value(value))
-    return v
+    return number
+
+
+def validate_int(name: str, value: object) -> int:
+    """:func:`validate` for a whole-number setting (``"int"`` in :data:`SETTINGS`): an ``int``."""
+    number = validate(name, value)
+    if not isinstance(number, int):  # validate gives int for every "int" setting
+        raise TypeError(f"{name} is not a whole-number setting")
+    return number
+
+
+def validate_real(name: str, value: object) -> float:
+    """:func:`validate` for a real-number setting (``"real"`` in :data:`SETTINGS`): a ``float``."""
+    number = validate(name, value)
+    if not isinstance(number, float):  # validate gives float for every "real" setting
+        raise TypeError(f"{name} is not a real-number setting")
+    return number
 
 
 def validate_params(**values: object) -> dict[str, int | float]:

@@ -6,6 +6,8 @@ dict ``struct``, an object array ``cell`` (``struct`` when every element is a di
 matrices their element class with the attribute ``sparse``.
 """
 
+from typing import Any, Protocol, TypeGuard
+
 import numpy as np
 
 from ..mat import matlab_shape
@@ -16,7 +18,16 @@ from ..mat._base import str_codes as _str_codes
 NUMERIC_CLASSES = frozenset(_DTYPE_CLASSES.values())
 
 
-def is_sparse(value) -> bool:
+class SparseLike(Protocol):
+    """What :func:`is_sparse` looks for in a scipy sparse matrix (or array), and its dtype."""
+
+    dtype: np.dtype
+    nnz: int
+
+    def tocsc(self) -> Any: ...
+
+
+def is_sparse(value: object) -> TypeGuard[SparseLike]:
     """True for a scipy sparse matrix (or array)."""
     return hasattr(value, "tocsc") and hasattr(value, "nnz")
 

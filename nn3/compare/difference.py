@@ -6,6 +6,7 @@ assertion messages and tolerance policies only read it.
 
 import math
 from dataclasses import dataclass
+from typing import SupportsFloat
 
 import numpy as np
 
@@ -84,9 +85,9 @@ class Difference:
         if self.expected_class is not None:
             actual = "missing"
             if self.actual_class is not None:
-                actual = f"{self.actual_class} {format_size(self.actual_size)}"
+                actual = f"{self.actual_class} {_size_text(self.actual_size)}"
             lines.append(
-                f"  expected {self.expected_class} {format_size(self.expected_size)}, "
+                f"  expected {self.expected_class} {_size_text(self.expected_size)}, "
                 f"actual {actual}"
             )
         if self.worst:
@@ -138,7 +139,12 @@ def _json_value(x):
     return _json_number(x)
 
 
-def format_number(x: object, full: bool = False) -> str:
+def _size_text(size: tuple | None) -> str:
+    """A size as MATLAB writes it (``5000x400``), ``-`` when unknown (as the report shows it)."""
+    return "-" if size is None else format_size(size)
+
+
+def format_number(x: float | None, full: bool = False) -> str:
     """A difference for display: ``-`` for None, ``Inf``, integers as such, else ``%.3g``."""
     if x is None:
         return "-"
@@ -164,8 +170,11 @@ def format_value(x: object) -> str:
         return str(int(x))
     if isinstance(x, int):
         return str(x)
-    if math.isnan(x):
+    if not isinstance(x, SupportsFloat):  # math.isnan(x) would refuse it the same way
+        raise TypeError(f"must be real number, not {type(x).__name__}")
+    v = float(x)  # what math.isnan and math.isinf test
+    if math.isnan(v):
         return "NaN"
-    if math.isinf(x):
-        return "Inf" if x > 0 else "-Inf"
+    if math.isinf(v):
+        return "Inf" if v > 0 else "-Inf"
     return f"{x:.17g}"

@@ -264,6 +264,7 @@ class Trajectory(Spec):
         if not failed:
             return Outcome(True, measured)
         start, rtol, d = failed[0]
+        assert d.first is not None  # same sizes (checked above): a failure has a first element
         k = start + d.first[0] - 1
         at = compare_values(e[k : k + 1], a[k : k + 1], rtol=rtol)
         beyond = sum(f[2].n_failed for f in failed)

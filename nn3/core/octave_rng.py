@@ -16,9 +16,11 @@ Verified against Octave 7.3 (``tests/test_octave_rng.py``, ``tests/fixtures/octa
 """
 
 import math
+from collections.abc import Sequence
 from numbers import Real
 
 import numpy as np
+import numpy.typing as npt
 
 from ..errors import Nn3Error, OptionError
 from .rng import MatlabRNG, check_size
@@ -73,7 +75,7 @@ def _seed_to_uint32(value):
     return int(min(rounded, _UINT32_MAX))
 
 
-def mt19937_init_by_array(key):
+def mt19937_init_by_array(key: Sequence[int]) -> npt.NDArray[np.uint32]:
     """MT19937's state after ``init_by_array(key)`` (Matsumoto and Nishimura, 2002).
 
     Parameters
@@ -138,13 +140,14 @@ class OctaveRNG:
         self.seed = seed
         self.key = key
         self._state = np.random.RandomState()
-        # pos 624: the first draw twists the whole state first, as Octave's does (left = 1).
-        self._state.set_state(("MT19937", mt19937_init_by_array(key), _MT_N))
+        # pos 624: the first draw twists the whole state first, as Octave's does (left = 1);
+        # no cached Gaussian (has_gauss 0, cached_gaussian 0.0, what a 3-tuple state means).
+        self._state.set_state(("MT19937", mt19937_init_by_array(key), _MT_N, 0, 0.0))
 
     def __repr__(self):
         return f"OctaveRNG({self.seed!r})"
 
-    def rand(self, m, n=None):
+    def rand(self, m: int, n: int | None = None) -> np.ndarray:
         """Uniform (0, 1) numbers, Octave's ``rand(m, n)`` (``rand(m)`` is m x m).
 
         Returns
@@ -166,7 +169,7 @@ class OctaveRNG:
                 return r
             r = np.concatenate([np.delete(r, zeros), self._state.random_sample(zeros.size)])
 
-    def shuffled_order(self, n):
+    def shuffled_order(self, n: int) -> np.ndarray:
         """A random order of ``0..n-1``: ``[~, order] = sort(rand(n, 1))``, 0-based.
 
         Returns
@@ -175,7 +178,7 @@ class OctaveRNG:
         """
         return np.argsort(self.rand(n, 1)[:, 0], kind="stable")
 
-    def randperm(self, n, k=None):
+    def randperm(self, n: int, k: int | None = None) -> np.ndarray:
         """Octave's ``randperm(n)`` / ``randperm(n, k)``: a random permutation of ``1..n``.
 
         Port of Octave 7's randperm (libinterp/corefcn/rand.cc): ``k`` draws ``r`` from
@@ -196,7 +199,7 @@ class OctaveRNG:
         """
         n, k = _randperm_sizes(n, k)
         r = self._draw(k)
-        moved = {}  # a virtual 0..n-1, storing only the positions that moved
+        moved: dict[int, int] = {}  # a virtual 0..n-1, storing only the positions that moved
         out = np.empty(k, dtype=np.intp)
         for i in range(k):
             j = i + math.floor(r[i] * (n - i))

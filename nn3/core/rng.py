@@ -1,11 +1,20 @@
 """MATLAB-compatible random numbers and weight initialisation."""
 
 from numbers import Real
+from typing import Protocol
 
 import numpy as np
 
 from ..errors import OptionError
-from ..validation import validate, validate_params
+from ..validation import to_int, validate_int, validate_real
+
+
+class RandSource(Protocol):
+    """Any generator with MATLAB's ``rand(m, n)``: :class:`MatlabRNG`, :class:`OctaveRNG`."""
+
+    def rand(self, m: int, n: int | None = None) -> np.ndarray:
+        """Uniform numbers of shape (m, n), filled column by column (``rand(m)`` is m x m)."""
+        ...
 
 
 class MatlabRNG:
@@ -32,12 +41,12 @@ class MatlabRNG:
         A seed MATLAB's ``rng`` refuses, naming ``seed``.
     """
 
-    def __init__(self, seed: int = 0) -> None:
-        seed = validate("seed", seed)
-        self.seed = seed
-        self._state = np.random.RandomState(5489 if seed == 0 else seed)
+    def __init__(self, seed: float = 0) -> None:
+        checked = validate_int("seed", seed)
+        self.seed = checked
+        self._state = np.random.RandomState(5489 if checked == 0 else checked)
 
-    def rand(self, m, n=None):
+    def rand(self, m: int, n: int | None = None) -> np.ndarray:
         """Uniform [0, 1) numbers, MATLAB's ``rand(m, n)`` (``rand(m)`` is m x m).
 
         Returns
@@ -48,7 +57,7 @@ class MatlabRNG:
             n = m
         return self._state.random_sample(m * n).reshape((m, n), order="F")
 
-    def shuffled_order(self, n):
+    def shuffled_order(self, n: int) -> np.ndarray:
         """A random order of ``0..n-1``: MATLAB's ``[~, order] = sort(rand(n, 1))``, 0-based.
 
         Unlike ``randperm``, whose algorithm differs between MATLAB versions, this idiom gives the
@@ -60,7 +69,7 @@ class MatlabRNG:
         """
         return np.argsort(self.rand(n, 1)[:, 0], kind="stable")
 
-    def randperm(self, n, k=None):
+    def randperm(self, n: int, k: None = None) -> np.ndarray:
         """MATLAB's ``randperm(n)``, 1-based: ``[~, p] = sort(rand(1, n))``.
 
         That definition reproduces MATLAB's documented ``rng default; randperm(8)`` ->
@@ -89,15 +98,15 @@ class MatlabRNG:
         return self.shuffled_order(n) + 1
 
 
-def check_size(d, name):
+def check_size(d: object, name: str) -> int:
     """``d`` as a non-negative ``int`` (a MATLAB size argument), or :class:`OptionError`."""
-    if isinstance(d, bool) or not isinstance(d, (Real, np.integer)) or d != int(d) or d < 0:
+    if isinstance(d, bool) or not isinstance(d, (Real, np.integer)) or d != to_int(d) or d < 0:
         raise OptionError(f"{name}: sizes must be non-negative whole numbers, got {d!r}")
-    return int(d)
+    return to_int(d)
 
 
 def rand_initialize_weights(
-    L_in: int, L_out: int, epsilon_init: float = 0.12, rng: "MatlabRNG | int | None" = None
+    L_in: int, L_out: int, epsilon_init: float = 0.12, rng: "RandSource | int | None" = None
 ) -> np.ndarray:
     """Random weights in ``[-epsilon_init, epsilon_init)`` to break symmetry.
 
@@ -109,18 +118,18 @@ def rand_initialize_weights(
     L_in, L_out : int
         Units feeding the layer and units in it.
     epsilon_init : float, default 0.12
-    rng : MatlabRNG or int, optional
+    rng : MatlabRNG, OctaveRNG or int, optional
         A generator (shared across calls, as MATLAB's global stream is) or a seed; default seed 0.
 
     Returns
     -------
     W : ndarray of shape (L_out, 1 + L_in)
     """
-    checked = validate_params(L_in=L_in, L_out=L_out, epsilon_init=epsilon_init)
-    L_in, L_out, epsilon_init = checked.values()
+    n_in, n_out = validate_int("L_in", L_in), validate_int("L_out", L_out)
+    epsilon = validate_real("epsilon_init", epsilon_init)
     if rng is None or isinstance(rng, (int, np.integer)):
         rng = MatlabRNG(0 if rng is None else rng)
-    return rng.rand(L_out, 1 + L_in) * 2 * epsilon_init - epsilon_init
+    return rng.rand(n_out, 1 + n_in) * 2 * epsilon - epsilon
 
 
 def debug_initialize_weights(fan_out: int, fan_in: int) -> np.ndarray:
@@ -133,7 +142,6 @@ def debug_initialize_weights(fan_out: int, fan_in: int) -> np.ndarray:
     -------
     W : ndarray of shape (fan_out, 1 + fan_in)
     """
-    fan_out, fan_in = validate_params(fan_out=fan_out, fan_in=fan_in).values()
-    n = fan_out * (1 + fan_in)
-    w = np.sin(np.arange(1, n + 1, dtype=np.float64))
-    return w.reshape((fan_out, 1 + fan_in), order="F") / 10
+    rows, cols = validate_int("fan_out", fan_out), 1 + validate_int("fan_in", fan_in)
+    w = np.sin(np.arange(1, rows * cols + 1, dtype=np.float64))
+    return w.reshape((rows, cols), order="F") / 10

@@ -556,10 +556,14 @@ def test_get_variable_lists_what_is_there():
 
 
 def test_mat_format_rejects_non_mat_files(tmp_path):
-    text = tmp_path / "data.csv"
+    # A text file named .mat is not a MATLAB file (numeric text is read from .txt/.csv/.dat:
+    # tests/test_textfile.py, and a header line there is named by line and column).
+    text = tmp_path / "data.mat"
     text.write_text("x,y\n1,2\n")
     with pytest.raises(MatFileError, match="text file starting 'x,y'"):
         nn3.mat_format(text)
+    with pytest.raises(MatFileError, match=r"line 1, column 1: 'x' is not a number"):
+        nn3.load_mat(text.rename(tmp_path / "data.csv"))
     empty = tmp_path / "empty.mat"
     empty.write_bytes(b"")
     with pytest.raises(MatFileError, match="empty file"):

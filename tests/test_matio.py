@@ -562,7 +562,7 @@ def test_mat_format_rejects_non_mat_files(tmp_path):
     text.write_text("x,y\n1,2\n")
     with pytest.raises(MatFileError, match="text file starting 'x,y'"):
         nn3.mat_format(text)
-    with pytest.raises(MatFileError, match=r"line 1, column 1: 'x' is not a number"):
+    with pytest.raises(nn3.DataError, match=r"line 1, column 1: 'x' is not a number"):
         nn3.load_mat(text.rename(tmp_path / "data.csv"))
     empty = tmp_path / "empty.mat"
     empty.write_bytes(b"")

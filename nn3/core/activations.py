@@ -13,6 +13,7 @@ depend on the machine.
 """
 
 import numpy as np
+import numpy.typing as npt
 
 
 def exp(x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
@@ -53,7 +54,7 @@ def log(x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     return np.log(x, out=out)
 
 
-def sigmoid(z):
+def sigmoid(z: npt.ArrayLike) -> np.ndarray | np.float64:
     """Logistic function ``g = 1 ./ (1 + exp(-z))``.
 
     Port of sigmoid.m. The formula is MATLAB's own, so values agree bit for bit wherever both
@@ -75,7 +76,7 @@ def sigmoid(z):
     return sigmoid_of_negated_inplace(nz)[()]  # [()]: a scalar for scalar input, as before
 
 
-def sigmoid_of_negated_inplace(nz):
+def sigmoid_of_negated_inplace(nz: np.ndarray) -> np.ndarray:
     """``g = 1 ./ (1 + exp(nz))`` in place, for ``nz = -z``: sigmoid.m's operations, in its order.
 
     The in-place kernel behind :func:`sigmoid`, which the network's hot path calls on buffers it
@@ -98,7 +99,7 @@ def sigmoid_of_negated_inplace(nz):
     return nz
 
 
-def sigmoid_gradient(z):
+def sigmoid_gradient(z: npt.ArrayLike) -> np.ndarray | np.float64:
     """Derivative of the sigmoid, ``g(z) .* (1 - g(z))``.
 
     Port of sigmoidGradient.m (which evaluates the sigmoid twice; once is enough). Tends to 0 for

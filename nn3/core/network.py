@@ -18,13 +18,18 @@ kept as a list of ``(row, column)`` hits instead of an m x K matrix.
 """
 
 import threading
+from collections.abc import Callable
 
 import numpy as np
+import numpy.typing as npt
 
 from ..errors import DataError, ParameterError
 from ..validation import check_feature_count, validate, validate_params
 from . import activations
 from .activations import sigmoid_of_negated_inplace
+
+#: What :func:`make_objective` returns: ``fun(nn_params) -> (J, grad)``.
+Objective = Callable[[npt.ArrayLike], tuple[float, np.ndarray]]
 
 #: ``precision=`` names and the dtype the evaluation computes in.
 PRECISIONS = {"double": np.float64, "single": np.float32}
@@ -44,7 +49,7 @@ def precision_dtype(precision: str) -> type:
         raise ParameterError("precision", "must be 'double' or 'single'", precision) from None
 
 
-def unroll(Theta1, Theta2):
+def unroll(Theta1: npt.ArrayLike, Theta2: npt.ArrayLike) -> np.ndarray:
     """Unroll weights into one vector exactly like MATLAB's ``[Theta1(:); Theta2(:)]``.
 
     Parameters
@@ -62,7 +67,9 @@ def unroll(Theta1, Theta2):
     )
 
 
-def roll(nn_params, input_layer_size, hidden_layer_size, num_labels):
+def roll(
+    nn_params: npt.ArrayLike, input_layer_size: int, hidden_layer_size: int, num_labels: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Inverse of :func:`unroll`: MATLAB's two ``reshape`` calls on ``nn_params``.
 
     Parameters
@@ -143,7 +150,7 @@ def label_hits(y, num_labels):
     return np.arange(yf.size), yf.astype(np.intp) - 1
 
 
-def _as_data(X):
+def _as_data(X: npt.ArrayLike) -> np.ndarray:
     X = np.asarray(X)
     if X.dtype != np.float64:
         X = X.astype(np.float64)
@@ -451,7 +458,13 @@ def _check_shapes(X, Theta1, Theta2):
         )
 
 
-def _prepare(X, y, Theta1, Theta2, lambda_):
+def _prepare(
+    X: npt.ArrayLike,
+    y: npt.ArrayLike,
+    Theta1: npt.ArrayLike,
+    Theta2: npt.ArrayLike,
+    lambda_: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     validate("lambda_", lambda_)
     X = _as_data(X)
     Theta1 = np.asarray(Theta1, dtype=np.float64)
@@ -465,7 +478,13 @@ def _prepare(X, y, Theta1, Theta2, lambda_):
     return X, rows, cols, Theta1, Theta2
 
 
-def cost_function(X, y, Theta1, Theta2, lambda_=0.0):
+def cost_function(
+    X: npt.ArrayLike,
+    y: npt.ArrayLike,
+    Theta1: npt.ArrayLike,
+    Theta2: npt.ArrayLike,
+    lambda_: float = 0.0,
+) -> float:
     """Regularised cross-entropy cost of the network.
 
     Port of the source document's costFunction.m, with the coursework's L2 term added
@@ -488,7 +507,13 @@ def cost_function(X, y, Theta1, Theta2, lambda_=0.0):
     return _cost_and_gradient(X, rows, cols, Theta1, Theta2, lambda_)
 
 
-def backpropagation(X, y, Theta1, Theta2, lambda_=0.0):
+def backpropagation(
+    X: npt.ArrayLike,
+    y: npt.ArrayLike,
+    Theta1: npt.ArrayLike,
+    Theta2: npt.ArrayLike,
+    lambda_: float = 0.0,
+) -> tuple[np.ndarray, np.ndarray]:
     """Gradients of :func:`cost_function` by the chain rule.
 
     Port of the source document's backpropagation.m (``delta3 = h - y``,
@@ -507,7 +532,15 @@ def backpropagation(X, y, Theta1, Theta2, lambda_=0.0):
     return grad1, grad2
 
 
-def nn_cost_function(nn_params, input_layer_size, hidden_layer_size, num_labels, X, y, lambda_=0.0):
+def nn_cost_function(
+    nn_params: npt.ArrayLike,
+    input_layer_size: int,
+    hidden_layer_size: int,
+    num_labels: int,
+    X: npt.ArrayLike,
+    y: npt.ArrayLike,
+    lambda_: float = 0.0,
+) -> tuple[float, np.ndarray]:
     """Cost and unrolled gradient of the network: the objective ``fmincg`` minimises.
 
     Port of nnCostFunction.m (the coursework's ``[J grad] = nnCostFunction(...)``); the source
@@ -597,14 +630,14 @@ def _cached_evaluator(X, y, hidden, num_labels):
 
 
 def make_objective(
-    X,
-    y,
+    X: npt.ArrayLike,
+    y: npt.ArrayLike,
     input_layer_size: int,
     hidden_layer_size: int,
     num_labels: int,
     lambda_: float = 0.0,
     precision: str = "double",
-):
+) -> Objective:
     """``nn_cost_function`` with the data checked once, for repeated evaluation by an optimizer.
 
     The data is checked and indexed once and the buffers for the intermediates are allocated
@@ -668,7 +701,7 @@ def make_objective(
     return fun
 
 
-def predict(Theta1, Theta2, X):
+def predict(Theta1: npt.ArrayLike, Theta2: npt.ArrayLike, X: npt.ArrayLike) -> np.ndarray:
     """Predicted labels of the trained network.
 
     Port of predict.m: the index of each row's largest output (1-based, ties to the first, as
@@ -721,7 +754,7 @@ def labels_from_outputs(h):
     return p.astype(np.float64) + 1.0
 
 
-def predict_proba(Theta1, Theta2, X):
+def predict_proba(Theta1: npt.ArrayLike, Theta2: npt.ArrayLike, X: npt.ArrayLike) -> np.ndarray:
     """Output-layer activations ``h``, shape (m, K)."""
     X = _as_data(X)
     Theta1 = np.asarray(Theta1, dtype=np.float64)
@@ -730,7 +763,7 @@ def predict_proba(Theta1, Theta2, X):
     return _forward(X, Theta1, Theta2)[1]
 
 
-def accuracy(p, y):
+def accuracy(p: npt.ArrayLike, y: npt.ArrayLike) -> float:
     """Percentage of predictions equal to the labels, ``mean(double(p == y)) * 100``."""
     p = np.asarray(p, dtype=np.float64).reshape(-1)
     y = np.asarray(y, dtype=np.float64).reshape(-1)

@@ -32,8 +32,11 @@ argument instead.
 import inspect
 import sys
 import warnings
+from collections.abc import Callable, Collection
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from ..errors import ObjectiveError, ParameterError
 from ..validation import validate_params
@@ -184,21 +187,21 @@ def _callback_caller(callback):
 
 
 def fmincg(
-    fun,
-    x0,
-    args=(),
-    maxiter=100,
-    red=1.0,
-    callback=None,
-    disp=False,
+    fun: Callable[..., Any],
+    x0: npt.ArrayLike,
+    args: object = (),
+    maxiter: int = 100,
+    red: float = 1.0,
+    callback: Callable[..., object] | None = None,
+    disp: bool = False,
     *,
-    jac=None,
-    hess=None,
-    hessp=None,
-    bounds=None,
-    constraints=(),
-    **unknown_options,
-):
+    jac: Callable[..., Any] | bool | None = None,
+    hess: object = None,
+    hessp: object = None,
+    bounds: object = None,
+    constraints: Collection[object] | None = (),
+    **unknown_options: object,
+) -> OptimizeResult:
     """Minimise ``fun`` by nonlinear conjugate gradients (port of fmincg.m).
 
     Parameters

@@ -8,10 +8,12 @@
 """
 
 import time
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
-from ..core.network import _Evaluator, label_hits, roll
+from ..core.network import Objective, _Evaluator, label_hits, roll
 from ..core.network import make_objective as network_objective
 from ..errors import DataError, OptionError
 from .block import combine
@@ -104,17 +106,17 @@ class _MemoryEngine:
 
 
 def make_objective(
-    X,
-    y,
-    input_layer_size,
-    hidden_layer_size,
-    num_labels,
-    lambda_=0.0,
+    X: Any,  # ndarray, h5py.Dataset, dask array, path or (path, variable): dispatched at run time
+    y: npt.ArrayLike,
+    input_layer_size: int,
+    hidden_layer_size: int,
+    num_labels: int,
+    lambda_: float = 0.0,
     *,
-    engine="memory",
-    precision="double",
-    **options,
-):
+    engine: str = "memory",
+    precision: str = "double",
+    **options: Any,
+) -> Objective:
     """``nn3.make_objective``: the cost and gradient as ``fun(nn_params) -> (J, grad)``, any engine.
 
     ``engine="memory"`` with no other option is :func:`nn3.core.network.make_objective` (X an

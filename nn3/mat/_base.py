@@ -54,7 +54,7 @@ class MatlabObject:
         The MATLAB class (e.g. ``"function_handle"``, ``"missing"``), or what the file says.
     """
 
-    def __init__(self, class_name):
+    def __init__(self, class_name: object) -> None:
         self.class_name = str(class_name)
 
     def __repr__(self):

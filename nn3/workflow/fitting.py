@@ -18,10 +18,13 @@ Octave's ``rng(seed)`` with ``rng="octave"``. The hold-out split always uses MAT
 """
 
 import os
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from .._version import __version__
 from ..core.network import accuracy, predict
@@ -194,8 +197,10 @@ class TrainingRun:
         )
         test_accuracy = None
         if self.split is not None:
-            p = predict(result.Theta1, result.Theta2, self._X_test)
-            test_accuracy = accuracy(p, self._y_test)
+            X_test, y_test = self._X_test, self._y_test
+            assert X_test is not None and y_test is not None  # prepare sets them with split
+            p = predict(result.Theta1, result.Theta2, X_test)
+            test_accuracy = accuracy(p, y_test)
         return FitResult(
             **vars(result),
             data_file=self.data_file,
@@ -345,8 +350,8 @@ def prepare(
 
 
 def fit(
-    data,
-    y=None,
+    data: "str | os.PathLike[str] | npt.ArrayLike",
+    y: "npt.ArrayLike | None" = None,
     *,
     hidden_layer_size: "int | None" = None,
     lambda_: float = 1.0,
@@ -354,17 +359,17 @@ def fit(
     seed: int = 0,
     num_labels: "int | None" = None,
     epsilon_init: float = 0.12,
-    init=None,
+    init: "str | os.PathLike[str] | None" = None,
     init_var: "str | None" = None,
     holdout: "float | None" = None,
     rng: str = "matlab",
     x_var: str = "X",
     y_var: str = "y",
-    callback=None,
-    stop_event=None,
+    callback: "Callable[..., object] | None" = None,
+    stop_event: "threading.Event | None" = None,
     engine: "str | None" = None,
     block_rows: "int | None" = None,
-    client=None,
+    client: object = None,
     classes: "str | None" = None,
     y_col: "int | None" = None,
     normalize: bool = False,

@@ -13,11 +13,12 @@ they agree with Octave's bit for bit (``tests/test_scaling.py``).
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 
 from ..errors import DataError
 
 
-def feature_normalize(X) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def feature_normalize(X: npt.ArrayLike) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Scale each feature to mean 0 and standard deviation 1.
 
     Port of the coursework's featureNormalize.m::

@@ -4,17 +4,20 @@ What ``nn3 train`` runs, usable from Python. The library never prints (except fm
 and never exits; progress reaches the caller through ``callback``.
 """
 
+import os
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
+import numpy.typing as npt
 
 from ..core.network import accuracy, make_objective, predict, roll, unroll
 from ..core.optimize import OptimizeResult, fmincg
 from ..core.rng import MatlabRNG, rand_initialize_weights
 from ..errors import DataError, MatFileError, OptionError, ParameterError
 from ..mat import densify, describe, format_size, get_variable, load_mat, shown
-from ..validation import validate, validate_params
+from ..validation import validate_int, validate_params, validate_real
 
 
 def _as_matrix(value, path, name):
@@ -112,8 +115,14 @@ def check_labels(y, path, y_var, num_labels):
 
 
 def load_training_data(
-    path, x_var="X", y_var="y", require_y=True, num_labels=None, y_col=None, classes=None
-):
+    path: str | os.PathLike[str],
+    x_var: str = "X",
+    y_var: str = "y",
+    require_y: bool = True,
+    num_labels: int | None = None,
+    y_col: int | None = None,
+    classes: str | None = None,
+) -> tuple[np.ndarray, np.ndarray | None]:
     """``X`` and ``y`` from a .mat or numeric text file, checked (see :func:`validate_data`).
 
     ``x_var``/``y_var`` address struct fields as ``"data.X"``. Without ``require_y``, a
@@ -274,7 +283,14 @@ class _Interrupted(Exception):
     pass
 
 
-def starting_params(initial_params, n, hidden_layer_size, K, epsilon_init, seed):
+def starting_params(
+    initial_params: npt.ArrayLike | None,
+    n: int,
+    hidden_layer_size: int,
+    K: int,
+    epsilon_init: float,
+    seed: int,
+) -> np.ndarray:
     """The unrolled starting weights: ``initial_params`` (size checked) or MATLAB's random ones.
 
     Random weights are ex4.m's: after ``rng(seed)``, ``randInitializeWeights`` for Theta1, then
@@ -378,20 +394,20 @@ def _optimizer(method):
 
 
 def train(
-    X,
-    y,
-    hidden_layer_size=25,
-    lambda_=1.0,
-    maxiter=50,
-    seed=0,
-    num_labels=None,
-    initial_params=None,
-    epsilon_init=0.12,
-    callback=None,
-    stop_event=None,
-    method="fmincg",
-    precision="double",
-):
+    X: npt.ArrayLike,
+    y: npt.ArrayLike,
+    hidden_layer_size: int = 25,
+    lambda_: float = 1.0,
+    maxiter: int = 50,
+    seed: int = 0,
+    num_labels: int | None = None,
+    initial_params: npt.ArrayLike | None = None,
+    epsilon_init: float = 0.12,
+    callback: Callable[..., object] | None = None,
+    stop_event: threading.Event | None = None,
+    method: str = "fmincg",
+    precision: str = "double",
+) -> TrainResult:
     """Train the three-layer network with fmincg, as ex4.m does (or with L-BFGS).
 
     Parameters
@@ -448,23 +464,24 @@ def train(
         epsilon_init=epsilon_init,
         seed=seed,
     )
-    X, y = validate_data(X, y, num_labels=settings.get("num_labels"))  # 2/3 of K = 3: fine
+    data: np.ndarray  # X checked: a finite float64 (m, n) matrix
+    data, y = validate_data(X, y, num_labels=settings.get("num_labels"))  # 2/3 of K = 3: fine
     hidden_layer_size, lambda_, maxiter = (
         settings[k] for k in ("hidden_layer_size", "lambda_", "maxiter")
     )
     epsilon_init, seed = settings["epsilon_init"], settings["seed"]
-    n = X.shape[1]
+    n = data.shape[1]
     K = infer_num_labels(y) if num_labels is None else settings["num_labels"]
     initial_params = starting_params(initial_params, n, hidden_layer_size, K, epsilon_init, seed)
     optimizer = _optimizer(method)
     objective = make_objective(  # checks y against K
-        X, y, n, hidden_layer_size, K, lambda_, precision=precision
+        data, y, n, hidden_layer_size, K, lambda_, precision=precision
     )
     res, params, interrupted = run_optimizer(
         optimizer, objective, initial_params, maxiter, callback, stop_event
     )
     Theta1, Theta2 = roll(params, n, hidden_layer_size, K)
-    acc = accuracy(predict(Theta1, Theta2, X), y)
+    acc = accuracy(predict(Theta1, Theta2, data), y)
     settings = {
         "input_layer_size": n,
         "hidden_layer_size": hidden_layer_size,
@@ -487,7 +504,7 @@ def train(
     )
 
 
-def load_weights(path):
+def load_weights(path: str | os.PathLike[str]) -> tuple[np.ndarray, np.ndarray]:
     """``Theta1`` and ``Theta2`` from a .mat file (as written by ``nn3 train`` or MATLAB).
 
     Accepts ``Theta1``/``Theta2`` directly, or an unrolled ``nn_params`` (or
@@ -595,7 +612,9 @@ def _layer_size(variables, name, path):
     return int(size)
 
 
-def holdout_split(y, fraction, seed=0):
+def holdout_split(
+    y: npt.ArrayLike, fraction: float, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
     """Split the examples into a training and a test set, stratified by label, reproducibly.
 
     Each label value, in ascending order, contributes ``floor(fraction * n_c + 0.5)`` of its
@@ -619,11 +638,11 @@ def holdout_split(y, fraction, seed=0):
     train_idx, test_idx : ndarray of shape (m_train,), (m_test,), intp
         0-based row indices, ascending; disjoint, together every row once.
     """
-    fraction = validate("fraction", fraction)
-    seed = validate("seed", seed)
+    fraction = validate_real("fraction", fraction)
+    seed = validate_int("seed", seed)
     y = np.asarray(y).reshape(-1)
     rng = MatlabRNG(seed)
-    test = []
+    test: list[np.ndarray] = []
     for label in np.unique(y):
         members = np.flatnonzero(y == label)
         n_test = min(int(np.floor(fraction * members.size + 0.5)), members.size - 1)

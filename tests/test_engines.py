@@ -1,10 +1,12 @@
 """Issue 12: streaming and Dask engines give the same bits, agree with the in-memory path, and
 refuse bad input in one line. Clusters are small and shared per module to keep this fast."""
 
+import contextlib
 import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import h5py
 import numpy as np
@@ -296,6 +298,32 @@ print(int(peak[0].split()[1]) * 1024, result.optimize_result.nfev)
 """
 
 
+#: cgroup v1's memory controller, where the machine has one and we may write it (root): a
+#: process in a group whose limit is below X's size is killed if it ever holds X whole.
+CGROUP_MEMORY = Path("/sys/fs/cgroup/memory")
+
+
+@contextlib.contextmanager
+def memory_capped_group(limit_bytes):
+    """A fresh cgroup v1 memory group limited to ``limit_bytes`` (None where none can be made)."""
+    group = CGROUP_MEMORY / f"nn3-test-{os.getpid()}"
+    try:
+        group.mkdir()
+        (group / "memory.limit_in_bytes").write_text(str(limit_bytes))
+    except OSError:
+        yield None
+        return
+    try:
+        yield group
+    finally:
+        for _ in range(50):  # the child has exited; the group empties a moment later
+            try:
+                group.rmdir()
+                break
+            except OSError:
+                time.sleep(0.1)
+
+
 def test_streaming_training_peak_memory_stays_below_x(tmp_path):
     """X is 384 MiB; the child trains on it by streaming with a peak RSS under 256 MiB.
 
@@ -303,18 +331,22 @@ def test_streaming_training_peak_memory_stays_below_x(tmp_path):
     file), yet is well above the child's fixed costs (Python, numpy, scipy, h5py: ~120 MB) plus
     the streaming buffers (two 4096-row blocks of X, 26 MB, and intermediates), so a path that
     loaded X whole (402 MB plus the rest) cannot pass the 256 MiB bound.
+
+    Where the machine lets us (root and cgroup v1's memory controller, as on CI here), the child
+    also runs capped at 320 MiB, below X's size: a path that held X whole would be killed by the
+    kernel, whatever it reports. (An address-space limit cannot do this: OpenBLAS reserves more
+    address space than that at start-up.)
     """
     path = tmp_path / "big.mat"
     info = make_data(path, 64_000, 786, 10, seed=2)
     env = {**os.environ, "OPENBLAS_NUM_THREADS": "2", "OMP_NUM_THREADS": "2"}  # fixed buffers
-    out = subprocess.run(
-        [sys.executable, "-c", CHILD, str(path)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env=env,
-    )
-    assert out.returncode == 0, out.stderr
+    with memory_capped_group(320 * 2**20) as group:
+        command = [sys.executable, "-c", CHILD, str(path)]
+        if group is not None:  # join the group, then become Python: the cap covers it all
+            procs = group / "cgroup.procs"
+            command = ["sh", "-c", f'echo $$ > "{procs}" && exec "$@"', "sh", *command]
+        out = subprocess.run(command, capture_output=True, text=True, timeout=300, env=env)
+    assert out.returncode == 0, f"exit {out.returncode} (capped: {group is not None}) {out.stderr}"
     peak, nfev = (int(v) for v in out.stdout.split())
     assert nfev >= 2
     assert info["bytes"] > 400e6

@@ -36,12 +36,10 @@ import json
 import os
 import platform
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
 import time
-import warnings
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -314,27 +312,6 @@ def measure(cases):
 # ------------------------------------------------------------------------------------------
 
 
-def bench_train_nn3(X, y, hidden, K, maxiter, reps):
-    import nn3
-
-    n = X.shape[1]
-    p0 = sin_params(n, hidden, K)
-    best = None
-    for _ in range(reps):
-        t0 = time.perf_counter()
-        fun = nn3.make_objective(X, y, n, hidden, K, 1.0)
-        res = nn3.fmincg(fun, p0, maxiter=maxiter)
-        t = time.perf_counter() - t0
-        if best is None or t < best["seconds"]:
-            best = {
-                "seconds": t,
-                "final_cost": float(res.fun),
-                "iterations": int(res.nit),
-                "evaluations": int(res.nfev),
-            }
-    return best
-
-
 OCTAVE_SCRIPT = r"""
 addpath('{matlab_ref}');
 m = {m}; n = {n}; hidden = {hidden}; K = 10; maxiter = {maxiter};
@@ -373,96 +350,6 @@ def find_openblas(explicit):
         if folder and os.path.exists(os.path.join(folder, "libblas.so.3")):
             return folder
     return None
-
-
-def bench_octave(m, n, hidden, maxiter, blas_dir=None, reps=2, timeout=900):
-    """Best of ``reps`` cgmin runs in one octave-cli; ``blas_dir``'s libblas.so.3 goes first."""
-    octave = shutil.which("octave-cli")
-    if octave is None:
-        return {"available": False, "reason": "octave-cli not installed"}
-    missing = [f for f in ("cgmin.m", "nnCostFunction.m") if not (MATLAB_REF / f).exists()]
-    if missing:
-        return {"available": False, "reason": f"matlab_ref/ lacks {', '.join(missing)}"}
-    script = OCTAVE_SCRIPT.format(
-        matlab_ref=str(MATLAB_REF).replace("'", "''"),
-        m=m,
-        n=n,
-        hidden=hidden,
-        maxiter=maxiter,
-        reps=reps,
-    )
-    env = dict(os.environ)
-    if blas_dir:
-        env["LD_LIBRARY_PATH"] = blas_dir + os.pathsep + env.get("LD_LIBRARY_PATH", "")
-    with tempfile.TemporaryDirectory() as tmp:
-        path = os.path.join(tmp, "nn3bench.m")
-        Path(path).write_text(script)
-        t0 = time.perf_counter()
-        try:
-            proc = subprocess.run(
-                [octave, "--no-gui", "--norc", "--quiet", path],
-                capture_output=True,
-                text=True,
-                env=env,
-                cwd=tmp,
-                timeout=timeout,
-                stdin=subprocess.DEVNULL,
-            )
-        except subprocess.TimeoutExpired:
-            return {"available": False, "reason": f"timed out after {timeout} s"}
-        wall = time.perf_counter() - t0
-    found = dict(re.findall(r"^NN3BENCH (\w+) (.*)$", proc.stdout, re.M))
-    if "seconds" not in found:
-        tail = (proc.stderr or proc.stdout).strip().splitlines()[-3:]
-        return {"available": False, "reason": "Octave run failed: " + " | ".join(tail)}
-    return {
-        "available": True,
-        "seconds": float(found["seconds"]),
-        "process_seconds": wall,
-        "final_cost": float(found["final_cost"]),
-        "iterations": int(found["iterations"]),
-        "blas": found.get("blas", "").strip(),
-        "octave": found.get("version", "").strip(),
-        "blas_dir": blas_dir,
-        "reps": reps,
-    }
-
-
-def bench_sklearn(X, y, hidden, maxiter, reps=2):
-    try:
-        from sklearn.exceptions import ConvergenceWarning
-        from sklearn.neural_network import MLPClassifier
-    except ImportError:
-        return {"available": False, "reason": "scikit-learn not installed (pip install '.[bench]')"}
-    import sklearn
-
-    best = None
-    for _ in range(reps):
-        clf = MLPClassifier(
-            hidden_layer_sizes=(hidden,),
-            activation="logistic",
-            solver="lbfgs",
-            alpha=1.0,
-            max_iter=maxiter,
-            random_state=0,
-        )
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            t0 = time.perf_counter()
-            clf.fit(X, y)
-            t = time.perf_counter() - t0
-        if best is None or t < best[0]:
-            best = (t, clf)
-    t, clf = best
-    return {
-        "available": True,
-        "seconds": t,
-        "reps": reps,
-        "iterations": int(clf.n_iter_),
-        "final_loss": float(clf.loss_),
-        "train_accuracy": float(clf.score(X, y) * 100),
-        "version": sklearn.__version__,
-    }
 
 
 # ------------------------------------------------------------------------------------------

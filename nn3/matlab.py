@@ -33,7 +33,7 @@ MATLAB code does) or as ``lambda_``.
 
 import numpy as np
 
-from . import matio, plot
+from . import mat, plot
 from .core import activations, gradcheck, network, optimize
 from .core.octave_rng import ENGINES, make_rng
 from .core.rng import MatlabRNG, debug_initialize_weights, rand_initialize_weights
@@ -590,10 +590,10 @@ def load(filename, *variables):
     -------
     S : dict
     """
-    data = matio.load_mat(filename)
+    data = mat.load_mat(filename)
     if not variables:
         return data
-    return {name: matio.get_variable(data, name, filename) for name in variables}
+    return {name: mat.get_variable(data, name, filename) for name in variables}
 
 
 def save(filename, S, *variables):
@@ -610,7 +610,7 @@ def save(filename, S, *variables):
         if missing:
             raise DataError(f"{filename}: no variable {missing[0]!r} to save")
         S = {name: S[name] for name in variables}
-    matio.save_mat(filename, S)
+    mat.save_mat(filename, S)
 
 
 def displayData(X, example_width=None):

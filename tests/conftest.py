@@ -27,6 +27,10 @@ if PERTURB_ULPS:
     PERTURBATION = perturb.install(
         setattr, PERTURB_ULPS, seed=int(os.environ.get("NN3_PERTURB_SEED", "0"))
     )
+    # The same in Dask's worker processes (read by dask's config when distributed starts).
+    os.environ["DASK_DISTRIBUTED__WORKER__PRELOAD"] = repr(
+        [os.path.join(os.path.dirname(os.path.abspath(__file__)), "perturb_worker.py")]
+    )
 else:
     PERTURBATION = None
 

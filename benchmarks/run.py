@@ -308,35 +308,8 @@ def measure(cases):
 
 
 # ------------------------------------------------------------------------------------------
-# 2. Training: nn3, Octave (matlab_ref), scikit-learn
+# 2. Training: time to a trained network is benchmarks/time_to_train.py (it uses these)
 # ------------------------------------------------------------------------------------------
-
-
-OCTAVE_SCRIPT = r"""
-addpath('{matlab_ref}');
-m = {m}; n = {n}; hidden = {hidden}; K = 10; maxiter = {maxiter};
-i = (1:m)'; j = 1:n;
-y = mod(i-1, 10) + 1;
-c = y; flip = mod(i, 17) == 0; c(flip) = mod(y(flip), 10) + 1;
-S = double(mod(j, 10) == mod(c, 10));
-N = mod(131*i + 71*j + 17*(i.*j), 401);
-X = (100*S + N) / 1000;
-n1 = hidden * (n + 1); n2 = K * (hidden + 1);
-p0 = [0.12 * sin(1:n1)'; 0.12 * sin(1:n2)'];
-f = @(p) nnCostFunction(p, n, hidden, K, X, y, 1);
-opts = struct('MaxIter', maxiter, 'Display', 'off');
-t = Inf;
-for rep = 1:{reps}
-    tic;
-    [p, fX, iters] = cgmin(f, p0, opts);
-    t = min(t, toc);
-end
-printf('NN3BENCH seconds %.6f\n', t);
-printf('NN3BENCH final_cost %.17g\n', fX(end));
-printf('NN3BENCH iterations %d\n', iters);
-printf('NN3BENCH blas %s\n', version('-blas'));
-printf('NN3BENCH version %s\n', OCTAVE_VERSION);
-"""
 
 
 def find_openblas(explicit):

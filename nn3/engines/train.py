@@ -247,7 +247,11 @@ def prepare_blocks(
     """
     from ..core.octave_rng import ENGINES as RNG_ENGINES
     from ..errors import OptionError
-    from ..workflow.starting_weights import load_starting_weights, random_weights
+    from ..workflow.starting_weights import (
+        check_against_data,
+        load_starting_weights,
+        random_weights,
+    )
     from .labels import read_labels
     from .objective import ENGINES
 
@@ -282,17 +286,7 @@ def prepare_blocks(
     check_label_values(y, path, y_var, K)
     if init is not None:
         starting = load_starting_weights(init, n, K, hidden, init_var, n_examples=m)
-        if hidden is not None and hidden != starting.Theta1.shape[0]:
-            raise OptionError(
-                f"{init}: Theta1 has {starting.Theta1.shape[0]} hidden units but --hidden is "
-                f"{hidden}"
-            )
-        if starting.Theta1.shape[1] != n + 1:
-            raise OptionError(
-                f"{path} and {init}: X has {n} features but Theta1 is "
-                f"{starting.Theta1.shape[0]}x{starting.Theta1.shape[1]} (expects "
-                f"{starting.Theta1.shape[1] - 1})"
-            )
+        check_against_data(starting, init, path, n, m, hidden)
         if starting.Theta2.shape[0] != K:
             raise OptionError(
                 f"{init}: Theta2 has {starting.Theta2.shape[0]} output units but the labels "

@@ -31,10 +31,15 @@ from ..core.network import accuracy, predict
 from ..core.octave_rng import ENGINES
 from ..errors import ParameterConflictError, TrainingError
 from ..mat import MAX_ELEMENTS, save_mat
-from ..validation import check_feature_count, validate
+from ..validation import validate
 from . import training
 from .labels import LabelMapping, classes_to_mat  # issue 15: labels, scaling, diagnostics
-from .starting_weights import StartingWeights, load_starting_weights, random_weights
+from .starting_weights import (
+    StartingWeights,
+    check_against_data,
+    load_starting_weights,
+    random_weights,
+)
 
 
 @dataclass
@@ -305,15 +310,8 @@ def prepare(
     if init is not None:
         K = num_labels if num_labels is not None else training.infer_num_labels(y)
         starting = load_starting_weights(init, n, K, hidden, init_var, n_examples=m)
-        Theta1, Theta2 = starting.Theta1, starting.Theta2
-        if hidden is not None and hidden != Theta1.shape[0]:
-            raise ParameterConflictError(
-                "hidden_layer_size",
-                hidden,
-                f"{init}: Theta1 has {Theta1.shape[0]} hidden units but {{name}} is {hidden}",
-            )
-        hidden = Theta1.shape[0]
-        check_feature_count(n, Theta1.shape, f"{source} and {init}: ", n_examples=m)
+        Theta2 = starting.Theta2
+        hidden = check_against_data(starting, init, source, n, m, hidden)
         if num_labels is not None and num_labels != Theta2.shape[0]:
             raise ParameterConflictError(
                 "num_labels",

@@ -17,6 +17,7 @@ from ..core.octave_rng import make_rng
 from ..core.rng import rand_initialize_weights
 from ..errors import DataError, ParameterConflictError
 from ..mat import get_variable, load_mat
+from ..validation import check_feature_count
 from .training import roll_params, weights_from_variables
 
 #: Unrolled starting weights ``nn3 train --init`` looks for, besides ``Theta1``/``Theta2``.
@@ -85,6 +86,46 @@ def candidates(variables: dict) -> list:
         if name in variables and not (name == "nn_params" and found[:1] == ["Theta1/Theta2"]):
             found.append(name)
     return found
+
+
+def check_against_data(
+    starting: StartingWeights, init, source, n: int, m: int, hidden: "int | None"
+) -> int:
+    """Refuse ``--init`` weights whose hidden size or input width do not fit; their hidden size.
+
+    Parameters
+    ----------
+    starting : StartingWeights
+        From :func:`load_starting_weights`.
+    init, source : str or os.PathLike
+        The weights file and the data, for the messages.
+    n, m : int
+        Features and examples of the data (``m`` to say when X looks transposed).
+    hidden : int or None
+        The hidden layer size the user gave, if any.
+
+    Returns
+    -------
+    hidden : int
+        Theta1's row count.
+
+    Raises
+    ------
+    ParameterConflictError
+        ``hidden`` differs from Theta1's rows (named ``hidden_layer_size``: ``--hidden`` on the
+        command line).
+    DataError
+        Theta1 does not take ``n`` features (:func:`nn3.validation.check_feature_count`).
+    """
+    Theta1 = starting.Theta1
+    if hidden is not None and hidden != Theta1.shape[0]:
+        raise ParameterConflictError(
+            "hidden_layer_size",
+            hidden,
+            f"{init}: Theta1 has {Theta1.shape[0]} hidden units but {{name}} is {hidden}",
+        )
+    check_feature_count(n, Theta1.shape, f"{source} and {init}: ", n_examples=m)
+    return Theta1.shape[0]
 
 
 def load_starting_weights(

@@ -185,7 +185,7 @@ def floor_products(X, hidden, K, dtype=None):
     """
     import numpy as np
 
-    from nn3.core.network import _block_rows
+    from nn3.core.network import _partition
 
     dtype = np.dtype(dtype or X.dtype)
     Xd = X if X.dtype == dtype else X.astype(dtype)
@@ -198,8 +198,7 @@ def floor_products(X, hidden, K, dtype=None):
     o1 = np.empty((hidden, m), dtype)
     o2 = np.empty((hidden, n), dtype)
     o2t = np.empty((n, hidden), dtype)
-    b = _block_rows(m, hidden, K, dtype.itemsize)
-    blocks = [(s, min(m, s + b)) for s in range(0, m, b)]
+    blocks = _partition(m, hidden, K, dtype.itemsize)
     p1 = {
         "X @ W1.T": lambda: Xd @ W1.T,
         "W1 @ X.T": lambda: np.matmul(W1, Xd.T, out=o1),

@@ -27,6 +27,7 @@ from ..errors import DataError, ParameterError
 from ..validation import check_feature_count, validate, validate_params
 from . import activations
 from .activations import sigmoid_of_negated_inplace
+from .threads import check_threads, run_on_threads, single_threaded_blas
 
 #: What :func:`make_objective` returns: ``fun(nn_params) -> (J, grad)``.
 Objective = Callable[[npt.ArrayLike], tuple[float, np.ndarray]]
@@ -174,21 +175,48 @@ def _forward(X, Theta1, Theta2):
     return a2, _sigmoid_inplace(h)
 
 
-# The evaluation runs over blocks of rows whose intermediates take about this many bytes
-# (but never fewer rows than _MIN_BLOCK_ROWS, so that the matrix products stay efficient).
-_BLOCK_BYTES = 32 * 2**20
-_MIN_BLOCK_ROWS = 2048
+# The default partition: blocks of _BLOCK_ROWS rows (fewer when a row's intermediates are large,
+# so that a block's stay near _BLOCK_BYTES), and towards the end blocks of half the rows left
+# (down to an eighth of a block): whichever thread takes the last blocks, the threads finish
+# nearly together. Depends on the shapes only, never on the number of threads.
+_BLOCK_ROWS = 1024
+_BLOCK_BYTES = 8 * 2**20
 # Chains of element-wise passes run on pieces of about this many elements, which stay in cache
 # from one pass to the next.
 _CHUNK = 65536
 
 
-def _block_rows(m, hidden, num_labels, itemsize=8):
-    """Rows per block: blocks of equal size whose intermediates take about ``_BLOCK_BYTES``."""
+def _bulk_rows(hidden, num_labels, itemsize=8):
+    """Rows of a full block of the default partition."""
     per_row = itemsize * (2 * hidden + 1 + 2 * num_labels)
-    most = max(_MIN_BLOCK_ROWS, _BLOCK_BYTES // per_row)
-    n_blocks = -(-m // most)
-    return -(-m // n_blocks)
+    return max(1, min(_BLOCK_ROWS, _BLOCK_BYTES // per_row))
+
+
+def _partition(m, hidden, num_labels, itemsize=8):
+    """The default row blocks ``[(start, stop), ...]`` of an m-row X (shapes only decide it).
+
+    Full blocks of :func:`_bulk_rows` rows while more than two are left, then each block half of
+    the rows left, never fewer than an eighth of a full block (the last block takes a remainder
+    smaller than that): with blocks handed out in order to whichever thread is free, the last
+    ones are small, so the threads end within a small block of each other.
+    """
+    bulk = _bulk_rows(hidden, num_labels, itemsize)
+    smallest = max(1, bulk // 8)
+    blocks = []
+    start = 0
+    while start < m:
+        rest = m - start
+        size = min(bulk, max(smallest, -(-rest // 2)))
+        if rest - size < smallest:
+            size = rest
+        blocks.append((start, start + size))
+        start += size
+    return blocks
+
+
+def _uniform_blocks(m, block_rows):
+    """``block_rows`` rows per block, the last fewer: the engines' partition (same bits)."""
+    return [(start, min(m, start + block_rows)) for start in range(0, m, block_rows)]
 
 
 def _hidden_activation(nz2, neg_bias):
@@ -222,7 +250,7 @@ def _output_and_log_single(nz3, loss):
         with np.errstate(over="ignore"):
             activations.exp(nz, out=e)
         np.add(e, 1.0, out=nz)
-        np.reciprocal(nz, out=nz)  # h
+        np.divide(1.0, nz, out=nz)  # h
         with np.errstate(invalid="ignore"):  # Inf * 0 where exp overflowed: fmin gives 1
             np.multiply(e, nz, out=e)
         np.fmin(e, 1.0, out=e)
@@ -238,8 +266,62 @@ def _hidden_delta(d2, a2, scratch):
         d2[s : s + _CHUNK] *= g
 
 
+def _aligned(shape, dtype, align=64):
+    """``np.empty(shape, dtype)`` starting at a multiple of ``align`` bytes.
+
+    Every thread's buffers then sit alike in memory, so a BLAS whose rounding depends on
+    alignment (MKL without its reproducibility mode) still gives a block the same bits
+    whichever thread evaluates it.
+    """
+    dtype = np.dtype(dtype)
+    size = int(np.prod(shape)) * dtype.itemsize
+    raw = np.empty(size + align, np.uint8)
+    start = -raw.ctypes.data % align
+    return raw[start : start + size].view(dtype).reshape(shape)
+
+
+class _Slot:
+    """One thread's buffers for the intermediates of a block of up to ``b`` rows (flat arrays)."""
+
+    def __init__(self, hidden, num_labels, b, dtype):
+        self.a2t = _aligned((hidden + 1) * b, dtype)  # row 0: the bias unit's ones
+        self.ht = _aligned(num_labels * b, dtype)
+        self.loss = _aligned(num_labels * b, dtype)
+        self.d2t = _aligned(hidden * b, dtype)
+        self.scratch = _aligned(min(_CHUNK, hidden * b), dtype)
+        self.ones = _aligned(b, dtype)
+        self.ones[...] = 1.0
+
+
+class _Part:
+    """One block's partial sums (see :mod:`nn3.engines.block`), in the evaluator's dtype."""
+
+    def __init__(self, n, hidden, num_labels, dtype):
+        self.log_sum = 0.0
+        self.g0 = _aligned(hidden, dtype)  # sum(delta2)
+        self.g1 = _aligned((hidden, n), dtype)  # delta2' * Xb
+        self.g2 = _aligned((hidden + 1, num_labels), dtype)  # a2' * delta3
+
+
+class _Weights:
+    """What every block reads of one evaluation's weights, in the evaluator's dtype."""
+
+    def __init__(self, Theta1, Theta2, dtype):
+        self.neg_W1 = _negated(Theta1[:, 1:], dtype)  # (hidden, n)
+        self.neg_bias1 = _negated(Theta1[:, :1], dtype)  # (hidden, 1)
+        self.neg_Theta2 = _negated(Theta2, dtype)  # (K, hidden + 1)
+        self.W2t = np.ascontiguousarray(Theta2[:, 1:].T, dtype=dtype)  # (hidden, K)
+
+
+def _negated(A, dtype):
+    """``-A`` as a new C-ordered array of ``dtype`` (exact negation, then rounding)."""
+    out = np.empty(A.shape, dtype)
+    np.negative(A, out=out, casting="same_kind")
+    return out
+
+
 class _Evaluator:
-    """Cost and gradient on one data set, accumulated over blocks of rows, buffers reused.
+    """Cost and gradient on one data set: row blocks on ``threads`` threads, summed in order.
 
     The work is the MATLAB formulas (``a1 = [1 X]``, ``z2 = a1*Theta1'``, ``a2 = [1 g(z2)]``,
     ``h = g(a2*Theta2')``, ``J = sum(sum(-Y.*log(h) - (1-Y).*log(1-h)))/m + reg``,
@@ -248,25 +330,30 @@ class _Evaluator:
     element, with the same rounding; only the order in which the sums over examples are added
     differs (BLAS, per block then across blocks), which moves results in the last places.
 
-    Layout, per block of ``b`` rows of ``X``: activations are kept transposed, one row per unit and
-    one column per example, in contiguous buffers allocated once:
+    **Blocks and threads.** X is cut into a fixed partition of row blocks (:func:`_partition`,
+    or ``block_rows`` rows each when given: the engines' partition). Each block gives partial
+    sums (:class:`_Part`): the log-sum of the cost, ``sum(delta2)``, ``delta2' * Xb`` and
+    ``a2' * delta3``. The blocks are handed out in order to ``threads`` threads (the caller's
+    and helpers, :mod:`nn3.core.threads`), each with its own buffers and single-threaded BLAS,
+    and the partial sums are added in block order, by whichever thread finds the next block
+    done, into float64 accumulators: ``acc = part(0)``, then ``acc += part(k)``, exactly as
+    :func:`nn3.engines.block.combine` adds the engines' blocks. So the result has the same bits
+    whatever the number of threads, and the same as the streaming and Dask engines' for the
+    same ``block_rows`` (the blocks' own operations are the same calls). At most ``2 * threads``
+    blocks' partial sums are held at once (a thread waits when it is that far ahead).
 
-    * ``a2t`` (hidden + 1, b): row 0 is the bias unit's ones, written once; rows 1.. are
-      ``g(z2)'``. So ``Theta2 * a2t`` is ``z3'`` bias included, and ``a2t * delta3`` is the whole
-      ``Theta2_grad'`` in one product;
-    * ``ht`` (K, b): ``h'``, then ``delta3'`` in place. ``Y`` is never formed: its ones are a list
-      of flat positions per block;
-    * ``d2t`` (hidden, b) and ``loss`` (K, b), and a small scratch buffer.
-
-    The products are computed with negated weights, ``(-Theta1(:,2:end)) * Xb' - Theta1(:,1)``:
-    IEEE rounding is symmetric, so that is ``-z2'`` bit for bit, and ``exp`` takes it directly.
-    ``X`` is read in place, never copied (when C- or F-contiguous): the two large products are
-    ``-Theta1(:,2:end) * Xb'`` and the gradient's ``delta2' * Xb``, the latter computed as
-    ``d2t @ Xb`` (out ``(hidden, n)``) for a C-ordered float64 ``Xb`` with ``hidden <= 64`` and as
-    ``Xb' @ d2t'`` (out ``(n, hidden)``) otherwise: OpenBLAS's faster layout for each case
-    (``benchmarks/run.py`` times both; the choice depends on the block's memory order only, so
-    the bits do not depend on anything but the data's layout). Chains of element-wise passes
-    run piece by piece (``_CHUNK`` elements) so that each piece stays in cache through the chain.
+    **One block.** Activations are kept transposed, one row per unit and one column per
+    example, in contiguous buffers (:class:`_Slot`): ``a2t`` (hidden + 1, b) with row 0 the bias
+    unit's ones, so ``Theta2 * a2t`` is ``z3'`` bias included and ``a2t * delta3`` is the whole
+    ``Theta2_grad'``; ``ht`` (K, b), ``h'`` and then ``delta3'`` in place (``Y`` is never formed:
+    its ones are a list of flat positions per block); ``d2t`` (hidden, b); ``loss`` (K, b). The
+    products use negated weights, ``(-Theta1(:,2:end)) * Xb' - Theta1(:,1)``: IEEE rounding is
+    symmetric, so that is ``-z2'`` bit for bit, and ``exp`` takes it directly. ``X`` is read in
+    place, never copied (when C- or F-contiguous); the two large products are
+    ``-Theta1(:,2:end) * Xb'`` and the gradient's ``delta2' * Xb`` (as ``d2t @ Xb``, OpenBLAS's
+    faster layout, ``benchmarks/run.py`` times the others), the second while the block is
+    still in cache from the first. Chains of element-wise passes run piece by piece
+    (``_CHUNK`` elements) so that each piece stays in cache through the chain.
 
     Precision: ``dtype=np.float32`` computes every product and element-wise pass in float32
     (``X`` must then be float32), with the cost's log-sum added in float64 per block and the
@@ -281,68 +368,58 @@ class _Evaluator:
         Positions of the ones of ``Y``, as :func:`label_hits` returns them (``rows`` sorted).
     hidden, num_labels : int
     block_rows : int, optional
-        Rows per block; by default as many as keep the intermediates near ``_BLOCK_BYTES``.
+        Rows per block (the last block fewer); by default :func:`_partition`'s blocks.
     dtype : {numpy.float64, numpy.float32}, default numpy.float64
+    threads : int, optional
+        Threads per evaluation (default: the cores available); never more than the blocks.
+        The attribute may be changed between calls.
 
     Notes
     -----
     Not reentrant: one evaluator must not be called from two threads at once. ``X`` and the hit
-    positions are attributes that may be replaced between calls by arrays of the same shapes
-    (:func:`nn_cost_function` and :mod:`nn3.engines.block` do).
+    positions (``blocks``) are attributes that may be replaced between calls by arrays of the
+    same shapes (:func:`nn_cost_function` and :mod:`nn3.engines.block` do). After a call,
+    ``log_sum``, ``_acc0``, ``_acc1`` (n, hidden) and ``_acc2`` hold the sums over all blocks.
     """
 
-    def __init__(self, X, rows, cols, hidden, num_labels, block_rows=None, dtype=np.float64):
+    def __init__(
+        self, X, rows, cols, hidden, num_labels, block_rows=None, dtype=np.float64, threads=None
+    ):
         if not (X.flags.c_contiguous or X.flags.f_contiguous):
             X = np.ascontiguousarray(X)
         self.X = X
         self.dtype = dt = np.dtype(dtype)
         m, n = X.shape
-        self.m = m
+        self.m, self.n = m, n
         self.hidden, self.num_labels = hidden, num_labels
+        self.threads = check_threads(threads)
         if block_rows is None:
-            block_rows = _block_rows(m, hidden, num_labels, dt.itemsize)
-        block_rows = max(1, min(int(block_rows), m))
-        self.block_rows = block_rows
+            self._bounds = _partition(m, hidden, num_labels, dt.itemsize)
+        else:
+            self._bounds = _uniform_blocks(m, max(1, min(int(block_rows), m)))
+        self.block_rows = max(stop - start for start, stop in self._bounds)
         self.set_labels(rows, cols)
-        b = block_rows
-        self._a2t = np.empty((hidden + 1) * b, dt)
-        self._a2t[:b] = 1.0  # row 0 of every block's view: the bias unit
-        self._ht = np.empty(num_labels * b, dt)
-        self._loss = np.empty(num_labels * b, dt)
-        self._d2t = np.empty(hidden * b, dt)
-        self._scratch = np.empty(min(_CHUNK, hidden * b), dt)
-        self._ones = np.ones(b, dt)
+        self._slots: list[_Slot | None] = []  # per thread of an evaluation
+        self._parts: list[_Part | None] = []  # the ring of partial sums
         # Sums over blocks, float64 whatever dtype (nn3.engines reads them after a call).
-        self._acc1 = np.empty((n, hidden))  # sum over blocks of Xb' * delta2
-        self._acc2 = np.empty((hidden + 1, num_labels))  # sum over blocks of a2' * delta3
         self._acc0 = np.empty(hidden)  # sum over blocks of sum(delta2)
-        # Per-block products go straight to the accumulators for a single float64 block;
-        # otherwise through these (of dtype), then added in float64.
-        direct = dt == np.float64 and len(self.blocks) == 1
-        self._tmp1 = None if direct else np.empty((n, hidden), dt)
-        self._tmp2 = None if direct else np.empty((hidden + 1, num_labels), dt)
-        self._tmp0 = None if direct else np.empty(hidden, dt)
-        self._tmp1t = np.empty((hidden, n), dt) if self._rows_first_possible() else None
+        self._acc1t = np.empty((hidden, n))  # sum over blocks of delta2' * Xb
+        self._acc2 = np.empty((hidden + 1, num_labels))  # sum over blocks of a2' * delta3
+        self.log_sum = 0.0
 
-    def _rows_first_possible(self):
-        return self.dtype == np.float64 and self.hidden <= 64
+    @property
+    def _acc1(self):
+        """The sum of ``Xb' * delta2`` over blocks, (n, hidden) (a view)."""
+        return self._acc1t.T
 
     def set_labels(self, rows, cols):
         """Index the ones of ``Y`` per block (``rows``, ``cols`` as :func:`label_hits` gives)."""
-        m, b = self.m, self.block_rows
         self.blocks = []
-        for start in range(0, m, b):
-            stop = min(m, start + b)
+        for start, stop in self._bounds:
             lo, hi = np.searchsorted(rows, [start, stop])
             # Flat position of Y(r, c) == 1 in a (K, b) block: c * b + (r - start).
             hits = cols[lo:hi] * (stop - start) + (rows[lo:hi] - start)
             self.blocks.append((start, stop, np.sort(hits).astype(np.intp)))
-
-    def _neg(self, A, order="C"):
-        """``-A`` as a new array of the evaluator's dtype (exact negation, then rounding)."""
-        out = np.empty(A.shape, self.dtype, order=order)
-        np.negative(A, out=out, casting="same_kind")
-        return out
 
     def __call__(self, Theta1, Theta2, lambda_, grad1=None, grad2=None):
         """Cost; with ``grad1``/``grad2`` (any memory order) the gradients are written there.
@@ -359,77 +436,156 @@ class _Evaluator:
         -------
         J : float
         """
-        X = self.X
-        m = X.shape[0]
-        hidden, K = self.hidden, self.num_labels
-        single = self.dtype != np.float64
-        neg_W1 = self._neg(Theta1[:, 1:], order="F")
-        neg_bias1 = self._neg(Theta1[:, :1])
-        neg_Theta2 = self._neg(Theta2, order="F")
-        W2t = Theta2[:, 1:].T if not single else Theta2[:, 1:].T.astype(self.dtype)
-        output_and_log = _output_and_log_single if single else _output_and_log
+        m = self.X.shape[0]
         want_grad = grad1 is not None
-        log_sum = 0.0
-        for k, (start, stop, hits) in enumerate(self.blocks):
-            b = stop - start
-            Xb = X[start:stop]
-            a2t = self._a2t[: (hidden + 1) * b].reshape(hidden + 1, b)
-            a2t[0] = 1.0  # the bias row: a smaller last block overwrites part of it
-            z2t = a2t[1:]  # contiguous
-            np.matmul(neg_W1, Xb.T, out=z2t)
-            _hidden_activation(z2t, neg_bias1)  # a2'
-            ht = self._ht[: K * b].reshape(K, b)
-            np.matmul(neg_Theta2, a2t, out=ht)  # -z3'
-            # Cross-entropy: log(1 - h) where Y == 0, log(h) where Y == 1 (the two branches of
-            # -Y.*log(h) - (1-Y).*log(1-h)); summed here, negated and divided by m below.
-            h_flat = ht.reshape(-1)
-            loss = self._loss[: K * b]
-            output_and_log(h_flat, loss)
-            h_hits = h_flat[hits]
-            loss[hits] = activations.log(h_hits)
-            log_sum += float(loss.sum(dtype=np.float64)) if single else float(loss.sum())
-            if not want_grad:
-                continue
-            h_hits -= 1.0
-            h_flat[hits] = h_hits  # ht is now delta3' = (h - Y)'
-            d2t = self._d2t[: hidden * b].reshape(hidden, b)
-            np.matmul(W2t, ht, out=d2t)  # (delta3 * Theta2(:, 2:end))'
-            _hidden_delta(d2t.reshape(-1), z2t.reshape(-1), self._scratch)  # delta2'
-            direct = self._tmp0 is None
-            out0, out1, out2 = (
-                (self._acc0, self._acc1, self._acc2)
-                if direct
-                else (self._tmp0, self._tmp1, self._tmp2)
-            )
-            np.matmul(d2t, self._ones[:b], out=out0)
-            if self._tmp1t is not None and Xb.flags.c_contiguous:
-                np.matmul(d2t, Xb, out=self._tmp1t)  # (delta2' * Xb), the faster layout here
-                out1 = self._tmp1t.T
-            else:
-                np.matmul(Xb.T, d2t.T, out=out1)
-            np.matmul(a2t, ht.T, out=out2)
-            if k == 0:
-                if not direct:
-                    self._acc0[...] = out0
-                    self._acc2[...] = out2
-                if out1 is not self._acc1:
-                    self._acc1[...] = out1
-            else:
-                self._acc0 += out0
-                self._acc1 += out1
-                self._acc2 += out2
-        self.log_sum = log_sum  # with _acc0/_acc1/_acc2: the sums nn3.engines adds across blocks
-        J = -log_sum / m + _regularisation(Theta1, Theta2, lambda_, m)
+        n_blocks = len(self.blocks)
+        threads = max(1, min(self.threads, n_blocks))
+        run = _Run(self, _Weights(Theta1, Theta2, self.dtype), want_grad, threads)
+        with single_threaded_blas():
+            run_on_threads(run.work, threads)
+        self.log_sum = run.log_sum  # with _acc0/_acc1/_acc2: the sums nn3.engines reads
+        J = -run.log_sum / m + _regularisation(Theta1, Theta2, lambda_, m)
         if not want_grad:
             return J
         np.divide(self._acc0, m, out=grad1[:, 0])
-        np.divide(self._acc1.T, m, out=grad1[:, 1:])
+        np.divide(self._acc1t, m, out=grad1[:, 1:])
         np.divide(self._acc2.T, m, out=grad2)
         if lambda_ != 0:
             # Regularisation skips the bias column.
             grad1[:, 1:] += (lambda_ / m) * Theta1[:, 1:]
             grad2[:, 1:] += (lambda_ / m) * Theta2[:, 1:]
         return J
+
+    def _slot(self, i):
+        if self._slots[i] is None:  # only the thread of slot i makes it
+            self._slots[i] = _Slot(self.hidden, self.num_labels, self.block_rows, self.dtype)
+        return self._slots[i]
+
+    def _part(self, i):
+        if self._parts[i] is None:
+            self._parts[i] = _Part(self.n, self.hidden, self.num_labels, self.dtype)
+        return self._parts[i]
+
+    def _block(self, k, slot, part, w, want_grad):
+        """Partial sums of block ``k`` into ``part``, with ``slot``'s buffers."""
+        start, stop, hits = self.blocks[k]
+        b = stop - start
+        Xb = self.X[start:stop]
+        hidden, K = self.hidden, self.num_labels
+        single = self.dtype != np.float64
+        a2t = slot.a2t[: (hidden + 1) * b].reshape(hidden + 1, b)
+        a2t[0] = 1.0  # the bias row (a block of other rows may have written there)
+        z2t = a2t[1:]  # contiguous
+        np.matmul(w.neg_W1, Xb.T, out=z2t)
+        _hidden_activation(z2t, w.neg_bias1)  # a2'
+        ht = slot.ht[: K * b].reshape(K, b)
+        np.matmul(w.neg_Theta2, a2t, out=ht)  # -z3'
+        # Cross-entropy: log(1 - h) where Y == 0, log(h) where Y == 1 (the two branches of
+        # -Y.*log(h) - (1-Y).*log(1-h)); summed here, negated and divided by m at the end.
+        h_flat = ht.reshape(-1)
+        loss = slot.loss[: K * b]
+        (_output_and_log_single if single else _output_and_log)(h_flat, loss)
+        h_hits = h_flat[hits]
+        loss[hits] = activations.log(h_hits)
+        part.log_sum = float(loss.sum(dtype=np.float64)) if single else float(loss.sum())
+        if not want_grad:
+            return
+        h_hits -= 1.0
+        h_flat[hits] = h_hits  # ht is now delta3' = (h - Y)'
+        d2t = slot.d2t[: hidden * b].reshape(hidden, b)
+        np.matmul(w.W2t, ht, out=d2t)  # (delta3 * Theta2(:, 2:end))'
+        _hidden_delta(d2t.reshape(-1), z2t.reshape(-1), slot.scratch)  # delta2'
+        np.matmul(d2t, slot.ones[:b], out=part.g0)
+        np.matmul(d2t, Xb, out=part.g1)  # delta2' * Xb
+        np.matmul(a2t, ht.T, out=part.g2)
+
+
+class _Run:
+    """One evaluation: blocks handed out in order, partial sums added in order.
+
+    ``work(slot)`` runs on each thread: it takes the next block, evaluates it into a partial-sums
+    buffer of the ring (``2 * threads`` of them, block ``k`` in ``k % ring``), marks it done, and
+    adds into the accumulators every block that is next in order and done (one thread adds at a
+    time; the others go on evaluating). A thread more than the ring ahead of the adding waits.
+    Any exception stops every thread before its next block.
+    """
+
+    def __init__(self, ev, weights, want_grad, threads):
+        self.ev, self.w, self.want_grad = ev, weights, want_grad
+        self.n_blocks = len(ev.blocks)
+        self.ring = min(self.n_blocks, 2 * threads)
+        while len(ev._parts) < self.ring:
+            ev._parts.append(None)
+        self.done = [False] * self.ring
+        self.cond = threading.Condition(threading.Lock())
+        self.next_block = 0  # the next block to hand out
+        self.added = 0  # blocks added so far (in order)
+        self.adding = False  # a thread is adding
+        self.failed = False
+        self.log_sum = 0.0
+        self.errstate = np.geterr()  # the caller's floating-point error handling, in every thread
+        while len(ev._slots) < threads:  # made here, filled by the thread that uses each
+            ev._slots.append(None)
+
+    def work(self, slot_index):
+        try:
+            ev = self.ev
+            slot = ev._slot(slot_index)
+            with np.errstate(**self.errstate):
+                while True:
+                    k = self._take()
+                    if k is None:
+                        return
+                    ev._block(k, slot, ev._part(k % self.ring), self.w, self.want_grad)
+                    with self.cond:
+                        self.done[k % self.ring] = True
+                        if self.adding:
+                            continue
+                        self.adding = True
+                    self._add_in_order()
+        except BaseException:
+            with self.cond:
+                self.failed = True
+                self.cond.notify_all()
+            raise
+
+    def _take(self):
+        """The next block to evaluate, once its ring buffer is free; None when none is left."""
+        with self.cond:
+            if self.failed or self.next_block >= self.n_blocks:
+                return None
+            k = self.next_block
+            self.next_block += 1
+            while k >= self.added + self.ring and not self.failed:
+                self.cond.wait()
+            return None if self.failed else k
+
+    def _add_in_order(self):
+        """Add every done block that is next in order (this thread holds ``adding``)."""
+        ev = self.ev
+        while True:
+            with self.cond:
+                j = self.added
+                if j >= self.n_blocks or not self.done[j % self.ring] or self.failed:
+                    self.adding = False
+                    return
+            part = ev._parts[j % self.ring]
+            if j == 0:
+                self.log_sum = 0.0 + part.log_sum
+                if self.want_grad:
+                    ev._acc0[...] = part.g0
+                    ev._acc1t[...] = part.g1
+                    ev._acc2[...] = part.g2
+            else:
+                self.log_sum += part.log_sum
+                if self.want_grad:
+                    ev._acc0 += part.g0
+                    ev._acc1t += part.g1
+                    ev._acc2 += part.g2
+            with self.cond:
+                self.done[j % self.ring] = False
+                self.added = j + 1
+                self.cond.notify_all()
 
 
 def _regularisation(Theta1, Theta2, lambda_, m):
@@ -441,9 +597,11 @@ def _regularisation(Theta1, Theta2, lambda_, m):
     return lambda_ / (2 * m) * (float(np.sum(t1 * t1)) + float(np.sum(t2 * t2)))
 
 
-def _cost_and_gradient(X, rows, cols, Theta1, Theta2, lambda_, grad1=None, grad2=None):
+def _cost_and_gradient(
+    X, rows, cols, Theta1, Theta2, lambda_, grad1=None, grad2=None, threads=None
+):
     """Cost and, when ``grad1``/``grad2`` are given, gradients written into them (one-off)."""
-    evaluator = _Evaluator(X, rows, cols, Theta1.shape[0], Theta2.shape[0])
+    evaluator = _Evaluator(X, rows, cols, Theta1.shape[0], Theta2.shape[0], threads=threads)
     return evaluator(Theta1, Theta2, lambda_, grad1, grad2)
 
 
@@ -540,6 +698,8 @@ def nn_cost_function(
     X: npt.ArrayLike,
     y: npt.ArrayLike,
     lambda_: float = 0.0,
+    *,
+    threads: int | None = None,
 ) -> tuple[float, np.ndarray]:
     """Cost and unrolled gradient of the network: the objective ``fmincg`` minimises.
 
@@ -562,6 +722,9 @@ def nn_cost_function(
     X : ndarray of shape (m, input_layer_size)
     y : ndarray of shape (m,) or (m, 1)
     lambda_ : float, default 0.0
+    threads : int, optional
+        Threads evaluating row blocks at once (default: the cores available, see
+        :func:`make_objective`); the result has the same bits for any number.
 
     Returns
     -------
@@ -571,6 +734,7 @@ def nn_cost_function(
     """
     Theta1, Theta2 = roll(nn_params, input_layer_size, hidden_layer_size, num_labels)
     validate("lambda_", lambda_)
+    threads = check_threads(threads)
     X = _as_data(X)
     if Theta1.ndim != 2 or Theta2.ndim != 2:  # roll gives 2-D; the checks of _prepare follow
         raise DataError("Theta1 and Theta2 must be 2-D matrices")
@@ -586,9 +750,11 @@ def nn_cost_function(
         raise DataError("X has no rows (zero examples)")
     if not _CACHE_LOCK.acquire(blocking=False):  # another thread is evaluating: no reuse
         rows, cols = label_hits(y_arr, Theta2.shape[0])
-        return _cost_and_gradient(X, rows, cols, Theta1, Theta2, lambda_, grad1, grad2), grad
+        J = _cost_and_gradient(X, rows, cols, Theta1, Theta2, lambda_, grad1, grad2, threads)
+        return J, grad
     try:
         evaluate = _cached_evaluator(X, y_arr, Theta1.shape[0], Theta2.shape[0])
+        evaluate.threads = threads
         try:
             J = evaluate(Theta1, Theta2, lambda_, grad1, grad2)
         finally:
@@ -637,6 +803,8 @@ def make_objective(
     num_labels: int,
     lambda_: float = 0.0,
     precision: str = "double",
+    *,
+    threads: int | None = None,
 ) -> Objective:
     """``nn_cost_function`` with the data checked once, for repeated evaluation by an optimizer.
 
@@ -660,6 +828,13 @@ def make_objective(
         double-precision one) and the gradient is returned as float64. Faster at large shapes
         (the products run at float32 speed and read half the bytes); not MATLAB's bits, so
         parity and the gradient check are double-only.
+    threads : int, optional
+        Threads per evaluation, from 1 to 256 (default: the cores this process may use,
+        ``len(os.sched_getaffinity(0))``). X is cut into row blocks that depend on its shape
+        only; the blocks are evaluated ``threads`` at a time, each with single-threaded BLAS
+        (BLAS is kept to one thread during each evaluation), and their partial sums are added
+        in block order, so the result has the same bits for any number of threads. More
+        threads than cores is allowed (slower, same result). ``fun.threads`` is the number.
 
     Returns
     -------
@@ -673,6 +848,7 @@ def make_objective(
     )
     validate("lambda_", lambda_)
     dtype = precision_dtype(precision)
+    threads = check_threads(threads)
     X = np.asarray(X)
     if dtype == np.float32 and X.dtype == np.float32:
         if X.ndim != 2:
@@ -688,7 +864,9 @@ def make_objective(
     if np.asarray(y).size != X.shape[0]:
         raise DataError(f"X has {X.shape[0]} rows but y has {np.asarray(y).size} labels")
     sizes = (input_layer_size, hidden_layer_size, num_labels)
-    evaluate = _Evaluator(X, rows, cols, hidden_layer_size, num_labels, dtype=dtype)
+    evaluate = _Evaluator(
+        X, rows, cols, hidden_layer_size, num_labels, dtype=dtype, threads=threads
+    )
 
     def fun(nn_params):
         Theta1, Theta2 = roll(nn_params, *sizes)
@@ -698,6 +876,7 @@ def make_objective(
         return J, grad
 
     fun.precision = precision  # type: ignore[attr-defined]
+    fun.threads = threads  # type: ignore[attr-defined]
     return fun
 
 

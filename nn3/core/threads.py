@@ -1,0 +1,280 @@
+"""Threads for one evaluation: how many, BLAS kept to one thread meanwhile, and a small pool.
+
+The evaluator of :mod:`nn3.core.network` cuts X into a fixed partition of row blocks and hands
+the blocks to ``threads`` threads: the calling thread and ``threads - 1`` helper threads from the
+pool here. numpy releases the GIL in its matrix products and element-wise loops, so the threads
+run at the same time on different cores. Each block's products run in single-threaded BLAS
+(:func:`single_threaded_blas`): the cores are busy with blocks already, and a block's sums must
+not depend on how a multi-threaded BLAS would split them. Which thread evaluates which block
+changes nothing in the result (see :class:`nn3.core.network._Evaluator`).
+
+The pool's threads are daemon threads that wait on a lock between jobs; they are made when
+first needed, kept for later evaluations, and forgotten in a child process after ``fork``.
+"""
+
+import _thread
+import functools
+import math
+import numbers
+import os
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from ..errors import ParameterError
+
+#: Most threads one evaluation may use (each holds a block's intermediates).
+MAX_THREADS = 256
+
+
+def available_cores() -> int:
+    """The CPUs this process may run on (its affinity mask where the OS has one).
+
+    Returns
+    -------
+    cores : int
+        At least 1.
+    """
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # macOS and Windows have no affinity mask here
+        return max(1, os.cpu_count() or 1)
+
+
+def check_threads(threads: object) -> int:
+    """The ``threads`` parameter as an ``int``; ``None`` means :func:`available_cores`.
+
+    Parameters
+    ----------
+    threads : int or None
+        A whole number from 1 to :data:`MAX_THREADS` (more than the cores is allowed: the
+        result is the same, only slower).
+
+    Returns
+    -------
+    threads : int
+
+    Raises
+    ------
+    ParameterError
+        Naming ``threads``.
+    """
+    if threads is None:
+        return available_cores()
+    requirement = f"must be a whole number from 1 to {MAX_THREADS}"
+    if isinstance(threads, bool) or not isinstance(threads, numbers.Real):
+        raise ParameterError("threads", requirement, threads)
+    value = float(threads)
+    if not (math.isfinite(value) and value.is_integer() and 1 <= value <= MAX_THREADS):
+        raise ParameterError("threads", requirement, threads)
+    return int(value)
+
+
+# ------------------------------------------------------------------------------------------
+# BLAS limited to one thread while any evaluation runs
+# ------------------------------------------------------------------------------------------
+
+
+class _BlasLimit:
+    """BLAS at one thread while at least one evaluation is inside; restored by the last one out.
+
+    BLAS libraries keep one thread count for the whole process, so overlapping evaluations
+    (from several user threads) share one limit: the first in saves the counts and sets 1,
+    the last out restores them. The libraries are found once, through threadpoolctl (when it
+    is not installed, BLAS is left as it is).
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._depth = 0
+        self._saved: list[tuple[Any, int]] = []
+
+    @functools.cached_property
+    def _libraries(self) -> list[Any]:
+        try:
+            from threadpoolctl import ThreadpoolController
+        except ImportError:
+            return []
+        return [c for c in ThreadpoolController().lib_controllers if c.user_api == "blas"]
+
+    @property
+    def controlled(self) -> bool:
+        """Whether a BLAS library was found whose thread count can be set."""
+        return bool(self._libraries)
+
+    def enter(self) -> None:
+        with self._lock:
+            if self._depth == 0:
+                self._saved = [(lib, lib.get_num_threads()) for lib in self._libraries]
+                for lib, count in self._saved:
+                    if count != 1:
+                        lib.set_num_threads(1)
+            self._depth += 1
+
+    def exit(self) -> None:
+        with self._lock:
+            self._depth -= 1
+            if self._depth == 0:
+                for lib, count in self._saved:
+                    if count != 1:
+                        lib.set_num_threads(count)
+                self._saved = []
+
+    def after_fork(self) -> None:
+        """In a child process: a fresh lock, and the counts an evaluation in flight had saved."""
+        self._lock = threading.Lock()
+        if self._depth:
+            for lib, count in self._saved:
+                if count != 1:
+                    lib.set_num_threads(count)
+        self._depth, self._saved = 0, []
+
+
+_BLAS = _BlasLimit()
+
+
+@contextmanager
+def single_threaded_blas() -> Iterator[None]:
+    """BLAS limited to one thread meanwhile (process-wide; nested and overlapping uses share it).
+
+    Costs about a microsecond when entered and left; BLAS calls made meanwhile by other
+    threads of the process run single-threaded too.
+    """
+    _BLAS.enter()
+    try:
+        yield
+    finally:
+        _BLAS.exit()
+
+
+def blas_is_controlled() -> bool:
+    """Whether the BLAS thread count can be set (threadpoolctl installed and a BLAS found)."""
+    return _BLAS.controlled
+
+
+# ------------------------------------------------------------------------------------------
+# The pool
+# ------------------------------------------------------------------------------------------
+
+
+class _Helper:
+    """One daemon thread that runs the jobs handed to it, one at a time."""
+
+    def __init__(self) -> None:
+        self._go = _thread.allocate_lock()
+        self._go.acquire()
+        self._done = _thread.allocate_lock()
+        self._done.acquire()
+        self._job: Callable[[], None] | None = None
+        self._error: BaseException | None = None
+        threading.Thread(target=self._run, name="nn3-evaluation", daemon=True).start()
+
+    def _run(self) -> None:
+        while True:
+            self._go.acquire()
+            job, self._job = self._job, None
+            if job is None:
+                return
+            try:
+                job()
+            except BaseException as exc:  # handed to the caller by wait()
+                self._error = exc
+            finally:
+                del job
+                self._done.release()
+
+    def start(self, job: Callable[[], None]) -> None:
+        self._job = job
+        self._go.release()
+
+    def wait(self) -> BaseException | None:
+        """Wait for the job to end (not interruptible: jobs end soon); its exception, if any."""
+        interrupted: BaseException | None = None
+        while True:
+            try:
+                self._done.acquire()
+                break
+            except BaseException as exc:  # KeyboardInterrupt while waiting: wait on, then raise
+                interrupted = exc
+        error, self._error = self._error, None
+        if interrupted is not None and error is None:
+            error = interrupted
+        return error
+
+    def stop(self) -> None:
+        self._job = None
+        self._go.release()
+
+
+class _Pool:
+    """Idle helper threads, lent to one evaluation at a time and given back after it."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._idle: list[_Helper] = []
+
+    def borrow(self, count: int) -> list[_Helper]:
+        with self._lock:
+            helpers = self._idle[-count:] if count else []
+            del self._idle[len(self._idle) - len(helpers) :]
+        while len(helpers) < count:
+            helpers.append(_Helper())
+        return helpers
+
+    def give_back(self, helpers: list[_Helper]) -> None:
+        with self._lock:
+            self._idle.extend(helpers)
+
+    def after_fork(self) -> None:
+        """In a child process the helper threads do not exist: forget them."""
+        self._lock = threading.Lock()
+        self._idle = []
+
+
+_POOL = _Pool()
+
+
+def run_on_threads(job: Callable[[int], None], count: int) -> None:
+    """Run ``job(0)``, ..., ``job(count - 1)`` at once; ``job(0)`` in the calling thread.
+
+    Returns when every call has returned. The first exception (the calling thread's first) is
+    raised after all calls have ended; a job that can run long should stop early when another
+    one fails (the evaluator's jobs check a shared flag between blocks).
+
+    Parameters
+    ----------
+    job : callable ``job(slot)``
+    count : int
+        At least 1.
+    """
+    if count <= 1:
+        job(0)
+        return
+    helpers = _POOL.borrow(count - 1)
+    started: list[_Helper] = []
+    error: BaseException | None = None
+    try:
+        for slot, helper in enumerate(helpers, start=1):
+            helper.start(functools.partial(job, slot))
+            started.append(helper)
+        job(0)
+    except BaseException as exc:
+        error = exc
+    finally:
+        for helper in started:
+            helper_error = helper.wait()
+            if error is None:
+                error = helper_error
+        _POOL.give_back(helpers)
+    if error is not None:
+        raise error
+
+
+def _after_fork_in_child() -> None:
+    _BLAS.after_fork()
+    _POOL.after_fork()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)

@@ -187,6 +187,23 @@ def test_blas_threads_are_restored_after_an_evaluation():
         assert _blas_threads() == before
 
 
+def test_blocks_run_with_one_blas_thread(small_blocks, monkeypatch):
+    """Every block's products run in single-threaded BLAS, on every thread."""
+    pytest.importorskip("threadpoolctl")
+    X, y, p = _problem(8, 1000, 10, 5, 3)
+    real = network._Evaluator._block
+    seen = []
+
+    def block(self, *args):
+        seen.append(tuple(_blas_threads()))
+        return real(self, *args)
+
+    monkeypatch.setattr(network._Evaluator, "_block", block)
+    network.make_objective(X, y, 10, 5, 3, threads=3)(p)
+    assert len(seen) == len(network._partition(1000, 5, 3)) > 3
+    assert all(counts and set(counts) == {1} for counts in seen)
+
+
 @pytest.mark.parametrize("bad", [0, -1, 2.5, "2", True, None.__class__, 257, float("nan")])
 def test_bad_thread_counts_are_refused_naming_threads(bad):
     X, y, p = _problem(9, 20, 3, 2, 2)
@@ -231,31 +248,30 @@ def _busy(thread):
 
 
 def test_interruption_stops_every_thread_and_the_next_call_is_right(small_blocks, monkeypatch):
+    """Ctrl-C reaches the main thread while it evaluates a block: the other threads stop
+    before their next block, the call raises KeyboardInterrupt, the next call is right."""
     X, y, p = _problem(11, 3000, 20, 10, 4)
     J1, g1 = network.make_objective(X, y, 20, 10, 4, 1.0, threads=1)(p)
     real = network._Evaluator._block
-    seen = []
+    seen, in_main = [], []
 
     def block(self, k, *args):
         seen.append(k)
-        if k == 5 and threading.current_thread() is threading.main_thread():
-            raise KeyboardInterrupt
+        if threading.current_thread() is threading.main_thread():
+            in_main.append(k)
+            if len(in_main) == 2:
+                raise KeyboardInterrupt
         return real(self, k, *args)
 
     fun = network.make_objective(X, y, 20, 10, 4, 1.0, threads=3)
     monkeypatch.setattr(network._Evaluator, "_block", block)
-    for _ in range(20):  # until the main thread is the one that takes block 5
-        seen.clear()
-        try:
-            fun(p)
-        except KeyboardInterrupt:
-            break
-    else:
-        pytest.skip("the main thread never took block 5")
+    with pytest.raises(KeyboardInterrupt):
+        fun(p)
     n_blocks = len(network._partition(3000, 10, 4))
-    assert len(seen) < n_blocks  # the other threads stopped before the end
+    assert len(seen) < n_blocks // 2  # the other threads stopped long before the end
+    count = len(seen)
     time.sleep(0.05)
-    assert len(seen) == len(set(seen))  # and nothing ran after the call returned
+    assert len(seen) == count  # and nothing runs after the call returned
     monkeypatch.setattr(network._Evaluator, "_block", real)
     J, g = fun(p)
     assert J == J1 and np.array_equal(g, g1)
@@ -294,7 +310,7 @@ def test_a_forked_child_makes_its_own_threads(small_blocks):
     queue = ctx.Queue()
     child = ctx.Process(target=_evaluate_in_child, args=(queue, X, y, p))
     child.start()
-    Jc, gc = queue.get(timeout=60)
+    Jc, gc = queue.get(timeout=30)
     child.join(timeout=60)
     assert child.exitcode == 0
     assert Jc == J and np.array_equal(gc, g)

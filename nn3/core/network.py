@@ -523,7 +523,8 @@ class _Run:
         self.adding = False  # a thread is adding
         self.failed = False
         self.log_sum = 0.0
-        self.errstate = np.geterr()  # the caller's floating-point error handling, in every thread
+        # The caller's floating-point error handling, in every thread (numpy keeps it per thread).
+        self.errstate = {**np.geterr(), "call": np.geterrcall()}
         while len(ev._slots) < threads:  # made here, filled by the thread that uses each
             ev._slots.append(None)
 

@@ -287,14 +287,24 @@ def test_interruption_stops_every_thread_and_the_next_call_is_right(small_blocks
     assert J == J1 and np.array_equal(g, g1)
 
 
-def test_concurrent_evaluations_from_two_threads(small_blocks):
+def test_concurrent_evaluations_from_two_threads(small_blocks, monkeypatch):
+    """Two evaluations at once (each on 3 threads): right bits, and BLAS stays at one thread
+    until both have ended (the limit is shared: the first to end must not lift it)."""
     X, y, p = _problem(12, 2000, 20, 10, 4)
     J1, g1 = network.make_objective(X, y, 20, 10, 4, 1.0, threads=1)(p)
     funs = [network.make_objective(X, y, 20, 10, 4, 1.0, threads=3) for _ in range(2)]
     out = [[], []]
+    blas_seen = set()
+    real = network._Evaluator._block
+
+    def block(self, *args):
+        blas_seen.update(_blas_threads() if threads.blas_is_controlled() else [1])
+        return real(self, *args)
+
+    monkeypatch.setattr(network._Evaluator, "_block", block)
 
     def loop(i):
-        for _ in range(10):
+        for _ in range(20):
             out[i].append(funs[i](p))
 
     workers = [threading.Thread(target=loop, args=(i,)) for i in range(2)]
@@ -303,9 +313,10 @@ def test_concurrent_evaluations_from_two_threads(small_blocks):
     for w in workers:
         w.join()
     for results in out:
-        assert len(results) == 10
+        assert len(results) == 20
         for J, g in results:
             assert J == J1 and np.array_equal(g, g1)
+    assert blas_seen == {1}
 
 
 def _evaluate_in_child(queue, X, y, p):
@@ -318,9 +329,14 @@ def test_a_forked_child_makes_its_own_threads(small_blocks):
     J, g = network.make_objective(X, y, 20, 10, 4, 1.0, threads=3)(p)  # the parent's helpers exist
     ctx = multiprocessing.get_context("fork")
     queue = ctx.Queue()
-    child = ctx.Process(target=_evaluate_in_child, args=(queue, X, y, p))
+    child = ctx.Process(target=_evaluate_in_child, args=(queue, X, y, p), daemon=True)
     child.start()
-    Jc, gc = queue.get(timeout=30)
-    child.join(timeout=60)
-    assert child.exitcode == 0
+    try:
+        Jc, gc = queue.get(timeout=30)  # a child waiting for helpers it does not have: Empty
+        child.join(timeout=30)
+        assert child.exitcode == 0
+    finally:
+        if child.is_alive():
+            child.kill()
+            child.join()
     assert Jc == J and np.array_equal(gc, g)

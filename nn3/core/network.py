@@ -27,7 +27,7 @@ from ..errors import DataError, ParameterError
 from ..validation import check_feature_count, validate, validate_params
 from . import activations
 from .activations import sigmoid_of_negated_inplace
-from .threads import check_threads, run_on_threads, single_threaded_blas
+from .threads import blas_thread, check_threads, run_on_threads, single_threaded_blas
 
 #: What :func:`make_objective` returns: ``fun(nn_params) -> (J, grad)``.
 Objective = Callable[[npt.ArrayLike], tuple[float, np.ndarray]]
@@ -532,7 +532,7 @@ class _Run:
         try:
             ev = self.ev
             slot = ev._slot(slot_index)
-            with np.errstate(**self.errstate):
+            with np.errstate(**self.errstate), blas_thread():
                 while True:
                     k = self._take()
                     if k is None:

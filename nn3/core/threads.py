@@ -19,7 +19,7 @@ import numbers
 import os
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 from ..errors import ParameterError
@@ -76,40 +76,85 @@ def check_threads(threads: object) -> int:
 # ------------------------------------------------------------------------------------------
 
 
+class _Library:
+    """One BLAS library's thread count: ``get()``, ``set(n)``, and whether it is per thread.
+
+    Found by threadpoolctl. OpenBLAS built with pthreads has one count for the process, set
+    here through its own ``openblas_set_num_threads`` (threadpoolctl's controller lets only
+    the first thread that used it set the count and silently ignores the others, while nn3
+    evaluates from whichever thread calls it). OpenBLAS built with OpenMP keeps a count per
+    calling thread (``per_thread``): each evaluating thread sets its own. MKL and BLIS keep one
+    count for the process, set through threadpoolctl.
+    """
+
+    def __init__(self, controller: Any) -> None:
+        self.name = f"{controller.internal_api} {controller.version}"
+        self.per_thread = getattr(controller, "threading_layer", None) == "openmp"
+        self.get: Callable[[], int] = controller.get_num_threads
+        self.set: Callable[[int], Any] = controller.set_num_threads
+        if controller.internal_api == "openblas" and not self.per_thread:
+            found = _openblas_functions(controller.filepath)
+            if found is not None:
+                self.get, self.set = found
+
+
+def _openblas_functions(path: str) -> tuple[Callable[[], int], Callable[[int], Any]] | None:
+    """OpenBLAS's ``openblas_get/set_num_threads`` in the library at ``path`` (any affixes)."""
+    import ctypes
+
+    try:
+        lib = ctypes.CDLL(path)
+    except OSError:
+        return None
+    for prefix in ("", "scipy_"):
+        for suffix in ("", "64_", "_64"):
+            get = getattr(lib, f"{prefix}openblas_get_num_threads{suffix}", None)
+            set_ = getattr(lib, f"{prefix}openblas_set_num_threads{suffix}", None)
+            if get is not None and set_ is not None:
+                get.restype, get.argtypes = ctypes.c_int, []
+                set_.restype, set_.argtypes = None, [ctypes.c_int]
+                return get, set_
+    return None
+
+
 class _BlasLimit:
     """BLAS at one thread while at least one evaluation is inside; restored by the last one out.
 
-    BLAS libraries keep one thread count for the whole process, so overlapping evaluations
-    (from several user threads) share one limit: the first in saves the counts and sets 1,
-    the last out restores them. The libraries are found once, through threadpoolctl (when it
-    is not installed, BLAS is left as it is).
+    A process-wide count is shared by overlapping evaluations (from several user threads): the
+    first in saves it and sets 1, the last out restores it. A per-thread count (OpenMP) is set
+    by each evaluating thread for itself (:meth:`this_thread`). The libraries are those loaded
+    when first needed, found through threadpoolctl (without it, BLAS is left as it is).
     """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._depth = 0
-        self._saved: list[tuple[Any, int]] = []
+        self._saved: list[tuple[_Library, int]] = []
 
     @functools.cached_property
-    def _libraries(self) -> list[Any]:
+    def libraries(self) -> list[_Library]:
         try:
             from threadpoolctl import ThreadpoolController
         except ImportError:
             return []
-        return [c for c in ThreadpoolController().lib_controllers if c.user_api == "blas"]
+        controllers = ThreadpoolController().lib_controllers
+        return [_Library(c) for c in controllers if c.user_api == "blas"]
 
-    @property
-    def controlled(self) -> bool:
-        """Whether a BLAS library was found whose thread count can be set."""
-        return bool(self._libraries)
+    @functools.cached_property
+    def _shared(self) -> list[_Library]:
+        return [lib for lib in self.libraries if not lib.per_thread]
+
+    @functools.cached_property
+    def _own(self) -> list[_Library]:
+        return [lib for lib in self.libraries if lib.per_thread]
 
     def enter(self) -> None:
         with self._lock:
             if self._depth == 0:
-                self._saved = [(lib, lib.get_num_threads()) for lib in self._libraries]
+                self._saved = [(lib, lib.get()) for lib in self._shared]
                 for lib, count in self._saved:
                     if count != 1:
-                        lib.set_num_threads(1)
+                        lib.set(1)
             self._depth += 1
 
     def exit(self) -> None:
@@ -118,8 +163,22 @@ class _BlasLimit:
             if self._depth == 0:
                 for lib, count in self._saved:
                     if count != 1:
-                        lib.set_num_threads(count)
+                        lib.set(count)
                 self._saved = []
+
+    @contextmanager
+    def this_thread(self) -> Iterator[None]:
+        """Per-thread counts (OpenMP) at 1 in the calling thread meanwhile."""
+        saved = [(lib, lib.get()) for lib in self._own]
+        for lib, count in saved:
+            if count != 1:
+                lib.set(1)
+        try:
+            yield
+        finally:
+            for lib, count in saved:
+                if count != 1:
+                    lib.set(count)
 
     def after_fork(self) -> None:
         """In a child process: a fresh lock, and the counts an evaluation in flight had saved."""
@@ -127,7 +186,7 @@ class _BlasLimit:
         if self._depth:
             for lib, count in self._saved:
                 if count != 1:
-                    lib.set_num_threads(count)
+                    lib.set(count)
         self._depth, self._saved = 0, []
 
 
@@ -136,10 +195,12 @@ _BLAS = _BlasLimit()
 
 @contextmanager
 def single_threaded_blas() -> Iterator[None]:
-    """BLAS limited to one thread meanwhile (process-wide; nested and overlapping uses share it).
+    """BLAS limited to one thread meanwhile, for the whole process (shared by nested and
+    overlapping uses, from any thread). Each thread that then calls BLAS enters
+    :func:`blas_thread` too (needed where BLAS keeps a count per thread, as OpenMP does).
 
-    Costs about a microsecond when entered and left; BLAS calls made meanwhile by other
-    threads of the process run single-threaded too.
+    Costs a few microseconds; BLAS calls made meanwhile by other threads of the process run
+    single-threaded too.
     """
     _BLAS.enter()
     try:
@@ -148,9 +209,14 @@ def single_threaded_blas() -> Iterator[None]:
         _BLAS.exit()
 
 
+def blas_thread() -> AbstractContextManager[None]:
+    """In a thread that calls BLAS during :func:`single_threaded_blas`: its own count at 1."""
+    return _BLAS.this_thread()
+
+
 def blas_is_controlled() -> bool:
     """Whether the BLAS thread count can be set (threadpoolctl installed and a BLAS found)."""
-    return _BLAS.controlled
+    return bool(_BLAS.libraries)
 
 
 # ------------------------------------------------------------------------------------------

@@ -179,7 +179,7 @@ def _forward(X, Theta1, Theta2):
 # so that a block's stay near _BLOCK_BYTES), and towards the end blocks of half the rows left
 # (down to an eighth of a block): whichever thread takes the last blocks, the threads finish
 # nearly together. Depends on the shapes only, never on the number of threads.
-_BLOCK_ROWS = 1024
+_BLOCK_ROWS = 512
 _BLOCK_BYTES = 8 * 2**20
 # Chains of element-wise passes run on pieces of about this many elements, which stay in cache
 # from one pass to the next.

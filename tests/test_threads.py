@@ -116,9 +116,14 @@ def test_cost_only_same_bits_for_any_number_of_threads(small_blocks):
     assert len(costs) == 1
 
 
-def test_default_is_the_cores_available():
+def test_default_is_the_cores_available(monkeypatch):
     X, y, p = _problem(5, 100, 5, 3, 2)
+    assert threads.blas_is_controlled()  # numpy's OpenBLAS, found through threadpoolctl
     assert network.make_objective(X, y, 5, 3, 2).threads == len(os.sched_getaffinity(0)) == CORES
+    # A BLAS whose threads cannot be set: one evaluation thread, BLAS left to itself.
+    monkeypatch.setattr(threads, "blas_is_controlled", lambda: False)
+    assert network.make_objective(X, y, 5, 3, 2).threads == 1
+    assert network.make_objective(X, y, 5, 3, 2, threads=2).threads == 2
 
 
 def test_threads_wait_for_the_ring_when_one_block_is_slow(small_blocks, monkeypatch):

@@ -833,9 +833,12 @@ def make_objective(
         Threads per evaluation, from 1 to 256 (default: the cores this process may use,
         ``len(os.sched_getaffinity(0))``). X is cut into row blocks that depend on its shape
         only; the blocks are evaluated ``threads`` at a time, each with single-threaded BLAS
-        (BLAS is kept to one thread during each evaluation), and their partial sums are added
-        in block order, so the result has the same bits for any number of threads. More
-        threads than cores is allowed (slower, same result). ``fun.threads`` is the number.
+        (BLAS is kept to one thread during each evaluation, through threadpoolctl), and their
+        partial sums are added in block order, so the result has the same bits for any number
+        of threads. More threads than cores is allowed (slower, same result). Where the BLAS's
+        thread count cannot be set (threadpoolctl not installed, or a BLAS it does not know,
+        such as Apple's Accelerate) the default is 1 and BLAS keeps its own threads: the bits
+        may then depend on the thread counts. ``fun.threads`` is the number used.
 
     Returns
     -------

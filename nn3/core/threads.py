@@ -42,8 +42,17 @@ def available_cores() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def default_threads() -> int:
+    """Threads per evaluation when none are given: the cores available.
+
+    One when the BLAS's thread count cannot be set (threadpoolctl missing, or a BLAS it does
+    not know): evaluation threads would then each run a multi-threaded BLAS.
+    """
+    return available_cores() if blas_is_controlled() else 1
+
+
 def check_threads(threads: object) -> int:
-    """The ``threads`` parameter as an ``int``; ``None`` means :func:`available_cores`.
+    """The ``threads`` parameter as an ``int``; ``None`` means :func:`default_threads`.
 
     Parameters
     ----------
@@ -61,7 +70,7 @@ def check_threads(threads: object) -> int:
         Naming ``threads``.
     """
     if threads is None:
-        return available_cores()
+        return default_threads()
     requirement = f"must be a whole number from 1 to {MAX_THREADS}"
     if isinstance(threads, bool) or not isinstance(threads, numbers.Real):
         raise ParameterError("threads", requirement, threads)

@@ -100,6 +100,18 @@ def roll(
     return Theta1, Theta2
 
 
+def _views(nn_params, input_layer_size, hidden_layer_size, num_labels):
+    """:func:`roll` for layer sizes already checked (an objective's own): no checks but the
+    vector's length, tens of microseconds less per evaluation."""
+    p = np.asarray(nn_params, dtype=np.float64).reshape(-1)
+    n1 = hidden_layer_size * (input_layer_size + 1)
+    if p.size != n1 + num_labels * (hidden_layer_size + 1):
+        return roll(p, input_layer_size, hidden_layer_size, num_labels)  # its DataError
+    Theta1 = p[:n1].reshape((hidden_layer_size, input_layer_size + 1), order="F")
+    Theta2 = p[n1:].reshape((num_labels, hidden_layer_size + 1), order="F")
+    return Theta1, Theta2
+
+
 def _layer_sizes(input_layer_size, hidden_layer_size, num_labels):
     """The three layer sizes as ints, refusing non-integers and sizes below 1 (ParameterError)."""
     sizes = validate_params(
@@ -304,20 +316,23 @@ class _Part:
 
 
 class _Weights:
-    """What every block reads of one evaluation's weights, in the evaluator's dtype."""
+    """What every block reads of one evaluation's weights, in the evaluator's dtype (buffers
+    made once, filled by :meth:`fill` at each evaluation)."""
 
-    def __init__(self, Theta1, Theta2, dtype):
-        self.neg_W1 = _negated(Theta1[:, 1:], dtype)  # (hidden, n)
-        self.neg_bias1 = _negated(Theta1[:, :1], dtype)  # (hidden, 1)
-        self.neg_Theta2 = _negated(Theta2, dtype)  # (K, hidden + 1)
-        self.W2t = np.ascontiguousarray(Theta2[:, 1:].T, dtype=dtype)  # (hidden, K)
+    def __init__(self, n, hidden, num_labels, dtype):
+        # Fortran order, as the weights are unrolled: filled without a transposing copy.
+        self.neg_W1 = np.empty((hidden, n), dtype, order="F")  # -Theta1(:, 2:end)
+        self.neg_bias1 = np.empty((hidden, 1), dtype)  # -Theta1(:, 1)
+        self.neg_Theta2 = np.empty((num_labels, hidden + 1), dtype, order="F")
+        self.W2t = np.empty((hidden, num_labels), dtype)  # Theta2(:, 2:end)'
 
-
-def _negated(A, dtype):
-    """``-A`` as a new C-ordered array of ``dtype`` (exact negation, then rounding)."""
-    out = np.empty(A.shape, dtype)
-    np.negative(A, out=out, casting="same_kind")
-    return out
+    def fill(self, Theta1, Theta2):
+        # Negation is exact; a float32 evaluation rounds once, after it.
+        np.negative(Theta1[:, 1:], out=self.neg_W1, casting="same_kind")
+        np.negative(Theta1[:, :1], out=self.neg_bias1, casting="same_kind")
+        np.negative(Theta2, out=self.neg_Theta2, casting="same_kind")
+        np.copyto(self.W2t, Theta2[:, 1:].T, casting="same_kind")
+        return self
 
 
 class _Evaluator:
@@ -406,6 +421,8 @@ class _Evaluator:
         self._acc1t = np.empty((hidden, n))  # sum over blocks of delta2' * Xb
         self._acc2 = np.empty((hidden + 1, num_labels))  # sum over blocks of a2' * delta3
         self.log_sum = 0.0
+        self._weights = _Weights(n, hidden, num_labels, dt)
+        self._cond = threading.Condition(threading.Lock())  # the threads' meeting point
 
     @property
     def _acc1(self):
@@ -440,7 +457,7 @@ class _Evaluator:
         want_grad = grad1 is not None
         n_blocks = len(self.blocks)
         threads = max(1, min(self.threads, n_blocks))
-        run = _Run(self, _Weights(Theta1, Theta2, self.dtype), want_grad, threads)
+        run = _Run(self, self._weights.fill(Theta1, Theta2), want_grad, threads)
         with single_threaded_blas():
             run_on_threads(run.work, threads)
         self.log_sum = run.log_sum  # with _acc0/_acc1/_acc2: the sums nn3.engines reads
@@ -517,7 +534,7 @@ class _Run:
         while len(ev._parts) < self.ring:
             ev._parts.append(None)
         self.done = [False] * self.ring
-        self.cond = threading.Condition(threading.Lock())
+        self.cond = ev._cond
         self.next_block = 0  # the next block to hand out
         self.added = 0  # blocks added so far (in order)
         self.adding = False  # a thread is adding
@@ -873,9 +890,9 @@ def make_objective(
     )
 
     def fun(nn_params):
-        Theta1, Theta2 = roll(nn_params, *sizes)
+        Theta1, Theta2 = _views(nn_params, *sizes)
         grad = np.empty(Theta1.size + Theta2.size)  # new each call: optimizers keep old ones
-        grad1, grad2 = roll(grad, *sizes)
+        grad1, grad2 = _views(grad, *sizes)
         J = evaluate(Theta1, Theta2, lambda_, grad1, grad2)
         return J, grad
 

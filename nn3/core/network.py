@@ -234,6 +234,10 @@ def _uniform_blocks(m, block_rows):
 def _hidden_activation(nz2, neg_bias):
     """``a2' = g(z2')`` in place, from ``nz2 = -(z2' - bias)`` and ``neg_bias = -bias``."""
     rows, b = nz2.shape
+    if rows * b <= _CHUNK:  # one piece (the default blocks of 25 hidden units)
+        nz2 += neg_bias
+        sigmoid_of_negated_inplace(nz2)
+        return
     step = max(1, _CHUNK // b)
     for r in range(0, rows, step):
         z = nz2[r : r + step]
@@ -243,6 +247,10 @@ def _hidden_activation(nz2, neg_bias):
 
 def _output_and_log(nz3, loss):
     """``h = g(z3)`` in place from ``nz3 = -z3``, and ``loss = log(1 - h)`` (1-D arrays)."""
+    if nz3.size <= _CHUNK:
+        np.subtract(1.0, sigmoid_of_negated_inplace(nz3), out=loss)
+        activations.log(loss, out=loss)  # looked up per call: nn3's one log, see activations
+        return
     for s in range(0, nz3.size, _CHUNK):
         h = sigmoid_of_negated_inplace(nz3[s : s + _CHUNK])
         out = np.subtract(1.0, h, out=loss[s : s + _CHUNK])
@@ -271,6 +279,11 @@ def _output_and_log_single(nz3, loss):
 
 def _hidden_delta(d2, a2, scratch):
     """``d2 .*= sigmoidGradient(z2)``, i.e. ``.* (a2 .* (1 - a2))``, in place (1-D arrays)."""
+    if d2.size <= scratch.size:
+        g = np.subtract(1.0, a2, out=scratch[: d2.size])
+        g *= a2
+        d2 *= g
+        return
     for s in range(0, d2.size, _CHUNK):
         a = a2[s : s + _CHUNK]
         g = np.subtract(1.0, a, out=scratch[: a.size])
@@ -296,6 +309,7 @@ class _Slot:
     """One thread's buffers for the intermediates of a block of up to ``b`` rows (flat arrays)."""
 
     def __init__(self, hidden, num_labels, b, dtype):
+        self.hidden, self.num_labels = hidden, num_labels
         self.a2t = _aligned((hidden + 1) * b, dtype)  # row 0: the bias unit's ones
         self.ht = _aligned(num_labels * b, dtype)
         self.loss = _aligned(num_labels * b, dtype)
@@ -303,6 +317,36 @@ class _Slot:
         self.scratch = _aligned(min(_CHUNK, hidden * b), dtype)
         self.ones = _aligned(b, dtype)
         self.ones[...] = 1.0
+        self.bias_rows = 0  # the rows of the block whose bias row of a2t holds ones
+        self._views: dict[int, _Views] = {}
+
+    def views(self, b):
+        """The buffers shaped for a block of ``b`` rows (made once per size)."""
+        views = self._views.get(b)
+        if views is None:
+            views = self._views[b] = _Views(self, b)
+        if self.bias_rows != b:  # a block of another size wrote over the bias row
+            views.a2t[0] = 1.0
+            self.bias_rows = b
+        return views
+
+
+class _Views:
+    """:class:`_Slot`'s buffers as a block of ``b`` rows uses them: ``a2t`` (hidden + 1, b)
+    and its rows 1.. ``z2t``, ``ht`` (K, b), ``d2t`` (hidden, b), and their flat forms."""
+
+    def __init__(self, slot, b):
+        hidden, K = slot.hidden, slot.num_labels
+        self.a2t = slot.a2t[: (hidden + 1) * b].reshape(hidden + 1, b)
+        self.z2t = self.a2t[1:]  # contiguous
+        self.z2_flat = self.z2t.reshape(-1)
+        self.ht = slot.ht[: K * b].reshape(K, b)
+        self.h_flat = self.ht.reshape(-1)
+        self.loss = slot.loss[: K * b]
+        self.d2t = slot.d2t[: hidden * b].reshape(hidden, b)
+        self.d2_flat = self.d2t.reshape(-1)
+        self.ones = slot.ones[:b]
+        self.scratch = slot.scratch
 
 
 class _Part:
@@ -486,21 +530,15 @@ class _Evaluator:
     def _block(self, k, slot, part, w, want_grad):
         """Partial sums of block ``k`` into ``part``, with ``slot``'s buffers."""
         start, stop, hits = self.blocks[k]
-        b = stop - start
+        v = slot.views(stop - start)
         Xb = self.X[start:stop]
-        hidden, K = self.hidden, self.num_labels
         single = self.dtype != np.float64
-        a2t = slot.a2t[: (hidden + 1) * b].reshape(hidden + 1, b)
-        a2t[0] = 1.0  # the bias row (a block of other rows may have written there)
-        z2t = a2t[1:]  # contiguous
-        np.matmul(w.neg_W1, Xb.T, out=z2t)
-        _hidden_activation(z2t, w.neg_bias1)  # a2'
-        ht = slot.ht[: K * b].reshape(K, b)
-        np.matmul(w.neg_Theta2, a2t, out=ht)  # -z3'
+        np.matmul(w.neg_W1, Xb.T, out=v.z2t)
+        _hidden_activation(v.z2t, w.neg_bias1)  # a2'
+        np.matmul(w.neg_Theta2, v.a2t, out=v.ht)  # -z3'
         # Cross-entropy: log(1 - h) where Y == 0, log(h) where Y == 1 (the two branches of
         # -Y.*log(h) - (1-Y).*log(1-h)); summed here, negated and divided by m at the end.
-        h_flat = ht.reshape(-1)
-        loss = slot.loss[: K * b]
+        h_flat, loss = v.h_flat, v.loss
         (_output_and_log_single if single else _output_and_log)(h_flat, loss)
         h_hits = h_flat[hits]
         loss[hits] = activations.log(h_hits)
@@ -509,12 +547,11 @@ class _Evaluator:
             return
         h_hits -= 1.0
         h_flat[hits] = h_hits  # ht is now delta3' = (h - Y)'
-        d2t = slot.d2t[: hidden * b].reshape(hidden, b)
-        np.matmul(w.W2t, ht, out=d2t)  # (delta3 * Theta2(:, 2:end))'
-        _hidden_delta(d2t.reshape(-1), z2t.reshape(-1), slot.scratch)  # delta2'
-        np.matmul(d2t, slot.ones[:b], out=part.g0)
-        np.matmul(d2t, Xb, out=part.g1)  # delta2' * Xb
-        np.matmul(a2t, ht.T, out=part.g2)
+        np.matmul(w.W2t, v.ht, out=v.d2t)  # (delta3 * Theta2(:, 2:end))'
+        _hidden_delta(v.d2_flat, v.z2_flat, v.scratch)  # delta2'
+        np.matmul(v.d2t, v.ones, out=part.g0)
+        np.matmul(v.d2t, Xb, out=part.g1)  # delta2' * Xb
+        np.matmul(v.a2t, v.ht.T, out=part.g2)
 
 
 class _Run:

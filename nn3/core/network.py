@@ -397,9 +397,15 @@ class _Evaluator:
     and the partial sums are added in block order, by whichever thread finds the next block
     done, into float64 accumulators: ``acc = part(0)``, then ``acc += part(k)``, exactly as
     :func:`nn3.engines.block.combine` adds the engines' blocks. So the result has the same bits
-    whatever the number of threads, and the same as the streaming and Dask engines' for the
-    same ``block_rows`` (the blocks' own operations are the same calls). At most ``2 * threads``
-    blocks' partial sums are held at once (a thread waits when it is that far ahead).
+    whatever the number of threads (buffers are aligned alike in every thread, so even a BLAS
+    whose rounding depends on alignment gives a block the same bits anywhere). With the same
+    ``block_rows`` it also has the streaming and Dask engines' bits when X is in Fortran order,
+    as nn3 reads a v7.3 file: then the blocks have the layout those engines read them in and
+    the same calls are made. A C-ordered X's blocks are the transpose of that layout, and BLAS
+    may round a product differently by layout: OpenBLAS does for small products (up to about
+    10^6 multiply-adds, where it has a kernel per layout), so there the results can differ in
+    the last places. At most ``2 * threads`` blocks' partial sums are held at once (a thread
+    waits when it is that far ahead).
 
     **One block.** Activations are kept transposed, one row per unit and one column per
     example, in contiguous buffers (:class:`_Slot`): ``a2t`` (hidden + 1, b) with row 0 the bias

@@ -156,7 +156,7 @@ def nn3_objective(X, y, n, hidden, K, lambda_, precision="double", threads=None)
     return make(X, y, n, hidden, K, lambda_, precision=precision, threads=threads)
 
 
-def alternate(cases, reps, pause=0.0, warmup=True):
+def alternate(cases, reps, pause=0.0, warmup=True, burst=1):
     """Time every case ``reps`` times, round-robin: A, B, C, A, B, C, ...
 
     Parameters
@@ -164,10 +164,14 @@ def alternate(cases, reps, pause=0.0, warmup=True):
     cases : dict of name -> callable
     reps : int
     pause : float
-        Seconds to sleep before each run (lets another process's BLAS threads, which spin for
-        about 0.1 s after their last call, go to sleep before the next system runs).
+        Seconds to sleep before each case's turn. An OpenBLAS thread spins for about 0.1 s after
+        its last call: without a pause, a case that follows one using multi-threaded BLAS shares
+        its cores with a spinning thread.
     warmup : bool
         Run each case once first, untimed (first-touch of buffers, thread start-up).
+    burst : int
+        Calls per turn, each timed; the first of a turn is not kept when ``burst > 1`` (cores
+        waking from the pause), so a turn is the steady state of repeated calls, as training is.
 
     Returns
     -------
@@ -181,9 +185,12 @@ def alternate(cases, reps, pause=0.0, warmup=True):
         for name, f in cases.items():
             if pause:
                 time.sleep(pause)
-            t0 = time.perf_counter()
-            f()
-            times[name].append(time.perf_counter() - t0)
+            for call in range(burst):
+                t0 = time.perf_counter()
+                f()
+                t = time.perf_counter() - t0
+                if burst == 1 or call > 0:
+                    times[name].append(t)
     return times
 
 
@@ -484,14 +491,18 @@ def summarise_eval(meta, times):
     return r
 
 
-def measure_eval(shapes, reps, n_threads):
+#: Calls per turn and the pause before each turn, in the per-evaluation parts (see alternate).
+EVAL_BURST, EVAL_PAUSE = 4, 0.15
+
+
+def measure_eval(shapes, reps, n_threads, burst=EVAL_BURST, pause=EVAL_PAUSE):
     """All shapes' cases alternated together; a summary per shape."""
     built = [eval_cases(*shape, n_threads) for shape in shapes]
     merged = {}
     for i, (_, cases) in enumerate(built):
         for k, f in cases.items():
             merged[(i, k)] = f
-    times = alternate(merged, reps)
+    times = alternate(merged, reps, pause=pause, burst=burst)
     return [
         summarise_eval(meta, {k: v for (j, k), v in times.items() if j == i})
         for i, (meta, _) in enumerate(built)
@@ -561,7 +572,7 @@ def single_speedups(evals):
 # ------------------------------------------------------------------------------------------
 
 
-def measure_threads(shapes, reps, counts):
+def measure_threads(shapes, reps, counts, burst=EVAL_BURST, pause=EVAL_PAUSE):
     """Evaluation and floor at each thread count, alternated; efficiency ``t1 / (k t_k)``."""
     import numpy as np
 
@@ -584,7 +595,7 @@ def measure_threads(shapes, reps, counts):
                             f()
 
                     cases[(part, layout, k)] = timed
-        times = alternate(cases, reps)
+        times = alternate(cases, reps, pause=pause, burst=burst)
         rows = []
         for k in counts:
             ev = stats(times[("nn3", k)])
@@ -751,14 +762,16 @@ def loglog_slope(xs, ts):
     return float(np.polyfit(np.log(xs), np.log(ts), 1)[0])
 
 
-def bench_scaling(X, y, rows_list, hidden_list, hidden_for_rows, rows_for_hidden, reps, n_threads):
+def bench_scaling(
+    X, y, rows_list, hidden_list, hidden_for_rows, rows_for_hidden, reps, n_threads, **timing
+):
     shapes = [(f"m={m}", X[:m], y[:m], hidden_for_rows, 10, "double") for m in rows_list]
-    by_rows = measure_eval(shapes, reps, n_threads)
+    by_rows = measure_eval(shapes, reps, n_threads, **timing)
     shapes = [
         (f"hidden={h}", X[:rows_for_hidden], y[:rows_for_hidden], h, 10, "double")
         for h in hidden_list
     ]
-    by_hidden = measure_eval(shapes, reps, n_threads)
+    by_hidden = measure_eval(shapes, reps, n_threads, **timing)
     return {
         "by_rows": by_rows,
         "by_hidden": by_hidden,
@@ -1055,7 +1068,10 @@ def main(argv=None):
             (big, X_big, y_big, 25, 10, "double"),
             (big, X_big, y_big, 25, 10, "single"),
         ]
-        results["eval"] = measure_eval(shapes, max(reps, 3) if quick else 3 * reps, n_cores)
+        if quick:
+            results["eval"] = measure_eval(shapes, reps, n_cores, burst=2, pause=0.0)
+        else:
+            results["eval"] = measure_eval(shapes, reps, n_cores)
         print_eval(results["eval"])
         results["single_speedup"] = single_speedups(results["eval"])
         for s in results["single_speedup"]:
@@ -1068,7 +1084,8 @@ def main(argv=None):
 
     if "threads" in parts:
         shapes = [("ex4 5000x400", X_ex4, y_ex4, 25, 10), (big, X_big, y_big, 25, 10)]
-        results["threads"] = measure_threads(shapes, reps, thread_counts(n_cores))
+        fast = {"burst": 2, "pause": 0.0} if quick else {}
+        results["threads"] = measure_threads(shapes, reps, thread_counts(n_cores), **fast)
         print_threads(results["threads"])
 
     if "train" in parts:
@@ -1116,7 +1133,18 @@ def main(argv=None):
 
     if "scaling" in parts:
         if quick:
-            sc = bench_scaling(X_big, y_big, [1000, 2000, 4000], [10, 25, 50], 25, 2000, 2, n_cores)
+            sc = bench_scaling(
+                X_big,
+                y_big,
+                [1000, 2000, 4000],
+                [10, 25, 50],
+                25,
+                2000,
+                2,
+                n_cores,
+                burst=2,
+                pause=0.0,
+            )
         else:
             sc = bench_scaling(
                 X_big,

@@ -801,7 +801,7 @@ def nn_cost_function(
         raise DataError("Theta1 and Theta2 must be 2-D matrices")
     _check_shapes(X, Theta1, Theta2)
     grad = np.empty(Theta1.size + Theta2.size)
-    grad1, grad2 = roll(grad, input_layer_size, hidden_layer_size, num_labels)
+    grad1, grad2 = _views(grad, Theta1.shape[1] - 1, Theta1.shape[0], Theta2.shape[0])
     y_arr = np.asarray(y)
     if y_arr.size != X.shape[0]:
         if y_arr.ndim > 1 and sum(d != 1 for d in y_arr.shape) > 1:

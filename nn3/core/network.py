@@ -114,6 +114,9 @@ def _views(nn_params, input_layer_size, hidden_layer_size, num_labels):
 
 def _layer_sizes(input_layer_size, hidden_layer_size, num_labels):
     """The three layer sizes as ints, refusing non-integers and sizes below 1 (ParameterError)."""
+    sizes3 = (input_layer_size, hidden_layer_size, num_labels)
+    if all(type(v) is int and v >= 1 for v in sizes3):  # valid as they are (a fast path:
+        return sizes3  # nn_cost_function checks them at every evaluation)
     sizes = validate_params(
         input_layer_size=input_layer_size,
         hidden_layer_size=hidden_layer_size,

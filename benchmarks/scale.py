@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Scale section (issue 12): in memory vs streaming from a v7.3 file vs Dask, per evaluation.
+"""Scale section: in memory vs streaming from a v7.3 file vs Dask, per evaluation.
 
 Run from a checkout (``pip install -e '.[dask]'``)::
 

@@ -4,7 +4,7 @@
 Run from a checkout, on a quiet machine (``pip install -e '.[bench]'`` first for scikit-learn and
 threadpoolctl; ``benchmarks/get_octave_openblas.sh`` for Octave with OpenBLAS)::
 
-    python benchmarks/run.py            # everything, a few minutes; ends with the claims table
+    python benchmarks/run.py            # everything, 10-15 minutes; ends with the claims table
     python benchmarks/run.py --quick    # small shapes, seconds: a smoke test (CI runs it)
     python benchmarks/run.py --only train --only eval   # some parts
 

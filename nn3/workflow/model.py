@@ -116,7 +116,7 @@ class Model:
                 f"{where} holds text labels but {self.path} has no 'classes' (it was trained "
                 "on numeric labels)"
             )
-        from .training import validate_data
+        from .data import validate_data
 
         values = np.asarray(y.toarray() if hasattr(y, "toarray") else y, dtype=np.float64)
         if self.classes is None:
@@ -144,7 +144,7 @@ def model_from_variables(variables: dict, path: str = "<weights>") -> Model:
         only one of them there.
     """
     from .scaling import normalization_from_variables
-    from .training import weights_from_variables
+    from .weights import weights_from_variables
 
     Theta1, Theta2 = weights_from_variables(variables, path)
     classes = None

@@ -194,8 +194,10 @@ class ParameterConflictError(ParameterError):
         return fill_names(template, self.values, namer)
 
 
-class ObjectiveError(Nn3Error, TypeError):
-    """The objective handed to fmincg does not return what fmincg needs (``(J, grad)``)."""
+class ObjectiveError(Nn3Error, TypeError, ValueError):
+    """The objective handed to an optimizer or the gradient check is not what it needs (a
+    callable returning ``(J, grad)``, or a scalar cost). Also a ``TypeError`` and a
+    ``ValueError``, as the errors raised before it were."""
 
 
 class TrainingError(Nn3Error):

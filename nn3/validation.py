@@ -60,6 +60,9 @@ MAX_PICTURE_PIXELS = 2**24
 #: Largest gradient check: (2 * parameters + 1) cost evaluations, each about
 #: examples * parameters multiply-adds; 10^10 takes some seconds.
 MAX_GRADCHECK_WORK = 10**10
+#: The most elements a public function allocates from its arguments alone (1 GB of doubles):
+#: larger sizes are refused before allocating, never answered with a MemoryError.
+MAX_ARRAY_ELEMENTS = 125_000_000
 
 #: Whose ``rng(seed)`` draws the starting weights (``rng=``).
 RNG_NAMES = ("matlab", "octave")
@@ -577,3 +580,43 @@ def check_labels(y, path: str = "<data>", y_var: str = "y", num_labels: int | No
             f"labels 1..{num_labels}"
         )
     return y
+
+
+def as_real_array(value: object, name: str, convert: bool = True):
+    """``value`` as a float64 ndarray, or a :class:`~nn3.errors.DataError` naming ``name``.
+
+    The one conversion of the public functions' array arguments: numbers, numpy arrays and
+    (nested) lists of numbers are accepted, booleans as 0/1 (MATLAB's logicals); text, objects,
+    complex numbers and ragged lists are refused in one line, never with numpy's bare
+    ``ValueError``. With ``convert=False`` the array keeps its numeric dtype (a float32 X stays
+    float32).
+    """
+    import numpy as np
+
+    try:
+        array = np.asarray(value)
+    except (ValueError, TypeError) as exc:  # a ragged list
+        raise DataError(f"{name} must be a real numeric array ({exc})") from None
+    if array.dtype.kind not in "biuf":
+        kind = {"U": "text", "S": "bytes", "c": "complex numbers", "O": "objects"}.get(
+            array.dtype.kind, f"dtype {array.dtype}"
+        )
+        raise DataError(f"{name} must be a real numeric array, got {kind}")
+    return array.astype(np.float64, copy=False) if convert else array
+
+
+def check_array_size(n_elements: int, parameter: str, value: object, what: str) -> None:
+    """Refuse an array of ``n_elements`` before allocating it (over :data:`MAX_ARRAY_ELEMENTS`).
+
+    Raises
+    ------
+    ParameterConflictError
+        Naming ``parameter``: ``"{name} 1000000: the weights would hold ... elements"``.
+    """
+    if n_elements > MAX_ARRAY_ELEMENTS:
+        raise ParameterConflictError(
+            parameter,
+            value,
+            f"{{name}} {format_value(value)}: {what} would hold {n_elements} elements; too large "
+            f"(limit {MAX_ARRAY_ELEMENTS}, 1 GB of doubles)",
+        )

@@ -17,7 +17,7 @@ import numpy.typing as npt
 from ..core import RowBlockEvaluator
 from ..core.network import Objective, label_hits, memory_objective, roll
 from ..errors import DataError, Nn3Error, ParameterConflictError
-from ..validation import validate
+from ..validation import as_real_array, validate
 from .block import combine
 from .partition import default_block_rows
 from .progress import Progress
@@ -164,6 +164,8 @@ def make_objective(
         if v is not None
     }
     if engine == "memory" and not options:
+        X = as_real_array(X, "X", convert=False)  # text or objects: one line, not numpy's error
+        y = as_real_array(y, "y", convert=False)
         return memory_objective(
             X, y, input_layer_size, hidden_layer_size, num_labels, lambda_, precision=precision
         )

@@ -16,7 +16,18 @@ from ..validation import check_labels
 
 
 def as_matrix(value, path, name):
-    """``value`` as a real numeric ndarray (sparse densified), or a DataError naming it."""
+    """``value`` as a real numeric ndarray (sparse densified), or a DataError naming it.
+
+    A Python list (or tuple) of numbers is an array too, as numpy reads it (``nn3.fit(X, y)``
+    with ``y`` a list); a list of text is not numbers.
+    """
+    if isinstance(value, (list, tuple)):
+        try:
+            value = np.asarray(value)
+        except (ValueError, TypeError):  # ragged
+            raise DataError(
+                f"{path}: variable '{name}' is a list whose rows differ in length, not a matrix"
+            ) from None
     if not hasattr(value, "shape") or (isinstance(value, np.ndarray) and value.dtype == object):
         raise DataError(f"{path}: variable '{name}' is {describe(value)}, not a numeric matrix")
     value = densify(value, path, name)  # scipy.sparse, refusing absurd sizes

@@ -34,14 +34,14 @@ import numpy.typing as npt
 
 from .._version import __version__
 from ..core.network import accuracy, predict, unroll
-from ..errors import NamedText, ParameterConflictError, TrainingError
-from ..mat import MAX_ELEMENTS, save_mat
+from ..errors import DataError, NamedText, ParameterConflictError, TrainingError
+from ..mat import save_mat
 from ..settings import TrainingSettings
 from .blocks import BlockTrainingRun, prepare_blocks
 from .data import check_labelled, infer_num_labels, load_labelled_data
 from .labels import LabelMapping, classes_to_mat
 from .starting_weights import StartingWeights, starting_weights_for
-from .training import TrainResult, train_arrays
+from .training import TrainResult, check_network_size, train_arrays
 
 
 @dataclass
@@ -287,26 +287,6 @@ class TrainingRun:
         return {"majority_rate": majority, "warnings": [w for w in found if w is not None]}
 
 
-def check_network_size(source, m: int, n: int, hidden: int, K: int) -> None:
-    """Refuse networks too large to hold in memory before allocating them.
-
-    Raises
-    ------
-    ParameterConflictError
-        Naming ``hidden_layer_size``.
-    """
-    weights = hidden * (n + 1) + K * (hidden + 1)
-    activations = m * (hidden + 1 + K)
-    if max(weights, activations) > MAX_ELEMENTS // 8:
-        raise ParameterConflictError(
-            "hidden_layer_size",
-            hidden,
-            f"{{name}} {hidden}: a {n}-{hidden}-{K} network on {source} ({m} examples) needs "
-            f"{weights} weights and {activations} activations; too large (limit "
-            f"{MAX_ELEMENTS // 8} each)",
-        )
-
-
 def prepare(
     data: "str | os.PathLike[str] | npt.ArrayLike",
     y: "npt.ArrayLike | None" = None,
@@ -350,6 +330,10 @@ def prepare(
         )
     else:
         source = "<data>"
+        if y is None:
+            raise DataError(
+                f"{source}: no labels: give y with X (fit(X, y)), or a data file holding both"
+            )
         X, labels, mapping = check_labelled(
             data, y, source, s.x_var, s.y_var, s.num_labels, s.classes
         )

@@ -21,6 +21,7 @@ import numpy as np
 
 from ..core.network import labels_from_outputs, predict_proba
 from ..errors import DataError
+from ..validation import as_real_array
 from .labels import check_classes, classes_from_mat, decode_predictions, text_labels
 
 
@@ -50,7 +51,7 @@ class Model:
     def scale(self, X) -> np.ndarray:
         """``(X - mu) ./ sigma`` when the network was trained on scaled features, else X."""
         if self.mu is None or self.sigma is None:
-            return np.asarray(X, dtype=np.float64)
+            return as_real_array(X, "X")
         from .scaling import apply_normalization
 
         return apply_normalization(X, self.mu, self.sigma, self.path)

@@ -19,7 +19,9 @@ import numpy.typing as npt
 
 from ..core.network import accuracy, memory_objective, predict, roll, unroll
 from ..core.optimize import OptimizeResult, fmincg
+from ..errors import ParameterConflictError
 from ..settings import TrainingSettings
+from ..validation import MAX_ARRAY_ELEMENTS, as_real_array
 from .data import infer_num_labels, validate_data
 from .starting_weights import random_weights
 
@@ -113,6 +115,26 @@ def run_optimizer(
         return res, best["x"], True
 
 
+def check_network_size(source, m: int, n: int, hidden: int, K: int) -> None:
+    """Refuse networks too large to hold in memory before allocating them.
+
+    Raises
+    ------
+    ParameterConflictError
+        Naming ``hidden_layer_size``.
+    """
+    weights = hidden * (n + 1) + K * (hidden + 1)
+    activations = m * (hidden + 1 + K)
+    if max(weights, activations) > MAX_ARRAY_ELEMENTS:
+        raise ParameterConflictError(
+            "hidden_layer_size",
+            hidden,
+            f"{{name}} {hidden}: a {n}-{hidden}-{K} network on {source} ({m} examples) needs "
+            f"{weights} weights and {activations} activations; too large (limit "
+            f"{MAX_ARRAY_ELEMENTS} each)",
+        )
+
+
 def optimizer_for(method: str) -> Callable[..., OptimizeResult]:
     """The optimizer function of a ``method`` name (checked by the settings)."""
     if method == "lbfgs":
@@ -145,7 +167,7 @@ def initial_params_for(
     if initial_params is None:
         start = random_weights(n, hidden, K, settings.epsilon_init, settings.seed, settings.rng)
         return unroll(start.Theta1, start.Theta2)
-    params = np.asarray(initial_params, dtype=np.float64).reshape(-1)
+    params = as_real_array(initial_params, "initial_params").reshape(-1)
     roll(params, n, hidden, K)  # checks the size
     return params
 
@@ -317,6 +339,9 @@ def train(
     )
     settings = TrainingSettings(**given, rng=rng)
     data, labels = validate_data(X, y, num_labels=settings.num_labels)  # 2/3 of K = 3: fine
+    K = infer_num_labels(labels) if settings.num_labels is None else settings.num_labels
+    m, n = data.shape
+    check_network_size("<data>", m, n, settings.hidden, K)
     return train_arrays(
         data, labels, settings, initial_params, callback=callback, stop_event=stop_event
     )

@@ -189,3 +189,66 @@ def test_importing_a_public_seam_and_own_private_modules_is_fine(copy_of_nn3):
         path = copy_of_nn3 / "nn3" / module
         path.write_text(path.read_text(encoding="utf-8") + "\n" + code, encoding="utf-8")
     assert violations(copy_of_nn3) == []
+
+
+# --- At run time: a data file's way to a trained network, each module once, downward ------------
+
+
+def _calls_between_modules(run):
+    """``(caller, callee, function)`` for each call from one nn3 module into another during
+    ``run()``, leaving out the optimizer calling the objective and callback it was handed."""
+    import sys
+
+    calls = []
+
+    def profile(frame, event, arg):
+        if event != "call" or frame.f_back is None:
+            return
+        callee = frame.f_globals.get("__name__", "")
+        caller = frame.f_back.f_globals.get("__name__", "")
+        if caller in ("nn3.core.optimize", "nn3.core.lbfgs"):
+            return
+        if callee != caller and callee.startswith("nn3.") and caller.startswith("nn3."):
+            calls.append((caller, callee, frame.f_code.co_name))
+
+    sys.setprofile(profile)
+    try:
+        run()
+    finally:
+        sys.setprofile(None)
+    return calls
+
+
+def _upward(calls):
+    rank = {p: i for i, layer in enumerate(LAYERS) for p in layer}
+    return [c for c in calls if rank[package_of(c[1])] < rank[package_of(c[0])]]
+
+
+def test_a_data_file_passes_each_module_once_downward(tmp_path):
+    import numpy as np
+
+    import nn3
+
+    data = ROOT / "data" / "data.mat"
+    nn3.fit(data, maxiter=1)  # imports done before the trace
+    calls = _calls_between_modules(lambda: nn3.fit(data, hidden_layer_size=3, maxiter=3))
+    assert _upward(calls) == []
+    workflow = [callee for _, callee, _ in calls if callee.startswith("nn3.workflow.")]
+    assert workflow and len(workflow) == len(set(workflow)), workflow  # each module once
+
+    X = np.random.default_rng(0).random((60, 4))
+    path = tmp_path / "d73.mat"
+    nn3.save_mat(path, {"X": X, "y": (np.arange(60) % 3 + 1.0).reshape(-1, 1)}, format="7.3")
+    calls = _calls_between_modules(
+        lambda: nn3.fit(path, hidden_layer_size=3, maxiter=3, engine="stream")
+    )
+    assert _upward(calls) == []  # the engines never call back into the workflow
+    assert not [
+        c for c in calls if package_of(c[0]) == "engines" and package_of(c[1]) == "workflow"
+    ]
+    entries = [
+        (caller, callee) for caller, callee, _ in calls if callee.startswith("nn3.workflow.")
+    ]
+    # blocks twice: prepared (X's size, the labels, the starting weights), then run
+    assert entries.count(("nn3.workflow.fitting", "nn3.workflow.blocks")) == 2
+    assert entries.count(("nn3.workflow.blocks", "nn3.workflow.training")) == 1

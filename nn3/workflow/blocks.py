@@ -21,8 +21,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from ..core.network import roll, unroll
-from ..core.optimize import fmincg
+from ..core.network import unroll
 from ..engines import make_engine_objective
 from ..engines.labels import read_labels
 from ..engines.predict import predict_blocks
@@ -31,7 +30,7 @@ from ..settings import TrainingSettings
 from ..validation import check_labels
 from .data import infer_num_labels
 from .starting_weights import StartingWeights, starting_weights_for
-from .training import TrainResult, initial_params_for, recorded_settings, run_optimizer
+from .training import TrainResult, train_objective
 
 
 @dataclass
@@ -139,33 +138,28 @@ def run_blocks(
     hidden = settings.hidden if hidden is None else hidden
     if K is None:
         K = infer_num_labels(y) if settings.num_labels is None else settings.num_labels
-    params0 = initial_params_for(settings, n, K, initial_params, hidden)
     with make_engine_objective(
         source, y, n, hidden, K, settings.lambda_,
         engine=engine, client=settings.client, block_rows=settings.block_rows,
     ) as objective:  # fmt: skip
-        res, params, interrupted = run_optimizer(
-            fmincg, objective, params0, settings.maxiter, callback, stop_event,
+        block_rows = objective.block_rows
+        accuracy_of = None
+        if engine == "dask":  # while the objective's client (maybe one it started) is open
+
+            def accuracy_of(Theta1, Theta2):
+                return _accuracy(Theta1, Theta2, source, y, "dask", objective.client, block_rows)
+
+        result = train_objective(
+            objective, settings, n, hidden, K, initial_params, accuracy_of, callback, stop_event,
             None if progress is None else (lambda: progress(objective.progress)),
         )  # fmt: skip
-        Theta1, Theta2 = (np.array(t) for t in roll(params, n, hidden, K))
-        block_rows = objective.block_rows
-        if engine == "dask":  # while the objective's client (maybe one it started) is open
-            acc = _accuracy(Theta1, Theta2, source, y, "dask", objective.client, block_rows)
     if engine != "dask":  # after the objective freed its buffers: one set in memory at a time
         source = open_source(X, settings.x_var)
-        acc = _accuracy(Theta1, Theta2, source, y, "stream", None, block_rows)
-    recorded = recorded_settings(settings, n, hidden, K)
-    recorded.update(engine=engine, block_rows=block_rows)
-    return TrainResult(
-        Theta1=Theta1,
-        Theta2=Theta2,
-        initial_params=params0,
-        optimize_result=res,
-        train_accuracy=acc,
-        interrupted=interrupted,
-        settings=recorded,
-    )
+        result.train_accuracy = _accuracy(
+            result.Theta1, result.Theta2, source, y, "stream", None, block_rows
+        )
+    result.settings.update(engine=engine, block_rows=block_rows)
+    return result
 
 
 def _accuracy(Theta1, Theta2, source, y, engine, client, block_rows):

@@ -7,12 +7,16 @@ the file and the variable.
 """
 
 import os
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..errors import DataError, MatFileError, ParameterConflictError
 from ..mat import densify, describe, format_size, get_variable, load_mat
 from ..validation import check_labels
+
+if TYPE_CHECKING:
+    from ..settings import TrainingSettings
 
 
 def as_matrix(value, path, name):
@@ -210,3 +214,52 @@ def infer_num_labels(y):
     if values.size and np.all((values == 0) | (values == 1)):
         return 1
     return int(values.max())
+
+
+def training_data(data, y, settings: "TrainingSettings"):
+    """X and y for in-memory training, read (a file) or given (arrays), labels numbered, checked.
+
+    Parameters
+    ----------
+    data : str, os.PathLike or array_like
+        A data file, or X.
+    y : array_like or None
+        The labels when ``data`` is X.
+    settings : TrainingSettings
+        ``x_var``, ``y_var``, ``y_col``, ``classes``, ``num_labels``.
+
+    Returns
+    -------
+    source : str
+        The file as messages name it, or ``"<data>"``.
+    X : ndarray of shape (m, n), float64
+    y : ndarray of shape (m,), float64
+    mapping : LabelMapping or None
+    K : int
+        Output units: ``num_labels``, the classes of numbered labels, or from the labels.
+    K_known : bool
+        Whether K was given (``num_labels``) or fixed by numbered classes.
+    """
+    s = settings
+    if isinstance(data, (str, os.PathLike)):
+        source = str(data)
+        X, labels, mapping = load_labelled_data(
+            data, s.x_var, s.y_var, num_labels=s.num_labels, y_col=s.y_col, classes=s.classes
+        )
+    else:
+        source = "<data>"
+        if y is None:
+            raise DataError(
+                f"{source}: no labels: give y with X (fit(X, y)), or a data file holding both"
+            )
+        X, labels, mapping = check_labelled(
+            data, y, source, s.x_var, s.y_var, s.num_labels, s.classes
+        )
+    K_known = s.num_labels is not None or mapping is not None
+    if s.num_labels is not None:
+        K = s.num_labels
+    elif mapping is not None and mapping.num_labels is not None:
+        K = mapping.num_labels  # every class, also one a hold-out leaves out of the training rows
+    else:
+        K = infer_num_labels(labels)
+    return source, X, labels, mapping, K, K_known

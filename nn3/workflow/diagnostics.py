@@ -200,6 +200,50 @@ def training_warnings(
     return majority, [w for w in found if w is not None]
 
 
+def diagnose(y, result, normalized: bool = False, scaling_possible: bool = True):
+    """What a finished run says about itself: the majority-class rate and the warnings.
+
+    The stalled-cost check runs only when fmincg used up its iterations (status 1 or 2): an
+    interrupted run stops early for another reason, and a run that fmincg ended itself (status
+    0, "line search failed twice": no further decrease) has a flat end by definition, converged
+    (the disc set reaches 83.78% at maxiter 1000 and stops at iteration 752); a useless network
+    there is what the majority-rate check reports.
+
+    Parameters
+    ----------
+    y : array_like of shape (m,)
+        The training labels.
+    result : nn3.TrainResult
+        ``train_accuracy``, ``optimize_result``, ``interrupted``, and ``settings`` (its
+        ``maxiter`` and ``hidden_layer_size`` are quoted in the remedies).
+    normalized, scaling_possible : bool
+        As for :func:`learned_nothing_warning`.
+
+    Returns
+    -------
+    majority : float
+    warnings : list of NamedText
+    """
+    maxiter = result.settings.get("maxiter")
+    hidden = result.settings.get("hidden_layer_size")
+    majority = majority_rate(y)
+    found = [
+        learned_nothing_warning(
+            result.train_accuracy, majority, maxiter, hidden, normalized,
+            scaling_possible=scaling_possible,
+        )
+    ]  # fmt: skip
+    res = result.optimize_result
+    if not result.interrupted and getattr(res, "status", None) in (1, 2):
+        found.append(
+            stalled_cost_warning(
+                getattr(res, "fun_history", []), maxiter, hidden, normalized,
+                scaling_possible=scaling_possible,
+            )
+        )  # fmt: skip
+    return majority, [w for w in found if w is not None]
+
+
 #: The settings the remedies name (placeholders of a NamedText).
 _NAMED = {"maxiter": None, "normalize": True, "hidden_layer_size": None}
 

@@ -34,14 +34,14 @@ import numpy.typing as npt
 
 from .._version import __version__
 from ..core.network import accuracy, predict, unroll
-from ..errors import DataError, NamedText, ParameterConflictError, TrainingError
+from ..errors import NamedText, ParameterConflictError, TrainingError
 from ..mat import save_mat
 from ..settings import TrainingSettings
 from .blocks import BlockTrainingRun, prepare_blocks
-from .data import check_labelled, infer_num_labels, load_labelled_data
+from .data import training_data
 from .labels import LabelMapping, classes_to_mat
 from .starting_weights import StartingWeights, starting_weights_for
-from .training import TrainResult, check_network_size, train_arrays
+from .training import TrainResult, train_arrays
 
 
 @dataclass
@@ -260,31 +260,16 @@ class TrainingRun:
         )
 
     def _diagnostics(self, result: TrainResult) -> dict:
-        """``majority_rate`` and ``warnings`` of a finished run.
+        """``majority_rate`` and ``warnings`` of a finished run (over the training rows)."""
+        from .diagnostics import diagnose
 
-        ``majority_rate`` is over the training rows. The stalled-cost check runs only when
-        fmincg used up its iterations (status 1 or 2): an interrupted run stops early for
-        another reason, and a run that fmincg ended itself (status 0, "line search failed
-        twice": no further decrease) has a flat end by definition, converged (the disc set
-        reaches 83.78% at maxiter 1000 and stops at iteration 752); a useless network there is
-        what the majority-rate check reports.
-        """
-        from .diagnostics import learned_nothing_warning, majority_rate, stalled_cost_warning
-
-        hidden, maxiter = result.settings["hidden_layer_size"], result.settings["maxiter"]
-        scaled, possible = self.mu is not None, self.engine == "memory"
-        majority = majority_rate(self.y)
-        found = [
-            learned_nothing_warning(
-                result.train_accuracy, majority, maxiter, hidden, scaled, scaling_possible=possible
-            )
-        ]
-        if not result.interrupted and getattr(result.optimize_result, "status", None) in (1, 2):
-            history = getattr(result.optimize_result, "fun_history", [])
-            found.append(
-                stalled_cost_warning(history, maxiter, hidden, scaled, scaling_possible=possible)
-            )
-        return {"majority_rate": majority, "warnings": [w for w in found if w is not None]}
+        majority, warnings = diagnose(
+            self.y,
+            result,
+            normalized=self.mu is not None,
+            scaling_possible=self.engine == "memory",
+        )
+        return {"majority_rate": majority, "warnings": warnings}
 
 
 def prepare(
@@ -322,51 +307,28 @@ def prepare(
             )
         blocks = prepare_blocks(data, settings, engine)
         return TrainingRun(settings, engine, str(data), blocks.y, blocks.starting, blocks=blocks)
-    s = settings
-    if is_file:
-        source = str(data)
-        X, labels, mapping = load_labelled_data(
-            data, s.x_var, s.y_var, num_labels=s.num_labels, y_col=s.y_col, classes=s.classes
-        )
-    else:
-        source = "<data>"
-        if y is None:
-            raise DataError(
-                f"{source}: no labels: give y with X (fit(X, y)), or a data file holding both"
-            )
-        X, labels, mapping = check_labelled(
-            data, y, source, s.x_var, s.y_var, s.num_labels, s.classes
-        )
+    source, X, labels, mapping, K, K_known = training_data(data, y, settings)
     m, n = X.shape
-    K_known = s.num_labels is not None or mapping is not None
-    K = (
-        s.num_labels
-        or (mapping.num_labels if mapping is not None else None)
-        or infer_num_labels(labels)
-    )
-    starting = None
-    if s.init is not None:  # read and checked before the network-size guard, as it sizes it
-        starting = starting_weights_for(s, source, n, m, labels, K, K_known)
-        K = starting.Theta2.shape[0]
-    check_network_size(source, m, n, s.hidden if starting is None else starting.Theta1.shape[0], K)
+    starting = starting_weights_for(settings, source, n, m, labels, K, K_known)
+    K = starting.Theta2.shape[0]  # the init weights' when K was not given
     split = X_test = y_test = None
-    if s.holdout is not None:
-        train_idx, test_idx = holdout_split(labels, s.holdout, s.seed, parameter="holdout")
-        split = {"fraction": s.holdout, "train_idx": train_idx, "test_idx": test_idx}
+    if settings.holdout is not None:  # K from all labels: a class left out keeps its unit
+        train_idx, test_idx = holdout_split(
+            labels, settings.holdout, settings.seed, parameter="holdout"
+        )
+        split = {"fraction": settings.holdout, "train_idx": train_idx, "test_idx": test_idx}
         X, X_test = X[train_idx], X[test_idx]
         labels, y_test = labels[train_idx], labels[test_idx]
     mu = sigma = None
-    if s.normalize:  # featureNormalize on the training rows only; the test rows get their scaling
+    if settings.normalize:  # featureNormalize on the training rows; the test rows get theirs
         from .scaling import apply_normalization, feature_normalize
 
         X, mu, sigma = feature_normalize(X)
         if X_test is not None:
             X_test = apply_normalization(X_test, mu, sigma, path=source)
-    if starting is None:  # K from all labels: a class the hold-out leaves out keeps its unit
-        starting = starting_weights_for(s, source, n, m, labels, K, True)
     return TrainingRun(
-        settings, engine, source, labels, starting, X=X, split=split, X_test=X_test, y_test=y_test,
-        mapping=mapping, mu=mu, sigma=sigma,
+        settings, engine, source, labels, starting, X=X, split=split, X_test=X_test,
+        y_test=y_test, mapping=mapping, mu=mu, sigma=sigma,
     )  # fmt: skip
 
 

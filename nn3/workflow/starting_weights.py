@@ -19,7 +19,7 @@ from ..core.rng import rand_initialize_weights
 from ..errors import DataError, ParameterConflictError
 from ..mat import get_variable, load_mat
 from ..settings import TrainingSettings
-from ..validation import check_feature_count, check_labels
+from ..validation import MAX_ARRAY_ELEMENTS, check_feature_count, check_labels
 from .weights import roll_params, weights_from_variables
 
 #: Unrolled starting weights an ``init`` file may hold, besides ``Theta1``/``Theta2``.
@@ -82,6 +82,9 @@ def starting_weights_for(
 ) -> StartingWeights:
     """The starting weights of a run: the ``init`` file's, checked against the data, or random.
 
+    Either way the network is checked to fit in memory (:func:`check_network_size`) before
+    random weights are drawn or training allocates anything.
+
     Parameters
     ----------
     settings : TrainingSettings
@@ -106,17 +109,20 @@ def starting_weights_for(
     Raises
     ------
     ParameterConflictError
-        The ``init`` weights' hidden or output units differ from the settings.
+        The ``init`` weights' hidden or output units differ from the settings, or the network
+        is too large for memory.
     DataError
         They do not take ``n`` features, or the labels do not fit their output units.
     """
     if settings.init is None:
+        check_network_size(source, m, n, settings.hidden, K)
         return random_weights(
             n, settings.hidden, K, settings.epsilon_init, settings.seed, settings.rng
         )
     hidden = settings.hidden_layer_size
     starting = load_starting_weights(settings.init, n, K, hidden, settings.init_var, m)
     check_against_data(starting, settings.init, source, n, m, hidden)
+    check_network_size(source, m, n, starting.Theta1.shape[0], starting.Theta2.shape[0])
     K_init = starting.Theta2.shape[0]
     if K_known and K != K_init:
         raise ParameterConflictError(
@@ -127,6 +133,26 @@ def starting_weights_for(
     if not K_known and K != K_init:  # the labels were checked without knowing K
         check_labels(y, source, settings.y_var, K_init)
     return starting
+
+
+def check_network_size(source, m: int, n: int, hidden: int, K: int) -> None:
+    """Refuse networks too large to hold in memory before allocating them.
+
+    Raises
+    ------
+    ParameterConflictError
+        Naming ``hidden_layer_size``.
+    """
+    weights = hidden * (n + 1) + K * (hidden + 1)
+    activations = m * (hidden + 1 + K)
+    if max(weights, activations) > MAX_ARRAY_ELEMENTS:
+        raise ParameterConflictError(
+            "hidden_layer_size",
+            hidden,
+            f"{{name}} {hidden}: a {n}-{hidden}-{K} network on {source} ({m} examples) needs "
+            f"{weights} weights and {activations} activations; too large (limit "
+            f"{MAX_ARRAY_ELEMENTS} each)",
+        )
 
 
 def candidates(variables: dict) -> list:

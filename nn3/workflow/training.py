@@ -19,11 +19,10 @@ import numpy.typing as npt
 
 from ..core.network import accuracy, memory_objective, predict, roll, unroll
 from ..core.optimize import OptimizeResult, fmincg
-from ..errors import ParameterConflictError
 from ..settings import TrainingSettings
-from ..validation import MAX_ARRAY_ELEMENTS, as_real_array
+from ..validation import as_real_array
 from .data import infer_num_labels, validate_data
-from .starting_weights import random_weights
+from .starting_weights import check_network_size, random_weights
 
 
 @dataclass
@@ -115,26 +114,6 @@ def run_optimizer(
         return res, best["x"], True
 
 
-def check_network_size(source, m: int, n: int, hidden: int, K: int) -> None:
-    """Refuse networks too large to hold in memory before allocating them.
-
-    Raises
-    ------
-    ParameterConflictError
-        Naming ``hidden_layer_size``.
-    """
-    weights = hidden * (n + 1) + K * (hidden + 1)
-    activations = m * (hidden + 1 + K)
-    if max(weights, activations) > MAX_ARRAY_ELEMENTS:
-        raise ParameterConflictError(
-            "hidden_layer_size",
-            hidden,
-            f"{{name}} {hidden}: a {n}-{hidden}-{K} network on {source} ({m} examples) needs "
-            f"{weights} weights and {activations} activations; too large (limit "
-            f"{MAX_ARRAY_ELEMENTS} each)",
-        )
-
-
 def optimizer_for(method: str) -> Callable[..., OptimizeResult]:
     """The optimizer function of a ``method`` name (checked by the settings)."""
     if method == "lbfgs":
@@ -187,6 +166,57 @@ def recorded_settings(settings: TrainingSettings, n: int, hidden: int, K: int) -
     }
 
 
+def train_objective(
+    objective: Callable[[np.ndarray], tuple[float, np.ndarray]],
+    settings: TrainingSettings,
+    n: int,
+    hidden: int,
+    K: int,
+    initial_params: npt.ArrayLike | None = None,
+    accuracy_of: Callable[[np.ndarray, np.ndarray], float] | None = None,
+    callback: Callable[..., object] | None = None,
+    stop_event: threading.Event | None = None,
+    progress: Callable[[], object] | None = None,
+) -> TrainResult:
+    """Train an n-hidden-K network by minimising ``objective``: what every engine shares.
+
+    The starting weights (:func:`initial_params_for`), the optimizer of ``settings.method`` run
+    by :func:`run_optimizer` (the best point kept on interruption), the weights rolled, and the
+    settings recorded as the weights file has them.
+
+    Parameters
+    ----------
+    objective : callable ``objective(nn_params) -> (J, grad)``
+    settings : TrainingSettings
+    n, hidden, K : int
+        The layer sizes.
+    initial_params : array_like, optional
+        Unrolled starting weights; random by ``settings`` when None.
+    accuracy_of : callable, optional
+        ``accuracy_of(Theta1, Theta2)``: the training accuracy in percent; without it
+        ``train_accuracy`` is NaN for the caller to fill in.
+    callback, stop_event
+        As :func:`train`.
+    progress : callable, optional
+        ``progress()`` after each evaluation.
+    """
+    params0 = initial_params_for(settings, n, K, initial_params, hidden)
+    optimizer = optimizer_for(settings.method)
+    res, params, interrupted = run_optimizer(
+        optimizer, objective, params0, settings.maxiter, callback, stop_event, progress
+    )
+    Theta1, Theta2 = (np.array(t) for t in roll(params, n, hidden, K))
+    return TrainResult(
+        Theta1=Theta1,
+        Theta2=Theta2,
+        initial_params=params0,
+        optimize_result=res,
+        train_accuracy=float("nan") if accuracy_of is None else accuracy_of(Theta1, Theta2),
+        interrupted=interrupted,
+        settings=recorded_settings(settings, n, hidden, K),
+    )
+
+
 def train_arrays(
     X: np.ndarray,
     y: np.ndarray,
@@ -218,21 +248,11 @@ def train_arrays(
     hidden = settings.hidden if hidden is None else hidden
     if K is None:
         K = infer_num_labels(y) if settings.num_labels is None else settings.num_labels
-    params0 = initial_params_for(settings, n, K, initial_params, hidden)
     objective = memory_objective(X, y, n, hidden, K, settings.lambda_, precision=settings.precision)
-    res, params, interrupted = run_optimizer(
-        optimizer_for(settings.method), objective, params0, settings.maxiter, callback, stop_event
-    )
-    Theta1, Theta2 = roll(params, n, hidden, K)
-    return TrainResult(
-        Theta1=np.array(Theta1),
-        Theta2=np.array(Theta2),
-        initial_params=params0,
-        optimize_result=res,
-        train_accuracy=accuracy(predict(Theta1, Theta2, X), y),
-        interrupted=interrupted,
-        settings=recorded_settings(settings, n, hidden, K),
-    )
+    return train_objective(
+        objective, settings, n, hidden, K, initial_params,
+        lambda Theta1, Theta2: accuracy(predict(Theta1, Theta2, X), y), callback, stop_event,
+    )  # fmt: skip
 
 
 #: The positional order of :func:`train`'s settings before they became keyword-only.

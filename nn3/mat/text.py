@@ -380,19 +380,26 @@ class _TextReader:
         """Read a piece of the long line up to its last separator; the rest comes back."""
         line = self.long
         assert line is not None
+        if line.blank:  # a comment line is skipped whole, however long
+            stripped = data.lstrip()
+            if stripped[:1] in _COMMENT_STARTS:
+                line.blank, line.comment = False, True
+        if line.comment:
+            if final:
+                self.long = None
+                self.line_no += 1
+            return b""
         if final:
             head, tail = data, b""
         else:
             cut = max(data.rfind(sep) for sep in _SEPARATORS) + 1
             head, tail = data[:cut], data[cut:]
-        if head and not line.comment:
+        if head:
             values = self._piece_fast(head, line)
             if values is None:
                 values = self._parse(head, line)
                 self._add(values, line.number)
-        if line.comment:
-            tail = b""
-        elif len(tail) > MAX_NUMBER_LENGTH + 4:
+        if len(tail) > MAX_NUMBER_LENGTH + 4:
             raise self._bad_cell(tail, 0, line, too_long=True)
         if final:
             self._end_line(line)
@@ -402,14 +409,9 @@ class _TextReader:
 
     def _piece_fast(self, head: bytes, line: _Line) -> list | None:
         """A well-formed piece of a long line read at C speed (None: read it carefully)."""
-        if line.blank:
-            stripped = head.lstrip()
-            if not stripped:
-                line.column += len(head)
-                return []
-            if stripped[:1] in _COMMENT_STARTS:
-                line.blank, line.comment = False, True
-                return []
+        if line.blank and not head.lstrip():
+            line.column += len(head)
+            return []
         if head.translate(None, _DATA_BYTES):
             return None
         squeezed = head.translate(None, _BLANKS)

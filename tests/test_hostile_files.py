@@ -470,3 +470,7 @@ def test_damaged_chunk_index_is_one_line(tmp_path, stream):
     assert r.stderr.count("\n") == 1
     with pytest.raises(MatFileError, match="damaged_index.mat: .*variable 'X'"):
         nn3.load_mat(p)
+    from nn3.mat._facade import read_hdf5
+
+    with pytest.raises(MatFileError, match="damaged_index.mat: variable 'X': the file is damaged"):
+        read_hdf5(str(p))

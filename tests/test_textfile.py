@@ -333,7 +333,7 @@ def test_pieces_read_as_whole_lines_do(tmp_path_factory, text, read_bytes):
             mp.setattr(module, "READ_BYTES", size)
             if not fast:
                 mp.setattr(module._TextReader, "_lines_fast", lambda self, block: False)
-                mp.setattr(module._TextReader, "_piece_fast", lambda self, head, line: None)
+                mp.setattr(module._TextReader, "_piece_fast", lambda self, head, line: False)
             outcomes.append(_outcome(path))
     assert all(o == outcomes[0] for o in outcomes), (text, outcomes)
 

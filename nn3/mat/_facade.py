@@ -298,8 +298,19 @@ def read_hdf5(path: str) -> dict[str, Any]:
     -------
     dict
         Name to raw value (:func:`load_mat` normalises them).
+
+    Raises
+    ------
+    MatFileError
+        As :func:`load_mat`: one line naming the file (a damaged file included).
     """
-    return dict(_raw_variables(path, "7.3", None, False, []))
+    path = _check_readable(path)
+    token = start_budget()
+    try:
+        with _file_errors(path, "7.3"):
+            return dict(_raw_variables(path, "7.3", None, False, []))
+    finally:
+        end_budget(token)
 
 
 #: Exceptions that bad bytes make the parsing libraries raise anywhere in a reader: numpy

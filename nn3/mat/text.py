@@ -55,7 +55,7 @@ MAX_TEXT_BYTES = 2**30
 MAX_TEXT_ELEMENTS = 2**27
 
 #: Bytes read from the file at a time (a longer line is read in pieces of about this size).
-READ_BYTES = 2**20
+READ_BYTES = 2**18
 
 #: The longest number read, in characters (``%.17g`` writes at most 24): a longer run of
 #: characters without a separator is refused, so that no single cell is held whole.
@@ -394,11 +394,8 @@ class _TextReader:
         else:
             cut = max(data.rfind(sep) for sep in _SEPARATORS) + 1
             head, tail = data[:cut], data[cut:]
-        if head:
-            values = self._piece_fast(head, line)
-            if values is None:
-                values = self._parse(head, line)
-                self._add(values, line.number)
+        if head and not self._piece_fast(head, line):
+            self._add(self._parse(head, line), line.number)
         if len(tail) > MAX_NUMBER_LENGTH + 4:
             raise self._bad_cell(tail, 0, line, too_long=True)
         if final:
@@ -407,31 +404,31 @@ class _TextReader:
             self.line_no += 1
         return tail
 
-    def _piece_fast(self, head: bytes, line: _Line) -> list | None:
-        """A well-formed piece of a long line read at C speed (None: read it carefully)."""
+    def _piece_fast(self, head: bytes, line: _Line) -> bool:
+        """Read a well-formed piece of a long line at C speed; False (nothing read) if unusual."""
         if line.blank and not head.lstrip():
             line.column += len(head)
-            return []
+            return True
         if head.translate(None, _DATA_BYTES):
-            return None
+            return False
         squeezed = head.translate(None, _BLANKS)
         if b",," in squeezed or (squeezed[:1] == b"," and (line.comma or not line.numbers)):
-            return None
+            return False
         tokens = head.replace(b",", b" ").split()
         if tokens and max(map(len, tokens)) > MAX_NUMBER_LENGTH:
-            return None
+            return False
         self._check(len(tokens), [len(tokens)], line.number)
         try:
             values = np.fromiter(map(float, tokens), np.float64, len(tokens))
         except ValueError:
-            return None
+            return False
         self._commit(values)
         line.blank = False
         line.numbers += len(tokens)
         line.column += len(head)
         if squeezed:
             line.comma = squeezed.endswith(b",")
-        return []
+        return True
 
     # --- careful reading: every problem named by line and column -------------------------------
 
@@ -598,7 +595,7 @@ def parse_line(
         (two commas in a row, or a comma before the first number), naming the 1-based character
         column where the problem starts.
     """
-    reader = _TextReader(path, LoadBudget(max_bytes=2**62), MAX_TEXT_ELEMENTS)
+    reader = _TextReader(path, LoadBudget(0, 0), MAX_TEXT_ELEMENTS)  # _parse allocates nothing
     if not first_row:
         reader.n_cols = -1  # a data line came before: no header hint
     line = _Line(line_no)

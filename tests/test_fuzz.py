@@ -187,7 +187,7 @@ def test_mutated_files_load_or_raise_nn3_errors(bases, base):
 
 
 # A bug in the reader must fail the property above, not read as "corrupt file": only the errors
-# bad data cause become MatFileError (issue 10, section 5). Each case injects a bug into a
+# bad data cause become MatFileError. Each case injects a bug into a
 # parsing helper that fires on some inputs only, and the fuzz run must stop with that bug.
 
 

@@ -553,3 +553,49 @@ def test_debug_shows_the_traceback(tmp_path):
     assert r.returncode != 0
     assert "Traceback (most recent call last)" in r.stderr
     assert "nn3.errors.MatFileError" in r.stderr
+
+
+# --- Appended: text files hold ASCII numbers only; a damaged v7.3 chunk index --------------------
+# (Their own parametrized test below: CASES above is collected before these are defined.)
+
+
+def case_text_arabic_indic_digit(tmp):
+    p = write_bytes(tmp / "arabic.csv", "0.5,0.25,1\n0.75,\u0660.5,2\n".encode())
+    return train(p), ["{file}", "line 2, column 6", r"U\+0660 ARABIC-INDIC DIGIT ZERO", "ASCII"]
+
+
+def case_text_fullwidth_digit(tmp):
+    p = write_bytes(tmp / "full.txt", "\uff11 2 1\n3 4 2\n".encode())
+    return train(p), ["{file}", "line 1, column 1", r"U\+FF11 FULLWIDTH DIGIT ONE", "ASCII"]
+
+
+def case_text_no_break_space(tmp):
+    p = write_bytes(tmp / "nbsp.txt", "1 2 1\n3\u00a04 2\n".encode())
+    return train(p), ["{file}", "line 2, column 2", r"U\+00A0 NO-BREAK SPACE", "separat"]
+
+
+def case_v73_chunk_index_damaged(tmp):
+    import hostile
+
+    p = hostile.damaged_chunk_index(tmp)
+    return train(p), ["{file}", "variable 'X'", "damaged"]
+
+
+def case_v73_chunk_index_damaged_stream(tmp):
+    import hostile
+
+    p = hostile.damaged_chunk_index(tmp)
+    return train(p, "--stream"), ["{file}", "variable 'X'", "damaged"]
+
+
+APPENDED_CASES = {
+    name[5:]: fn
+    for name, fn in sorted(globals().items())
+    if name.startswith("case_") and name[5:] not in CASES
+}
+
+
+@pytest.mark.parametrize("name", sorted(APPENDED_CASES))
+def test_appended_bad_input_gives_one_line_and_exit_2(tmp_path, name):
+    args, patterns = APPENDED_CASES[name](tmp_path)
+    _check_one_line(CliRunner().invoke(cli, args), args, patterns)

@@ -117,7 +117,7 @@ def _predict_by_blocks(weights, data, out, x_var, y_var, out_format, stream, blo
     from ..engines.labels import read_labels
     from ..engines.predict import predict_blocks
     from ..engines.source import hdf5_path, open_source
-    from ..mat import load_mat
+    from ..mat import h5py_errors, load_mat
     from ..validation import check_feature_count, validate
     from ..workflow.weights import load_weights
 
@@ -151,7 +151,7 @@ def _predict_by_blocks(weights, data, out, x_var, y_var, out_format, stream, blo
     m, n = source.shape
     source.close()
     check_feature_count(n, Theta1.shape, f"{data} and {weights}: ", m)
-    with h5py.File(data, "r") as f:
+    with h5py.File(data, "r") as f, h5py_errors(str(data)):
         has_y = hdf5_path(y_var) in f
     y = read_labels(data, y_var, m) if has_y else None
     info = predict_blocks(

@@ -10,6 +10,7 @@ import os
 import numpy as np
 
 from ..errors import DataError, MatFileError
+from ..mat import check_regular, h5py_errors
 from ..validation import check_labels
 
 #: Memory the engines hold per label: the label (float64) and its row and column (intp).
@@ -66,11 +67,12 @@ def read_labels(
     where = f"{path}: variable '{y_var}'"
     if max_bytes is None:
         max_bytes = available_memory() // 2
+    check_regular(path)
     try:
         f = h5py.File(path, "r")
     except OSError as exc:
         raise MatFileError(f"{path}: cannot open as HDF5 ({exc})") from exc
-    with f:
+    with f, h5py_errors(where):
         try:
             ds = f[hdf5_path(y_var)]
         except KeyError:

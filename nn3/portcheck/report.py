@@ -250,6 +250,12 @@ def _cross_hints(report, checks, folder):
                     "into the code instead of input_layer_size, hidden_layer_size, num_labels "
                     "or size(...)?"
                 )
+        if all(r.unwritten for r in bad):
+            # every case returns zeros: the template, unwritten (whatever one number suggests)
+            for r in bad:
+                if r.unwritten not in r.detail:
+                    r.detail = r.detail.split(". Likely cause: ")[0]
+                    r.detail += f". Likely cause: {r.unwritten}"
         if function in _HELPERS or function not in checks:
             continue
         try:

@@ -105,11 +105,18 @@ names = {{'sigmoid', 'sigmoidGradient', 'costFunction', 'backpropagation', 'nnCo
           'predict', 'randInitializeWeights'}};
 for i = 1:numel(names)
   if exist(fullfile(pwd, [names{{i}} '.m']), 'file') == 2
-    try, r.([names{{i}} '_nargin']) = nargin(names{{i}}); r.([names{{i}} '_nargout']) = nargout(names{{i}}); end
+    try
+      r.([names{{i}} '_nargin']) = nargin(names{{i}});
+      r.([names{{i}} '_nargout']) = nargout(names{{i}});
+    end
   end
 end
-if exist(fullfile(pwd, 'sigmoid.m'), 'file'), try, r.sigmoid = evalc_free(@() sigmoid(in.z)); catch e, r.sigmoid_err = e.message; end, end
-if exist(fullfile(pwd, 'sigmoidGradient.m'), 'file'), try, r.sigmoidGradient = evalc_free(@() sigmoidGradient(in.z)); catch e, r.sigmoidGradient_err = e.message; end, end
+for f = {{'sigmoid', 'sigmoidGradient'}}
+  if exist(fullfile(pwd, [f{{1}} '.m']), 'file')
+    try, r.(f{{1}}) = evalc_free(@() feval(f{{1}}, in.z));
+    catch e, r.([f{{1}} '_err']) = e.message; end
+  end
+end
 nets = {{'A', 'B', 'bin'}};
 for i = 1:numel(nets)
   N = in.(nets{{i}});
@@ -140,14 +147,16 @@ for i = 1:numel(nets)
           if strcmp(f{{1}}, 'costFunction')
             evalc('J = costFunction(args{{:}});'); r.([key '_J']) = J;
           else
-            evalc('[G1, G2] = backpropagation(args{{:}});'); r.([key '_G1']) = G1; r.([key '_G2']) = G2;
+            evalc('[G1, G2] = backpropagation(args{{:}});');
+            r.([key '_G1']) = G1; r.([key '_G2']) = G2;
           end
         catch e, r.([key '_err']) = e.message; end
       end
     end
   end
   if exist(fullfile(pwd, 'predict.m'), 'file')
-    try, evalc('p = predict(N.T1, N.T2, N.X);'); r.(['predict_' nets{{i}}]) = p; catch e, r.(['predict_' nets{{i}} '_err']) = e.message; end
+    try, evalc('p = predict(N.T1, N.T2, N.X);'); r.(['predict_' nets{{i}}]) = p;
+    catch e, r.(['predict_' nets{{i}} '_err']) = e.message; end
   end
 end
 if exist(fullfile(pwd, 'nnCostFunction.m'), 'file') && isfield(in, 'E')
@@ -165,7 +174,9 @@ end
 if exist(fullfile(pwd, 'randInitializeWeights.m'), 'file')
   sizes = [{sizes}];
   for i = 1:rows(sizes)
-    try, evalc('W = randInitializeWeights(sizes(i, 1), sizes(i, 2));'); r.(sprintf('init_%d', i)) = W;
+    try
+      evalc('W = randInitializeWeights(sizes(i, 1), sizes(i, 2));');
+      r.(sprintf('init_%d', i)) = W;
     catch e, r.(sprintf('init_%d_err', i)) = e.message; end
   end
 end

@@ -93,9 +93,7 @@ EXPECTED = {
             _R: "every weight is 0",
         },
     ),
-    "w02_part1_only": Expect(
-        {**_NET, _NN: DIFFERS}, 1, _BIN_NN, {_NN: "returns no grad"}
-    ),
+    "w02_part1_only": Expect({**_NET, _NN: DIFFERS}, 1, _BIN_NN, {_NN: "returns no grad"}),
     "w03_bare_rand": Expect({_S: AGREES, _R: DIFFERS}, 1, set(), {_R: "a bare rand"}),
     "w04_swapped_predict": Expect(
         {_S: AGREES, _P: DIFFERS}, 1, {(_P, "binary")}, {_P: "the outputs are swapped"}
@@ -103,12 +101,8 @@ EXPECTED = {
     "w05_bias_in_grad": Expect(
         {**_NET, _NN: DIFFERS}, 1, _BIN_NN, {_NN: "the bias column is regularised"}
     ),
-    "w06_zero_based_labels": Expect(
-        {**_NET, _NN: DIFFERS}, 1, _BIN_NN, {_NN: "0-based"}
-    ),
-    "w07_missing_1_over_m": Expect(
-        {**_NET, _NN: DIFFERS}, 1, _BIN_NN, {_NN: "not divided by m"}
-    ),
+    "w06_zero_based_labels": Expect({**_NET, _NN: DIFFERS}, 1, _BIN_NN, {_NN: "0-based"}),
+    "w07_missing_1_over_m": Expect({**_NET, _NN: DIFFERS}, 1, _BIN_NN, {_NN: "not divided by m"}),
     "w08_no_transpose": Expect(
         {**_NET, _NN: DIFFERS}, 1, _BIN_NN, {_NN: "a missing or extra transpose"}
     ),
@@ -194,9 +188,7 @@ def test_verdicts_and_exit_status(name):
     assert not rep.error, rep.error
     got = {f: _outcome(rep, f) for f in want.functions}
     assert got == want.functions, rep.format_table()
-    checked = set(rep.functions) | {
-        f for f in want.functions if want.functions[f] == NOT_CHECKED
-    }
+    checked = set(rep.functions) | {f for f in want.functions if want.functions[f] == NOT_CHECKED}
     assert checked == set(want.functions)  # nothing else was looked at
     uncounted = [r for r in rep.rows if not r.counted]
     assert all(any(_matches(e, r) for e in want.outside) for r in uncounted), rep.format_table()

@@ -111,7 +111,8 @@ class FolderReport:
         if prints:
             extra.append(f"{', '.join(f + '.m' for f in prints)} print")
         if self.not_checked:
-            extra.append(f"{len(self.not_checked)} file(s) not checked")
+            names = ", ".join(n.split(" ")[0] for n in self.not_checked)
+            extra.append(f"{names} not checked")
         more = f" ({'; '.join(extra)})" if extra else ""
         bad = self.failing
         if not bad:

@@ -87,8 +87,23 @@ def test_help_says_plainly_that_the_code_is_run():
 # --- the sandbox ----------------------------------------------------------------------------
 
 
+def hide_bubblewrap(monkeypatch):
+    real = shutil.which
+    monkeypatch.setattr(shutil, "which", lambda n, *a, **k: None if n == "bwrap" else real(n))
+
+
+def no_namespaces(monkeypatch):
+    real = sandbox._probe
+    monkeypatch.setattr(
+        sandbox, "_probe", lambda bwrap, user: real(bwrap, user) if bwrap else (False, "off")
+    )
+
+
 @needs_octave
-def test_code_cannot_write_outside_its_copy_nor_reach_the_network(tmp_path):
+@pytest.mark.parametrize("how", ["bubblewrap", "namespaces"])
+def test_code_cannot_write_outside_its_copy_nor_reach_the_network(tmp_path, how, monkeypatch):
+    if how == "namespaces":  # what runs where bubblewrap is not installed
+        hide_bubblewrap(monkeypatch)
     outside = tmp_path / "escaped"
     folder = write(
         tmp_path / "student",
@@ -114,11 +129,16 @@ def test_code_cannot_write_outside_its_copy_nor_reach_the_network(tmp_path):
     assert interfaces == 1  # loopback only: no network
     assert rep.header().endswith("(sandboxed): sigmoid.m")
     assert "read-only" in rep.sandbox and "no network" in rep.sandbox
+    assert rep.sandbox.startswith(
+        "sandboxed (bubblewrap" if how == "bubblewrap" else "sandboxed (user namespaces"
+    )
 
 
 @needs_octave
-@pytest.mark.parametrize("mode", ["auto", "off"])
-def test_detached_children_are_ended_with_the_check(tmp_path, mode):
+@pytest.mark.parametrize("mode", ["auto", "namespaces", "off"])
+def test_detached_children_are_ended_with_the_check(tmp_path, mode, monkeypatch):
+    if mode == "namespaces":
+        hide_bubblewrap(monkeypatch)
     marker = f"{4000 + os.getpid() % 1000}.{len(mode)}17"
     folder = write(
         tmp_path / "student",
@@ -134,7 +154,7 @@ def test_detached_children_are_ended_with_the_check(tmp_path, mode):
     )
     before = processes_with(f"sleep {marker}")
     assert before == []
-    rep = report.check_folder(folder, sandbox=mode)
+    rep = report.check_folder(folder, sandbox="auto" if mode == "namespaces" else mode)
     assert rep.passed, rep.format_table()
     assert processes_with(f"sleep {marker}") == []
 
@@ -210,6 +230,67 @@ def test_the_supervisor_sets_every_limit():
     assert table["Max file size"][0] == str(5 << 20)
     assert table["Max processes"][0] == "4321"
     assert table["Max core file size"][0] == "0"
+
+
+_CLEAR_READ_ONLY = """
+import ctypes, os, sys
+libc = ctypes.CDLL(None, use_errno=True)
+class Attr(ctypes.Structure):
+    _fields_ = [(n, ctypes.c_uint64) for n in ("set", "clr", "propagation", "userns_fd")]
+attr = Attr(0, 1, 0, 0)  # clear MOUNT_ATTR_RDONLY on the mount holding the path outside
+target = os.path.dirname(sys.argv[2])
+while not os.path.ismount(target):
+    target = os.path.dirname(target)
+libc.syscall.restype = ctypes.c_long
+res = libc.syscall(ctypes.c_long(442), ctypes.c_int(-100), ctypes.c_char_p(target.encode()),
+                   ctypes.c_uint(0), ctypes.byref(attr), ctypes.c_size_t(32))
+print("cleared" if res == 0 else "refused")
+for path in sys.argv[1:]:
+    try:
+        open(path, "w").close()
+        print("wrote", path)
+    except OSError:
+        print("could not write", path)
+"""
+
+
+def test_namespaces_without_bubblewrap_cannot_be_undone(tmp_path):
+    works, why = sandbox._probe(None, None)
+    if not works:
+        if SANDBOX_REQUIRED:
+            pytest.fail(f"user namespaces do not work here: {why}")
+        pytest.skip(f"user namespaces do not work here: {why}")
+    inside = tmp_path / "copy"
+    inside.mkdir()
+    config = json.dumps(
+        {
+            "argv": [
+                sys.executable,
+                "-I",
+                "-S",
+                "-c",
+                _CLEAR_READ_ONLY,
+                str(inside / "ok"),
+                str(tmp_path / "escaped"),
+            ],
+            "cwd": str(inside),
+            "env": {"PATH": "/usr/bin:/bin"},
+            "limits": {},
+            "user": None,  # as the user running the tests: root in CI, and root in the namespace
+            "isolate": [str(inside)],
+            "parent": os.getpid(),
+        }
+    )
+    res = subprocess.run(
+        [sys.executable, "-I", "-S", str(SUPERVISOR), config], capture_output=True, text=True
+    )
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.split("\n")[:3] == [
+        "refused",
+        f"wrote {inside / 'ok'}",
+        f"could not write {tmp_path / 'escaped'}",
+    ]
+    assert not (tmp_path / "escaped").exists()
 
 
 def test_cpu_time_limit_stops_a_busy_loop():
@@ -468,14 +549,14 @@ def test_no_such_folder_among_several_is_exit_2_and_the_others_are_checked(tmp_p
     assert "missing: error:" in res.output and "no such folder" in res.output
 
 
-def test_require_sandbox_without_bubblewrap_is_one_line(tmp_path, monkeypatch):
+def test_require_sandbox_without_any_sandbox_is_one_line(tmp_path, monkeypatch):
     if shutil.which("octave-cli") is None:
         pytest.skip("GNU Octave is not installed")
     folder = write(tmp_path / "dir", "sigmoid.m", CORRECT)
-    real = shutil.which
-    monkeypatch.setattr(shutil, "which", lambda n, *a, **k: None if n == "bwrap" else real(n))
+    hide_bubblewrap(monkeypatch)
+    no_namespaces(monkeypatch)
     res = CliRunner().invoke(cli, ["port-check", str(folder), "--sandbox", "require"])
-    _one_line_exit_2(res, "--sandbox require", "bubblewrap is not installed")
+    _one_line_exit_2(res, "--sandbox require", "bubblewrap is not installed", "namespaces")
     res = CliRunner().invoke(cli, ["port-check", str(folder)])
     assert res.exit_code == 0
     assert "(NOT sandboxed)" in res.output.splitlines()[0]

@@ -13,9 +13,13 @@ standard library only, so it starts in milliseconds). It
   (nn3) dies (``PR_SET_PDEATHSIG``), kills every process below it with SIGKILL, reaps them, and
   exits: with the command's exit status, or 128 + the signal that ended it.
 
+Without bubblewrap it can also isolate the command itself (:func:`isolate`): its own user, mount
+and network namespaces, the file system read-only except the folders named.
+
 CONFIG is a JSON object: ``argv`` (absolute path first), ``cwd``, ``env``, ``limits``
 (``cpu`` seconds, ``as`` and ``fsize`` bytes, ``nproc`` count; any may be null), ``user``
-(``[uid, gid]`` or null) and ``parent`` (the pid expected as parent).
+(``[uid, gid]`` or null), ``isolate`` (the writable folders, or null: no namespaces) and
+``parent`` (the pid expected as parent).
 """
 
 import ctypes
@@ -27,6 +31,7 @@ import sys
 import time
 
 PR_SET_PDEATHSIG = 1
+PR_SET_DUMPABLE = 4
 PR_SET_CHILD_SUBREAPER = 36
 
 #: Exit status when the command could not be started at all.
@@ -105,6 +110,83 @@ def end_tree(limit=20.0):
         time.sleep(0.005)
 
 
+CLONE_NEWNS = 0x00020000
+CLONE_NEWUSER = 0x10000000
+CLONE_NEWNET = 0x40000000
+MS_BIND = 0x1000
+MS_REC = 0x4000
+MS_PRIVATE = 1 << 18
+AT_FDCWD = -100
+AT_RECURSIVE = 0x8000
+MOUNT_ATTR_RDONLY = 0x1
+SYS_MOUNT_SETATTR = 442  # the same number on every architecture (Linux >= 5.12)
+
+
+class _MountAttr(ctypes.Structure):
+    _fields_ = [
+        ("attr_set", ctypes.c_uint64),
+        ("attr_clr", ctypes.c_uint64),
+        ("propagation", ctypes.c_uint64),
+        ("userns_fd", ctypes.c_uint64),
+    ]
+
+
+def _check(result, what):
+    if result != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f"{what}: {os.strerror(err)}")
+
+
+def isolate(writable):
+    """Without bubblewrap: a user, mount and network namespace of our own; every mount
+    read-only (``mount_setattr``, recursively) except bind mounts of the ``writable`` folders.
+
+    Runs in the forked child as the user the code will run as; the uid and gid map to
+    themselves, so after ``execve`` the code has no capabilities in the namespace and cannot
+    undo the read-only mounts. No network: the new namespace has only a loopback, down.
+    """
+    libc = ctypes.CDLL(None, use_errno=True)
+    uid, gid = os.getuid(), os.getgid()
+    _check(libc.unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWNET), "unshare")
+    for name, text in (
+        ("setgroups", "deny"),
+        ("uid_map", f"{uid} {uid} 1"),
+        ("gid_map", f"{gid} {gid} 1"),
+    ):
+        with open(f"/proc/self/{name}", "w") as fh:
+            fh.write(text)
+    _check(libc.mount(None, b"/", None, MS_REC | MS_PRIVATE, None), "private mounts")
+    for folder in writable:
+        path = os.fsencode(folder)
+        _check(libc.mount(path, path, None, MS_BIND | MS_REC, None), f"bind {folder}")
+    syscall = libc.syscall
+    syscall.restype = ctypes.c_long
+    # /proc stays as it was: the namespace's own files in it are written below (procfs keeps
+    # its own permissions)
+    for path, attr in [(b"/", _MountAttr(attr_set=MOUNT_ATTR_RDONLY))] + [
+        (os.fsencode(f), _MountAttr(attr_clr=MOUNT_ATTR_RDONLY)) for f in [*writable, "/proc"]
+    ]:
+        res = syscall(
+            ctypes.c_long(SYS_MOUNT_SETATTR),
+            ctypes.c_int(AT_FDCWD),
+            ctypes.c_char_p(path),
+            ctypes.c_uint(AT_RECURSIVE),
+            ctypes.byref(attr),
+            ctypes.c_size_t(ctypes.sizeof(attr)),
+        )
+        _check(res, f"mount_setattr {path.decode(errors='replace')}")
+    # One more user and mount namespace: copied into it, the mounts' read-only flags are
+    # locked, so not even a uid 0 with every capability there can clear them.
+    _check(libc.unshare(CLONE_NEWUSER | CLONE_NEWNS), "unshare (lock)")
+    for name, text in (
+        ("setgroups", "deny"),
+        ("uid_map", f"{uid} {uid} 1"),
+        ("gid_map", f"{gid} {gid} 1"),
+    ):
+        with open(f"/proc/self/{name}", "w") as fh:
+            fh.write(text)
+
+
 def _status_code(status):
     if os.WIFSIGNALED(status):
         return 128 + os.WTERMSIG(status)
@@ -140,6 +222,10 @@ def _child(config):
             os.setgroups([])
             os.setgid(int(user[1]))
             os.setuid(int(user[0]))
+        if config.get("isolate") is not None:
+            if user:  # a changed uid leaves the process undumpable: /proc/self is root's
+                _prctl(PR_SET_DUMPABLE, 1)
+            isolate(config["isolate"])
         os.chdir(config["cwd"])
         argv = config["argv"]
         os.execve(argv[0], argv, config["env"])

@@ -15,7 +15,10 @@ submissions has not read. Every run gets, on any Linux system:
 Where bubblewrap (``bwrap``) works -- Debian's ``bubblewrap`` package, using user namespaces --
 Octave also runs with the whole file system read-only except the copy, an empty read-only
 ``/tmp`` and home folder, no network (a new network namespace), its own process namespace and
-no capabilities. Whether it did is said in the header line of the report.
+no capabilities. Without bubblewrap, where unprivileged user namespaces work, the supervisor
+makes a user, mount and network namespace itself: the file system read-only except the copy
+(``/tmp`` and the home folder stay readable) and no network. Whether and how the code was
+sandboxed is said in the header line of the report.
 """
 
 import functools
@@ -62,6 +65,10 @@ class Isolation:
         ``(uid, gid)`` the code runs as, when not the current user.
     bwrap : str or None
         The bubblewrap executable, when used.
+    limits : dict
+        The resource limits (see :mod:`._supervisor`).
+    namespaces : bool
+        True when, without bubblewrap, the supervisor makes the namespaces itself.
     """
 
     sandboxed: bool
@@ -69,6 +76,7 @@ class Isolation:
     user: tuple | None = None
     bwrap: str | None = None
     limits: dict = field(default_factory=dict)
+    namespaces: bool = False
 
 
 def _nobody():
@@ -159,14 +167,21 @@ def _home_to_hide(octave):
 
 
 @functools.lru_cache(maxsize=8)
-def _bwrap_works(bwrap, user):
-    """Whether bubblewrap can make its namespaces here, as ``user`` (a quick probe)."""
+def _probe(bwrap, user):
+    """Whether bubblewrap (or, with ``bwrap=None``, the supervisor's own namespaces) works
+    here, as ``user``: a quick run of ``sh -c :``."""
     with tempfile.TemporaryDirectory(prefix="nn3-portcheck-probe-") as probe:
         os.chmod(probe, 0o755)
-        args = _bwrap_args(bwrap, probe, [probe], None) + ["--chdir", probe, "/bin/sh", "-c", ":"]
+        if user:
+            os.chown(probe, *user)
+        if bwrap:
+            args = _bwrap_args(bwrap, probe, [probe], None) + ["--chdir", probe]
+            config = _config(args + ["/bin/sh", "-c", ":"], probe, {}, {}, user)
+        else:
+            config = _config(["/bin/sh", "-c", ":"], probe, {}, {}, user, isolate=[probe])
         try:
             res = subprocess.run(
-                [sys.executable, "-I", "-S", _SUPERVISOR, _config(args, probe, {}, {}, user)],
+                [sys.executable, "-I", "-S", _SUPERVISOR, config],
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.PIPE,
@@ -180,7 +195,7 @@ def _bwrap_works(bwrap, user):
     return False, (err[-1] if err else f"exit status {res.returncode}")[:200]
 
 
-def _config(argv, cwd, env, limits, user):
+def _config(argv, cwd, env, limits, user, isolate=None):
     return json.dumps(
         {
             "argv": argv,
@@ -188,6 +203,7 @@ def _config(argv, cwd, env, limits, user):
             "env": env,
             "limits": limits,
             "user": list(user) if user else None,
+            "isolate": isolate,
             "parent": os.getpid(),
         }
     )
@@ -235,22 +251,36 @@ def choose(mode, work, octave, cpu_seconds):
         f"{FILE_SIZE_LIMIT >> 20} MB files"
         + (f", {PROCESS_LIMIT} more processes" if limits["nproc"] else "")
     )
+    whom = f", {as_whom.strip()}" if as_whom else ""
     if mode != "off":
         bwrap = shutil.which("bwrap")
         if bwrap is None:
             why = f"bubblewrap is not installed ({BWRAP_HINT})"
         else:
-            works, why = _bwrap_works(bwrap, user)
+            works, why = _probe(bwrap, user)
             if works:
                 return Isolation(
                     True,
                     "sandboxed (bubblewrap: file system read-only except the copy, no network"
-                    f"{', ' + as_whom.strip() if as_whom else ''}; {limit_text})",
+                    f"{whom}; {limit_text})",
                     user,
                     bwrap,
                     limits,
                 )
             why = f"bubblewrap does not work here: {why}"
+        works, ns_why = _probe(None, user)
+        if works:
+            return Isolation(
+                True,
+                "sandboxed (user namespaces, without bubblewrap: file system read-only except "
+                f"the copy, no network{whom}; /tmp and your home stay readable, {why}; "
+                f"{limit_text})",
+                user,
+                None,
+                limits,
+                namespaces=True,
+            )
+        why += f"; no user namespaces either ({ns_why})"
         if mode == "require":
             raise SandboxUnavailable(f"--sandbox require: {why}")
     else:
@@ -311,7 +341,8 @@ def command(isolation, argv, work, writable, cwd):
     if isolation.bwrap:
         hide = _home_to_hide(argv[0])
         argv = _bwrap_args(isolation.bwrap, work, writable, hide) + ["--chdir", cwd, *argv]
-    config = _config(argv, cwd, environment(cwd), isolation.limits, isolation.user)
+    isolate = list(writable) if isolation.namespaces else None
+    config = _config(argv, cwd, environment(cwd), isolation.limits, isolation.user, isolate)
     return [sys.executable, "-I", "-S", _SUPERVISOR, config]
 
 

@@ -539,6 +539,18 @@ def test_an_output_too_large_is_reported_not_loaded(tmp_path):
     assert all("returns 31 MB of outputs" in r.detail for r in rep.rows), rep.format_table()
 
 
+@needs_octave
+def test_what_the_code_writes_reaches_the_terminal_escaped(tmp_path):
+    folder = write(
+        tmp_path / "dir",
+        "sigmoid.m",
+        'function g = sigmoid(z)\nfprintf("\\033[31mred\\n");\nerror("bad \\033[2J");\nend\n',
+    )
+    res = CliRunner().invoke(cli, ["port-check", str(folder)])
+    assert res.exit_code == 1
+    assert "\x1b" not in res.output and "bad \\x1b[2J" in res.output
+
+
 def test_no_such_folder_among_several_is_exit_2_and_the_others_are_checked(tmp_path):
     if shutil.which("octave-cli") is None:
         pytest.skip("GNU Octave is not installed")

@@ -14,6 +14,7 @@ agreeing nor differing. The source document's own ``costFunction`` and ``backpro
 written for that binary network, so for them it counts.
 """
 
+import os
 from dataclasses import dataclass
 
 from . import source
@@ -116,8 +117,6 @@ def check_file(folder, function):
     -------
     check : FileCheck
     """
-    import os
-
     path = os.path.join(folder, function + ".m")
     try:
         sig = source.read_signature(path)

@@ -27,9 +27,17 @@ _HELPERS = ("sigmoid", "sigmoidGradient")
 
 
 def shown(text):
-    """``text`` safe on one terminal line: control characters (newline, ESC) escaped."""
+    """``text`` safe on one terminal line: control characters (newline, ESC) escaped.
+
+    The same rule as the command line's ``one_line_text`` (nn3/cli/_common.py), which the
+    library cannot import: folder names and what the user's code wrote (error messages,
+    printing) reach the terminal only this way.
+    """
     text = os.fsdecode(text) if isinstance(text, bytes) else str(text)
-    text = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    try:
+        text = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:
+        text = text.encode("utf-8", "backslashreplace").decode("utf-8")
     return "".join(
         ch.encode("unicode_escape").decode("ascii")
         if ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0 or 0x202A <= ord(ch) <= 0x202E
@@ -187,10 +195,6 @@ class FolderReport:
         }
 
 
-#: Backwards-compatible name of the one-folder report.
-PortCheckReport = FolderReport
-
-
 def _explanations(rows):
     """One line per explanation; rows of one function with the same text share a line."""
     groups = {}
@@ -206,7 +210,7 @@ def _explanations(rows):
     lines = []
     for (function, text), group in groups.items():
         where = group[0] if len(group) == 1 else f"{len(group)} cases"
-        lines.append(f"{function}, {where}: {text}")
+        lines.append(f"{function}, {where}: {shown(text)}")
     return lines
 
 
@@ -229,7 +233,7 @@ def _printing(folder, function, result):
         if line is not None:
             return f"{name}: missing ';' at line {line}"
         return f"{name} (a line without ';'?)"
-    return f"{shown(first[:60])!r} (disp, printf or a line without ';'?)"
+    return f"'{first[:60]}' (disp, printf or a line without ';'?)"
 
 
 def _cross_hints(report, checks, folder):

@@ -214,7 +214,8 @@ def _ratio_hint(a, e, m=None):
     mask = np.abs(e) > 1e-12 * _scale(e)
     if not mask.any():
         return ""
-    r = a[mask] / e[mask]
+    with np.errstate(all="ignore"):
+        r = a[mask] / e[mask]
     c = float(np.median(r))
     if c != 1.0 and np.all(np.abs(r - c) <= 1e-9 * abs(c)):
         if m and abs(c - m) <= 1e-9 * m:
@@ -332,20 +333,25 @@ def _numbers_row(call, result, inputs, signature):
         return row
     missing = [n for n, c in bad if n not in result.outputs]
     if missing and call.nargout is not None and call.nargout < len(call.outputs):
+        # function J = nnCostFunction(...): the outputs it has are compared, the rest named
         declared = signature.shown() if signature is not None else call.function
+        returned = [n for n in exp if n in result.outputs]
+        worst = max((compared[n].rel for n in returned), default=np.inf)
+        row.difference = f"{worst:.1e}" if np.isfinite(worst) else "-"
+        row.rel = float(worst) if np.isfinite(worst) else None
         row.kind = "differs"
         row.detail = (
             f"returns no {', '.join(missing)}: {declared} declares "
             f"{call.nargout} output{'s' if call.nargout != 1 else ''}"
         )
-        present = [(n, c) for n, c in bad if n not in missing]
-        if present:
-            name, c = present[0]
-            row.detail += "; and " + _difference_text(call, result, exp, inputs, name, c)[1]
-        elif all(n in missing for n, _ in bad):
-            row.detail += f" (the other outputs agree: largest difference {diff})"
-        if "grad" in missing:
-            row.detail += ". Likely cause: the gradient (exercise 4, part 2) is not written"
+        wrong = [(n, c) for n, c in bad if n not in missing]
+        if wrong:
+            name, c = wrong[0]
+            row.detail += "; " + _difference_text(call, result, exp, inputs, name, c)[1]
+        else:
+            row.detail += f"; {', '.join(returned)} agree{'s' if len(returned) == 1 else ''}"
+            if "grad" in missing:
+                row.detail += ". Likely cause: the gradient (exercise 4, part 2) is not written"
         return row
     name, c = bad[0]
     if c.shape_error:

@@ -568,7 +568,7 @@ def test_require_sandbox_without_any_sandbox_is_one_line(tmp_path, monkeypatch):
     hide_bubblewrap(monkeypatch)
     no_namespaces(monkeypatch)
     res = CliRunner().invoke(cli, ["port-check", str(folder), "--sandbox", "require"])
-    _one_line_exit_2(res, "--sandbox require", "bubblewrap is not installed", "namespaces")
+    _one_line_exit_2(res, "--sandbox require: a sandbox is required", "bubblewrap is not installed")
     res = CliRunner().invoke(cli, ["port-check", str(folder)])
     assert res.exit_code == 0
     assert "(NOT sandboxed)" in res.output.splitlines()[0]

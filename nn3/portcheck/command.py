@@ -97,6 +97,7 @@ def port_check(folders, save_path, time_limit, as_json, strict, sandbox):
     from ..errors import Nn3Error, OptionError
     from ..mat import save_mat
     from ..mat.atomic import check_destination
+    from .octave import SandboxRequired
     from .report import find
     from .report import port_check as run
 
@@ -110,7 +111,10 @@ def port_check(folders, save_path, time_limit, as_json, strict, sandbox):
                 "; name one folder"
             )
         check_destination(save_path, OptionError)
-    result = run(list(folders), time_limit=time_limit, strict=strict, sandbox=sandbox)
+    try:
+        result = run(list(folders), time_limit=time_limit, strict=strict, sandbox=sandbox)
+    except SandboxRequired as exc:
+        raise OptionError(f"--sandbox require: {exc}") from exc
     if as_json:
         click.echo(result.to_json())
     elif len(result.reports) == 1 and result.reports[0].error:

@@ -49,6 +49,10 @@ LINE_KEPT = 4096
 TAIL_LINES = 20
 
 
+class SandboxRequired(Nn3Error):
+    """A sandbox was required (``sandbox_mode="require"``) and none works here."""
+
+
 def find_octave():
     """The ``octave-cli`` executable.
 
@@ -493,7 +497,7 @@ def run_calls(
         try:
             isolation = sandbox.choose(sandbox_mode, work, octave, total_limit + STARTUP_LIMIT)
         except sandbox.SandboxUnavailable as exc:
-            raise Nn3Error(str(exc)) from exc
+            raise SandboxRequired(str(exc)) from exc
         try:
             _copy_code(folder, os.path.join(work, "code"))
             os.makedirs(os.path.join(work, "out"))

@@ -551,9 +551,9 @@ def port_check(
                 )
             except octave.MissingDependencyError:
                 raise
+            except octave.SandboxRequired:
+                raise
             except Nn3Error as exc:
-                if str(exc).startswith("--sandbox require"):
-                    raise
                 report = FolderReport(target, given=given, error=str(exc))
             report.others = others if target == given else []
             run.reports.append(report)

@@ -170,7 +170,11 @@ def _home_to_hide(octave):
 def _probe(bwrap, user):
     """Whether bubblewrap (or, with ``bwrap=None``, the supervisor's own namespaces) works
     here, as ``user``: a quick run of ``sh -c :``."""
-    with tempfile.TemporaryDirectory(prefix="nn3-portcheck-probe-") as probe:
+    try:
+        probe_dir = tempfile.TemporaryDirectory(prefix="nn3-portcheck-probe-")
+    except OSError as exc:
+        return False, f"no folder for a probe ({exc.strerror})"
+    with probe_dir as probe:
         os.chmod(probe, 0o755)
         if user:
             os.chown(probe, *user)
@@ -215,7 +219,8 @@ def choose(mode, work, octave, cpu_seconds):
     Parameters
     ----------
     mode : {"auto", "require", "off"}
-        ``auto``: bubblewrap when it works; ``require``: fail without it; ``off``: never.
+        ``auto``: bubblewrap when it works, else the supervisor's own namespaces when they
+        work, else neither (said so); ``require``: fail without one of them; ``off``: neither.
     work : str
         The temporary folder of the run (to see whether ``nobody`` can reach it).
     octave : str
@@ -230,7 +235,7 @@ def choose(mode, work, octave, cpu_seconds):
     Raises
     ------
     SandboxUnavailable
-        ``mode == "require"`` and bubblewrap does not work here.
+        ``mode == "require"`` and no sandbox works here.
     """
     user = None
     if os.geteuid() == 0:
@@ -282,7 +287,7 @@ def choose(mode, work, octave, cpu_seconds):
             )
         why += f"; no user namespaces either ({ns_why})"
         if mode == "require":
-            raise SandboxUnavailable(f"--sandbox require: {why}")
+            raise SandboxUnavailable(f"a sandbox is required and none works here: {why}")
     else:
         why = "--sandbox off"
     return Isolation(

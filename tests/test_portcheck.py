@@ -196,3 +196,79 @@ def test_row_vector_grad_is_a_wrong_size():
     exp = nn3_side.expected(call, inputs)
     row = report.evaluate(call, CallResult("ok", {"J": exp["J"], "grad": exp["grad"].T}), inputs)
     assert row.verdict == "WRONG SIZE" and "grad is a row" in row.detail
+
+
+# --- reading .m files without running them (no Octave needed) ---
+
+
+@pytest.mark.parametrize(
+    "text, want",
+    [
+        ("function g = sigmoid(z)\ng = z;\nend\n", ("sigmoid", ("g",), ("z",))),
+        (
+            "%% header\r\n% more\r\nfunction [J grad] = nnCostFunction(a, ...\r\n  b, c)\r\n",
+            ("nnCostFunction", ("J", "grad"), ("a", "b", "c")),
+        ),
+        (
+            "## Octave\nfunction [J, grad] = nnCostFunction (p, il,\n   hl)\nendfunction\n",
+            ("nnCostFunction", ("J", "grad"), ("p", "il", "hl")),
+        ),
+        ("%{\nfunction x = hidden(q)\n%}\nfunction [~, p] = predict(T1, T2, X)\n", None),
+        ("function sigmoid(z)\n", ("sigmoid", (), ("z",))),
+        ("x = 1;\nfunction y = f(z)\nend\n", "script"),
+    ],
+)
+def test_signatures_are_read_from_the_first_function(tmp_path, text, want):
+    from nn3.portcheck import source
+
+    path = tmp_path / "f.m"
+    path.write_bytes(text.encode("latin-1"))
+    sig = source.read_signature(path)
+    if want == "script":
+        assert sig is None
+    elif want is None:
+        assert (sig.name, sig.outputs, sig.inputs) == (
+            "predict",
+            ("~", "p"),
+            ("T1", "T2", "X"),
+        )
+    else:
+        assert (sig.name, sig.outputs, sig.inputs) == want
+
+
+def test_latin1_bytes_and_strings_do_not_confuse_the_reader(tmp_path):
+    from nn3.portcheck import source
+
+    path = tmp_path / "nnCostFunction.m"
+    path.write_bytes(
+        b"function J = nnCostFunction(x)\r\n% r\xe9tropropagation 'quote\r\n"
+        b"s = 'it''s % not a comment';\r\nJ = x' * x\r\nend\r\n"
+    )
+    assert source.read_signature(path).inputs == ("x",)
+    assert source.printing_line(path, "J") == 4
+    assert source.printing_line(path, "s") is None
+
+
+@pytest.mark.parametrize(
+    "function, first_line, checked",
+    [
+        ("costFunction", "function [J, grad] = costFunction(theta, X, y)", False),
+        ("costFunction", "function [J, grad] = costFunction(obj, theta, X, y)", False),
+        ("costFunction", "function J = costFunction(X, y, Theta1, Theta2)", True),
+        ("predict", "function p = predict(theta, X)", False),
+        ("predict", "function p = predict(Theta1, Theta2, X)", True),
+        ("nnCostFunction", "function [J g] = nnCostFunction(p, a, b, c, X, y, l)", True),
+        ("nnCostFunction", "function [J g] = nnCostFunction(X, y, p, l, a, b, c)", False),
+        ("nnCostFunction", "function [J g] = nnCostFunction(p, a, b, c, d, X, y, l)", False),
+        ("nnCostFunction", "function [J g] = nnCostFunction(varargin)", True),
+        ("randInitializeWeights", "function W = randInitializeWeights(L_in, L_out, e)", True),
+    ],
+)
+def test_another_exercises_file_is_recognised(tmp_path, function, first_line, checked):
+    from nn3.portcheck import contracts
+
+    (tmp_path / f"{function}.m").write_text(first_line + "\nend\n")
+    check = contracts.check_file(tmp_path, function)
+    assert check.checked == checked, check.reason
+    if not checked:
+        assert check.reason.startswith(f"{function}.m here is another function (")

@@ -173,7 +173,8 @@ _FUNCTION = re.compile(
 
 
 def _names(text):
-    return tuple(_IDENT.findall(text.replace("~", "ignored__"))) if text else ()
+    """Names in a list (``~`` kept as a name: an output or input left unused)."""
+    return tuple(re.findall(r"[A-Za-z]\w*|~", text)) if text else ()
 
 
 def read_signature(path):

@@ -1,11 +1,23 @@
 """nn3: MATLAB three-layer backpropagation networks in Python, with numeric parity.
 
 The public names are imported lazily (PEP 562), so the ``nn3`` command starts without loading
-numpy or scipy until a command needs them.
+numpy or scipy until a command needs them. The conventions of the API (argument order, keyword-
+only settings, what ``rng`` means, the defaults) are written in ``docs/ARCHITECTURE.md``.
 """
 
 from ._version import __version__
-from .errors import DataError, MatFileError, MissingDependencyError, Nn3Error, OptionError
+from .errors import (
+    ClusterError,
+    DataError,
+    MatFileError,
+    MissingDependencyError,
+    Nn3Error,
+    ObjectiveError,
+    OptionError,
+    ParameterConflictError,
+    ParameterError,
+    TrainingError,
+)
 
 _EXPORTS = {
     "sigmoid": "core.activations",
@@ -34,14 +46,15 @@ _EXPORTS = {
     "TrainResult": "workflow.training",
     "fit": "workflow.fitting",
     "FitResult": "workflow.fitting",
-    "load_training_data": "workflow.training",
-    "load_weights": "workflow.training",
+    "TrainingSettings": "settings",
+    "load_training_data": "workflow.data",
+    "load_weights": "workflow.weights",
     "compare_files": "compare",
     "compare_variables": "compare",
     "assert_mat_allclose": "testing",
     "compute_numerical_gradient": "core.gradcheck",
     "check_nn_gradients": "core.gradcheck",
-    "holdout_split": "workflow.training",
+    "holdout_split": "workflow.holdout",
     "feature_normalize": "workflow.scaling",
     "load_model": "workflow.model",
     "Model": "workflow.model",
@@ -64,11 +77,17 @@ _SUBMODULES = {
 
 __all__ = [
     "__version__",
+    # every user error nn3 raises
     "Nn3Error",
     "MatFileError",
     "DataError",
     "OptionError",
+    "ParameterError",
+    "ParameterConflictError",
     "MissingDependencyError",
+    "ObjectiveError",
+    "TrainingError",
+    "ClusterError",
     *_EXPORTS,
     *sorted(_SUBMODULES),
 ]

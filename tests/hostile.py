@@ -1,11 +1,11 @@
-"""Hostile .mat files (issue 14), built small, and a runner measuring what nn3 pays for each.
+"""Hostile .mat files, built small, and a runner measuring what nn3 pays for each.
 
 Each builder writes a file of a few kilobytes (or at most a few megabytes) that claims much more:
 a compressed variable of 10**8 zeros, a cell of 2*10**7 empty matrices, a v7.3 dataset whose
 chunks were never written, a tree of 10**9 references, an Octave range of 2*10**8 elements, a
 sparse matrix of 2**28 rows. :data:`CASES` pairs each with the nn3 command a user would run on
 it. ``python tests/hostile.py [NAME ...]`` runs each command in a child process and prints its
-exit status, peak RSS and wall time (the numbers in issue 14's closing note).
+exit status, peak RSS and wall time.
 
 Used by ``tests/test_hostile_files.py`` (memory-capped runs) and ``tests/test_bad_input.py``.
 """
@@ -207,7 +207,7 @@ def huge_sparse(tmp):
     )
 
 
-#: name -> (builder, command arguments after ``nn3``; "{f}" is the file), as issue 14 ran them.
+#: name -> (builder, command arguments after ``nn3``; "{f}" is the file), as a user would run them.
 CASES = {
     "unused_zeros_train": (unused_zeros, ["train", "{f}", "--maxiter", "2", "-q", "--out", "{o}"]),
     "four_400mb_info": (four_400mb, ["info", "{f}"]),

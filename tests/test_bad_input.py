@@ -59,7 +59,7 @@ def train(data, *options):
 # "{file}" in a pattern stands for the data file named in the arguments (escaped).
 
 
-def case_text_file(tmp):  # .txt/.csv/.dat are read as numeric text (issue 15); others are not
+def case_text_file(tmp):  # .txt/.csv/.dat are read as numeric text; others are not
     p = write_bytes(tmp / "data.json", b"x1,x2,y\n1,2,1\n")
     return train(p), ["{file}", "not a MATLAB .mat file", "text file"]
 
@@ -432,7 +432,7 @@ def case_predict_sample_not_a_number(tmp):
     return ["predict", str(weights(tmp)), "--x", "1,two,3"], ["--x: 'two' is not a number"]
 
 
-# Hostile files (issue 14, built by tests/hostile.py); tests/test_hostile_files.py runs the
+# Hostile files (built by tests/hostile.py); tests/test_hostile_files.py runs the
 # resource cases again in a child process with its memory capped and records peak RSS.
 
 

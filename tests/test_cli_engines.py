@@ -1,4 +1,4 @@
-"""Issue 12 on the command line: ``nn3 train/predict --stream/--dask`` and ``nn3 make-data``.
+"""The engines on the command line: ``nn3 train/predict --stream/--dask`` and ``nn3 make-data``.
 
 - ``nn3 train --stream`` and ``--dask local:2`` write weights files with the same bits (every
   variable but ``engine``), agreeing with the in-memory ``nn3 train`` to 1e-10 after 10

@@ -1,4 +1,4 @@
-"""The CLI's layout (issue 11): one module per command, registered in one place, none importing
+"""The CLI's layout: one module per command, registered in one place, none importing
 the group back, loaded only when used."""
 
 import ast
@@ -24,7 +24,7 @@ def _imports_the_group(path):
             base = package.split(".")[: len(package.split(".")) - node.level + 1]
             target = node.module if node.level == 0 else ".".join(base + [node.module or ""])
             names = {a.name for a in node.names}
-            if target.rstrip(".") == "nn3.cli" and not names <= {"_common"}:
+            if target.rstrip(".") == "nn3.cli" and not names <= {"_common", "options"}:
                 return True
             if target.rstrip(".") == "nn3" and "cli" in names:
                 return True

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 import nn3
 from nn3.errors import MatFileError, Nn3Error
-from nn3.workflow.training import validate_data
+from nn3.workflow.data import validate_data
 
 LONG_RUN = "NN3_FUZZ_EXAMPLES" in os.environ
 EXAMPLES = int(os.environ.get("NN3_FUZZ_EXAMPLES", "250"))
@@ -129,7 +129,7 @@ def test_mutated_files_load_or_raise_nn3_errors(bases, base):
 
 
 # A bug in the reader must fail the property above, not read as "corrupt file": only the errors
-# bad data cause become MatFileError (issue 10, section 5). Each case injects a bug into a
+# bad data cause become MatFileError. Each case injects a bug into a
 # parsing helper that fires on some inputs only, and the fuzz run must stop with that bug.
 
 

@@ -1,9 +1,9 @@
-"""Hostile files (issue 14): links out of the file, small files claiming gigabytes, lying classes,
+"""Hostile files: links out of the file, small files claiming gigabytes, lying classes,
 names that are terminal escapes. Each is built here (tests/hostile.py); the resource cases run
 in a child process with its address space capped, and their peak RSS and wall time are printed
 (``pytest -s``) and asserted well below what they cost before the fix.
 
-Before the fix (issue 14, and measured on this machine): unused_zeros_train 3.1 GB 11.8 s;
+Before the readers bounded their work (measured on this machine): unused_zeros_train 3.1 GB 11.8 s;
 four_400mb_info 2.7 GB 19.7 s; empty_cell_* 3.6-3.9 GB and no answer in 60 s; long_char_info
 3.0 GB 20.6 s; unwritten_chunks_* 2.0-2.2 GB; ref_tree_* no answer in 60 s; octave_range_train
 1.6 GB; huge_sparse_train 4.7 GB 15.2 s.

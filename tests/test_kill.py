@@ -169,7 +169,7 @@ def test_sigint_saves_the_best_weights_marked_interrupted(tmp_path):
     assert "Saved Theta1 (25x65)" in stdout
 
 
-# --- Issue 14: SIGTERM and SIGHUP are Ctrl-C; a signal during a save leaves no temporary file ---
+# --- SIGTERM and SIGHUP are Ctrl-C; a signal during a save leaves no temporary file ---
 
 
 @pytest.mark.parametrize("signame", ["SIGTERM", "SIGHUP"])

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 import nn3
+from nn3.cli._common import error_message
 from nn3.errors import DataError, OptionError
 from nn3.workflow.labels import (
     check_classes,
@@ -154,7 +155,9 @@ def test_other_numbers_refused_with_the_classes_auto_hint(y, quoted, example):
         encode_labels(np.array(y, dtype=float), path="d.mat")
     message = str(info.value)
     assert message.startswith(f"d.mat: variable 'y' {quoted}")
-    assert "--classes auto maps them to" in message and example in message
+    assert "classes='auto' maps them to" in message and example in message
+    # the command line names its option
+    assert "--classes auto maps them to" in error_message(info.value)
 
 
 @pytest.mark.parametrize(
@@ -193,8 +196,8 @@ def test_nan_and_matrix_refused():
 
 
 def test_bad_option():
-    with pytest.raises(OptionError, match="--classes must be 'auto'"):
-        encode_labels([1.0, 2.0], classes="yes")
+    with pytest.raises(OptionError, match="^classes must be 'auto', got 'yes'$"):
+        nn3.fit(np.eye(2), [1.0, 2.0], classes="yes")
 
 
 # ---------------------------------------------------------------------------------------------

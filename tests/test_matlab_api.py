@@ -402,7 +402,7 @@ def test_ex4_style_script_ported_line_by_line(capsys):
 
 
 # --------------------------------------------------------------------------------------------
-# Issue 13: the gaps a literal port of ex4.m hits
+# The gaps a literal port of ex4.m hits
 
 
 def test_one_output_cost_behaves_as_a_float():
@@ -410,7 +410,7 @@ def test_one_output_cost_behaves_as_a_float():
     params = np.concatenate([Theta1.ravel(order="F"), Theta2.ravel(order="F")]).reshape(-1, 1)
     ref_J, ref_grad = nn3.nn_cost_function(params, 2, 2, 3, X, y, 0.7)
     J = M.nnCostFunction(params, 2, 2, 3, X, y, 0.7)  # J = nnCostFunction(...)
-    # fprintf-style formatting, the failure the issue reports for a tuple
+    # fprintf-style formatting, which fails when J is a tuple
     assert f"{J:f}" == f"{ref_J:f}" and "%.6f" % J == "%.6f" % ref_J  # noqa: UP031
     assert "Cost: {:.6f}".format(J) == f"Cost: {ref_J:.6f}"  # noqa: UP032
     assert repr(J) == repr(ref_J) and str(J) == str(ref_J)

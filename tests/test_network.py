@@ -159,7 +159,7 @@ def test_predict_and_accuracy():
 
 
 # --------------------------------------------------------------------------------------------
-# predict with NaN outputs: MATLAB's max skips NaN (issue 10, section 4)
+# predict with NaN outputs: MATLAB's max skips NaN
 
 MATLAB_REF = Path(__file__).resolve().parent.parent / "matlab_ref"
 

@@ -137,7 +137,7 @@ def test_activations_are_sigmoid_bit_for_bit():
     np.testing.assert_array_equal(a2t[1:].T, 1.0 / (1.0 + nn3.core.activations.exp(-z2)))
 
 
-# --- nn_cost_function reuses its evaluator between calls (issue 16) -------------------------
+# --- nn_cost_function reuses its evaluator between calls -------------------------------------
 
 
 def _ncf(p, X, y, hidden, K, lam=1.0):

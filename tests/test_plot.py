@@ -236,7 +236,7 @@ def test_show_errors_are_one_line(tmp_path):
         assert r.output.strip().splitlines() == [
             f"nn3: error: {DATA / 'data.mat'}: variable 'X': 2 features is not a square number "
             "of pixels, so the rows are not square images; give the image width "
-            "(example_width, --width)"
+            "(--width)"
         ]
     r = run("show", tmp_path / "missing.mat", "--out", tmp_path / "d.png")
     assert r.exit_code == 2 and r.output.count("\n") == 1 and "no such file" in r.output

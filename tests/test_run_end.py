@@ -1,6 +1,6 @@
-"""Issue 14: results never lost after the work is done; one line, never a traceback.
+"""Results never lost after the work is done; one line, never a traceback.
 
-Each test here failed on the code before issue 14's fixes: an unwritable ``--out`` found only
+Each test here failed on the code before these guarantees: an unwritable ``--out`` found only
 after training, a non-UTF-8 data file name that made the save fail, an output that is one of the
 inputs, a reset file mode, a full disk while writing v7.3 (tracebacks, a segfault), stdout that
 cannot be written, names with newlines and escape sequences, and option values that made

@@ -1,6 +1,6 @@
 """nn3.workflow.scaling: featureNormalize, checked by hand and against GNU Octave's mean/std.
 
-Also defines :func:`unscaled_two_feature_set`, the data set for issue 15's end-to-end test of
+Also defines :func:`unscaled_two_feature_set`, the data set of the end-to-end test of
 ``--normalize`` (importable: ``from test_scaling import unscaled_two_feature_set``).
 """
 

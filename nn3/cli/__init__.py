@@ -20,7 +20,6 @@ import click
 from .._version import __version__
 from ..errors import Nn3Error
 from ._common import (
-    OPTION_NAMES,
     UserError,
     error_message,
     interrupted_exit,
@@ -29,6 +28,15 @@ from ._common import (
 )
 
 __all__ = ["COMMANDS", "OPTION_NAMES", "cli", "main"]
+
+
+def __getattr__(name):
+    if name == "OPTION_NAMES":  # the options' table, loaded only when asked for
+        from .options import OPTION_NAMES
+
+        return OPTION_NAMES
+    raise AttributeError(f"module 'nn3.cli' has no attribute {name!r}")
+
 
 #: Every ``nn3`` command: its name and ``"module:attribute"`` of its click command.
 COMMANDS = {
@@ -78,7 +86,7 @@ class Nn3Group(click.Group):
             raise UserError(error_message(exc), exc.exit_code) from exc
         except click.UsageError as exc:
             raise one_line(exc) from exc
-        except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM/SIGHUP (issue 14)
+        except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM/SIGHUP
             if ctx.params.get("debug"):
                 raise
             raise click.exceptions.Exit(interrupted_exit(exc)) from None  # 128 + signal
@@ -99,5 +107,5 @@ def cli(debug):
 
 def main(argv=None):
     """Entry point of the ``nn3`` console script (and ``python -m nn3``)."""
-    protect_process()  # signals, and stdout that cannot be written (issue 14)
+    protect_process()  # signals, and stdout that cannot be written
     cli.main(args=argv, prog_name="nn3")

@@ -1,7 +1,8 @@
-"""What every ``nn3`` command shares: one-line errors, option names, progress, shared options.
+"""What every ``nn3`` command shares: one-line errors in option names, progress, signals, outputs.
 
 Imported by the group (:mod:`nn3.cli`) and by each command module; it imports neither, so no
-command imports the group back. Only click and the standard library at import time.
+command imports the group back. Only click and the standard library at import time (the options,
+:mod:`nn3.cli.options`, are imported when a message needs their names).
 """
 
 import sys
@@ -9,34 +10,23 @@ import time
 
 import click
 
-from ..errors import OptionError, ParameterError
-
-#: The option each library parameter is given by, in every command (one place): a
-#: :class:`~nn3.errors.ParameterError` naming ``hidden_layer_size`` reads ``--hidden ...``.
-OPTION_NAMES = {
-    "hidden_layer_size": "--hidden",
-    "input_layer_size": "--input",
-    "num_labels": "--labels",
-    "m": "--examples",
-    "lambda_": "--lambda",
-    "maxiter": "--maxiter",
-    "seed": "--seed",
-    "epsilon_init": "--epsilon",
-    "fraction": "--holdout",
-    "rows": "--rows",
-    "cols": "--cols",
-    "example_width": "--width",
-    "init_var": "--init-var",
-    "rng": "--rng",
-    "ulps": "--ulps",
-}
+from ..errors import NamedText, OptionError, ParameterError
 
 
-def error_message(exc: Exception) -> str:
-    """What the CLI says for a library error: a parameter is called by its option name."""
-    if isinstance(exc, ParameterError) and exc.parameter in OPTION_NAMES:
-        return exc.message_for(OPTION_NAMES[exc.parameter])
-    return str(exc)
+def error_message(message: object) -> str:
+    """What the CLI says for a library error or warning: each parameter by its option name.
+
+    ``message`` is an exception (a :class:`~nn3.errors.ParameterError`, or any error whose
+    message is a :class:`~nn3.errors.NamedText`) or a NamedText (a warning); anything else is
+    shown as it is.
+    """
+    if isinstance(message, (ParameterError, NamedText)):
+        from .options import option_text
+
+        return message.named(option_text)
+    if isinstance(message, Exception) and message.args and isinstance(message.args[0], NamedText):
+        return error_message(message.args[0])
+    return str(message)
 
 
 class UserError(click.ClickException):
@@ -92,21 +82,68 @@ def check_output_folder(out) -> None:
     """Refuse an output nn3 cannot write, before any work is done.
 
     A missing, read-only or unwritable folder, a directory or a device under that name: a
-    temporary file is created in the folder (and removed) to find out (issue 14).
+    temporary file is created in the folder (and removed) to find out.
     """
     from ..mat.atomic import check_destination
 
     check_destination(out, OptionError)
 
 
-class Progress:
-    """fmincg's progress line: rewritten in place on a terminal, one line per iteration else."""
+def check_picture_path(path, label: str = "--plot") -> None:
+    """Refuse a picture nn3 cannot write, before any work: matplotlib missing, a format
+    matplotlib does not write (by the extension), a folder that cannot be written."""
+    from ..plot import picture_format, require_matplotlib, supported_formats
 
-    def __init__(self, quiet):
+    require_matplotlib()
+    if picture_format(path) is None:
+        raise OptionError(
+            f"{label} {shown(path)}: matplotlib does not write that format; give the file one of "
+            f"the extensions {', '.join(supported_formats())} (or none, for PNG)"
+        )
+    check_output_folder(path)
+
+
+def _duration(seconds: float) -> str:
+    """``42 s``, ``3 min 05 s``, ``2 h 03 min``."""
+    seconds = max(0, int(round(seconds)))
+    if seconds < 60:
+        return f"{seconds} s"
+    if seconds < 3600:
+        return f"{seconds // 60} min {seconds % 60:02d} s"
+    return f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"
+
+
+class Progress:
+    """fmincg's progress line: rewritten in place on a terminal, one line per iteration else.
+
+    On a terminal the line also shows how far the run is (``12/50``: iterations of ``maxiter``,
+    or function evaluations when ``maxiter`` is negative, as fmincg counts them), the elapsed
+    time and an estimate of the time left, from the mean time per iteration (or evaluation) so
+    far; under ``--stream``/``--dask`` also evaluations and rows per second. Elsewhere (a file,
+    a pipe) each iteration prints fmincg's own line, as MATLAB's ``fmincg`` prints it.
+    """
+
+    def __init__(self, quiet, maxiter=None):
         self.quiet = quiet
+        self.maxiter = maxiter
         self.tty = sys.stdout.isatty()
         self.start = time.monotonic()
         self.pending_newline = False
+        self.rates = None
+        self.last_line = "Iteration     0 | Cost: -"
+        self.done = 0
+
+    def _tail(self):
+        elapsed = time.monotonic() - self.start
+        parts = [f"{elapsed:6.1f} s"]
+        if self.maxiter:
+            total = abs(self.maxiter)
+            parts.insert(0, f"{self.done}/{total}")
+            if 0 < self.done < total:
+                parts.append(f"ETA {_duration(elapsed / self.done * (total - self.done))}")
+        if self.rates is not None:  # set by evaluated() under --stream/--dask
+            parts.append(self.rates.line())
+        return " | ".join(parts)
 
     def __call__(self, intermediate_result):
         if self.quiet:
@@ -114,12 +151,11 @@ class Progress:
         from ..core.optimize import progress_line
 
         line = progress_line(intermediate_result.nit, intermediate_result.fun)
+        by_evaluations = self.maxiter is not None and self.maxiter < 0
+        self.done = int(intermediate_result.nfev if by_evaluations else intermediate_result.nit)
         if self.tty:
-            elapsed = time.monotonic() - self.start
             self.last_line = line
-            rates = getattr(self, "rates", None)  # set by evaluated() under --stream/--dask
-            tail = f" | {rates.line()}" if rates is not None else ""
-            click.echo(f"\r{line} | {elapsed:6.1f} s{tail}", nl=False)
+            click.echo(f"\r{line} | {self._tail()}", nl=False)
             self.pending_newline = True
         else:
             click.echo(line)
@@ -130,9 +166,7 @@ class Progress:
         self.rates = counts
         if self.quiet or not self.tty:
             return
-        elapsed = time.monotonic() - self.start
-        line = getattr(self, "last_line", "Iteration     0 | Cost: -")
-        click.echo(f"\r{line} | {elapsed:6.1f} s | {counts.line()}", nl=False)
+        click.echo(f"\r{self.last_line} | {self._tail()}", nl=False)
         self.pending_newline = True
 
     def close(self):
@@ -141,28 +175,7 @@ class Progress:
             self.pending_newline = False
 
 
-#: ``--format`` of every command that writes a .mat file.
-format_option = click.option(
-    "--format",
-    "out_format",
-    type=click.Choice(["5", "7.3"]),
-    default="5",
-    show_default=True,
-    help="MAT-file format of --out: 5 (v5/v7, compressed) or 7.3 (HDF5).",
-)
-
-#: ``--lambda`` of check-grad and cost (``nn3 train`` defaults to 1, as ex4.m trains).
-lambda_option = click.option(
-    "--lambda",
-    "lambda_",
-    default=0.0,
-    show_default=True,
-    type=float,
-    help="Regularisation strength lambda.",
-)
-
-
-# --- Issue 14: names shown safely, outputs distinct from inputs, signals, stdout that fails ---
+# --- Names shown safely, outputs distinct from inputs, signals, stdout that fails ----------------
 
 
 def one_line_text(text: str) -> str:
@@ -301,6 +314,37 @@ class StopSignals:
             raise Interrupted(signum)
         self.signum = signum
         self.stop.set()
+
+    def run(self, run, progress: Progress):
+        """``run.run()`` (a prepared training) with these signals handled and ``progress`` shown.
+
+        The handlers stay installed until the command ends (training, saving, printing).
+        """
+        previous = self.install()
+        click.get_current_context().call_on_close(lambda: self.restore(previous))
+        try:
+            return run.run(callback=progress, stop_event=self.stop, progress=progress.evaluated)
+        finally:
+            progress.close()
+
+    def exit_if_stopped(self, result, out) -> None:
+        """After the save: say what a stop signal did and exit with 128 + it, if one came."""
+        res = result.optimize_result
+        if result.interrupted:
+            click.echo(
+                f"nn3: interrupted{self.by} after {res.nfev} evaluations; saved the best "
+                f"weights reached so far (cost {res.fun:.6e}) to {shown(out)}, marked "
+                "interrupted = 1",
+                err=True,
+            )
+            sys.exit(self.exit_code)
+        if self.stop.is_set():
+            click.echo(
+                f"nn3: interrupted{self.by} after training had finished; the complete result is "
+                f"in {shown(out)}",
+                err=True,
+            )
+            sys.exit(self.exit_code)
 
     def install(self) -> dict:
         """Handle the stop signals; returns the previous handlers for :meth:`restore`."""

@@ -10,4 +10,14 @@ otherwise): no files, no command line. Where each MATLAB function's port lives:
   debugInitializeWeights.m;
 - :mod:`~nn3.core.octave_rng`: GNU Octave's ``rng``/``rand``/``randperm``;
 - :mod:`~nn3.core.gradcheck`: computeNumericalGradient.m, checkNNGradients.m.
+
+The engines reach the network's evaluator through :data:`RowBlockEvaluator` and
+:func:`regularisation`, the package's public names for them.
 """
+
+# The engines (nn3.engines.block, the memory engine) evaluate row blocks with the network's own
+# evaluator and regularise once after adding the blocks' partial sums.
+from .network import _Evaluator as RowBlockEvaluator
+from .network import _regularisation as regularisation
+
+__all__ = ["RowBlockEvaluator", "regularisation"]

@@ -25,7 +25,7 @@ import uuid
 
 import numpy as np
 
-from ..errors import ClusterError, MatFileError, MissingDependencyError, OptionError
+from ..errors import ClusterError, MatFileError, MissingDependencyError, ParameterError
 from .block import BlockEvaluator
 from .labels import available_memory
 from .partition import assign_blocks, block_hits, row_blocks
@@ -38,7 +38,9 @@ CONNECT_TIMEOUT = 10.0
 MEMORY_FRACTION = 0.6
 
 
-def _distributed():
+def require_distributed():
+    """The ``distributed`` module, or :class:`~nn3.errors.MissingDependencyError` saying what
+    to install (callers ask before reading anything, so the user learns it at once)."""
     try:
         import distributed
     except ImportError:
@@ -49,16 +51,24 @@ def _distributed():
 
 
 def parse_address(address: str):
-    """``("local", N or None)`` for ``local`` / ``local:N``, else ``("remote", address)``."""
+    """``("local", N or None)`` for ``local`` / ``local:N``, else ``("remote", address)``.
+
+    Raises
+    ------
+    ParameterError
+        Naming ``client`` (``--dask`` on the command line).
+    """
     text = str(address).strip()
     if text == "local" or text.startswith("local:"):
         count = text[len("local:") :] if ":" in text else ""
-        if count and not (count.isdigit() and int(count) >= 1):
-            raise OptionError(f"--dask local:N needs a number of workers of at least 1, got {text}")
+        if count and not (count.isascii() and count.isdigit() and int(count) >= 1):
+            raise ParameterError(
+                "client", "local:N needs a number of workers of at least 1", address, text
+            )
         return "local", int(count) if count else None
     if not text or text.count(":") < 1:
-        raise OptionError(
-            f"dask address {text!r}: expected tcp://HOST:PORT, HOST:PORT, local or local:N"
+        raise ParameterError(
+            "client", "must be tcp://HOST:PORT, HOST:PORT, local or local:N", address, repr(text)
         )
     return "remote", text
 
@@ -88,7 +98,7 @@ def connect(address: str, timeout: float = CONNECT_TIMEOUT, memory_limit="auto")
     MissingDependencyError
         dask[distributed] is not installed.
     """
-    distributed = _distributed()
+    distributed = require_distributed()
     kind, value = parse_address(address)
     if kind == "local":
         import logging
@@ -193,7 +203,8 @@ def _register_sizeof():
 _register_sizeof()
 
 
-def _worker_address():
+def worker_address() -> str:
+    """The address of the Dask worker running this code, for messages."""
     try:
         from distributed import get_worker
 
@@ -226,7 +237,7 @@ def _load_shard(spec, arrays, blocks, hits, n, hidden, num_labels, block_rows, f
         source = H5Source(path, var)
     except MatFileError as exc:
         raise MatFileError(
-            f"{path}: worker {_worker_address()} cannot read the file: {exc}"
+            f"{path}: worker {worker_address()} cannot read the file: {exc}"
         ) from None
     reader = BlockReader(source, blocks)
     need = sum((stop - start) * n * 8 for start, stop in blocks)
@@ -271,7 +282,7 @@ class DaskEngine:
         memory_fraction=MEMORY_FRACTION,
         timeout=CONNECT_TIMEOUT,
     ):
-        distributed = _distributed()
+        distributed = require_distributed()
         self.client, self.sizes = client, tuple(sizes)
         self.m, self.n = source.shape
         self.blocks = row_blocks(self.m, block_rows)
@@ -327,7 +338,7 @@ class DaskEngine:
                 self._gather([shard])
 
     def _gather(self, futures):
-        distributed = _distributed()
+        distributed = require_distributed()
         try:
             return self.client.gather(futures)
         except (

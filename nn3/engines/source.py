@@ -22,7 +22,7 @@ import os
 import numpy as np
 
 from ..errors import DataError, MatFileError
-from ..mat._hdf5 import unstored_claim
+from ..mat import unstored_claim
 
 _NUMERIC_CLASSES = {
     "double",

@@ -1,19 +1,18 @@
 """Synthetic training data of any size, written to a v7.3 file without holding it in memory.
 
-``nn3 make-data --rows N --features n --labels K --seed S --format 7.3 OUT.mat`` calls
-:func:`make_data`. X is m x n, uniform in [0, 1) (like scaled pixels); y is m x 1, labels 1..K
-(0/1 for K = 1) given by a fixed random "teacher" network, so they are learnable. Both depend on
-the seed only: X is one stream of ``numpy.random.Generator(PCG64(seed))`` doubles in row order,
-whatever the block size used to write it; the teacher's weights come from the seed sequence
-``[seed, 1]``.
+The ``nn3 make-data`` command calls :func:`make_data`. X is m x n, uniform in [0, 1) (like
+scaled pixels); y is m x 1, labels 1..K (0/1 for K = 1) given by a fixed random "teacher"
+network, so they are learnable. Both depend on the seed only: X is one stream of
+``numpy.random.Generator(PCG64(seed))`` doubles in row order, whatever the block size used to
+write it; the teacher's weights come from the seed sequence ``[seed, 1]``.
 """
 
 import os
 
 import numpy as np
 
-from ..errors import OptionError
 from ..mat.blocks import V73BlockWriter
+from ..validation import validate
 
 #: Hidden units of the teacher network that labels the rows.
 TEACHER_HIDDEN = 16
@@ -79,13 +78,16 @@ def make_data(
     dict
         ``rows``, ``features``, ``labels``, ``seed``, ``bytes`` (of X), ``counts`` (rows per
         label, 1..K or 0/1).
+
+    Raises
+    ------
+    ParameterError
+        ``rows``, ``features``, ``labels`` or ``seed`` of the wrong type or out of range.
     """
-    for name, value, least in (("rows", rows, 1), ("features", features, 1), ("labels", labels, 1)):
-        if int(value) != value or value < least:
-            raise OptionError(f"--{name} must be a whole number of at least {least}, got {value}")
-    if not 0 <= seed < 2**32:
-        raise OptionError(f"--seed must be in 0..{2**32 - 1}, got {seed}")
-    rows, features, labels = int(rows), int(features), int(labels)
+    rows = validate("rows", rows, row="m")  # examples: at least 1 (not a picture's rows)
+    features = validate("features", features)
+    labels = validate("labels", labels, row="num_labels")
+    seed = validate("seed", seed)
     rng = np.random.Generator(np.random.PCG64(seed))
     weights = teacher(features, labels, seed)
     counts = np.zeros(max(labels, 2) if labels == 1 else labels, dtype=np.int64)

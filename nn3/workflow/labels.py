@@ -19,7 +19,7 @@ char matrix (one label a row)   one ``str``, rows joined with ``"\\n"``; each ro
                                 data a .mat reader cannot decode (MCOS); refused with the
                                 remedy ``y = cellstr(y)`` before saving
 numeric, logical                ndarray; 0/1 and 1..K are used as they are; any other set of
-                                whole numbers needs ``classes="auto"`` (``--classes auto``)
+                                whole numbers needs ``classes="auto"``
 ==============================  ===============================================================
 
 The library never prints: :attr:`LabelMapping.message` says the mapping in words for the CLI.
@@ -31,10 +31,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..errors import DataError, OptionError
-
-#: The values the ``classes`` option (``--classes``) takes besides None.
-CLASSES_OPTIONS = ("auto",)
+from ..errors import DataError, NamedText
+from ..validation import classes_hint
 
 #: Most classes listed by name in :attr:`LabelMapping.message`.
 _LIST_MAX = 20
@@ -109,11 +107,11 @@ def encode_labels(
         m labels, as :func:`nn3.load_mat` returns them (see the module docstring): a cell
         vector of char, a char matrix (one label a row), or a numeric vector.
     classes : {None, "auto"}
-        ``--classes``: None maps text only; ``"auto"`` also maps numeric label sets nn3 cannot
-        use as they are.
+        None maps text only; ``"auto"`` also maps numeric label sets nn3 cannot use as they
+        are (a setting, checked by :class:`nn3.settings.TrainingSettings`).
     num_labels : int, optional
-        ``--labels K`` when given: numeric labels within 1..K are used as they are even when
-        the smallest is not 1.
+        K when given: numeric labels within 1..K are used as they are even when the smallest
+        is not 1.
     path, y_var : str
         The file and the variable, for error messages.
 
@@ -123,16 +121,12 @@ def encode_labels(
 
     Raises
     ------
-    OptionError
-        ``classes`` is not None or ``"auto"``.
     DataError
         One line naming ``path`` and ``y_var``: text labels that cannot be read (MATLAB
         ``string``/``categorical`` objects, a cell holding something other than text, an empty
         label), fewer than two classes to map, NaN/Inf, non-integer values (a regression
         target), or numbers that are neither 0/1 nor 1..K without ``classes="auto"``.
     """
-    if classes is not None and classes not in CLASSES_OPTIONS:
-        raise OptionError(f"--classes must be 'auto', got {classes!r}")
     texts = text_labels(y, path, y_var)
     if texts is not None:
         names, index = unique_text(texts)
@@ -287,34 +281,12 @@ def _quote_values(distinct: np.ndarray) -> str:
     return shown + (f", ... ({distinct.size} values)" if distinct.size > _QUOTE_MAX else "")
 
 
-def classes_hint(distinct) -> str:
-    """The remedy for numeric labels nn3 cannot use as they are: what ``--classes auto`` does.
-
-    Parameters
-    ----------
-    distinct : array_like of shape (K,)
-        The distinct label values, ascending.
-
-    Returns
-    -------
-    str
-        ``--classes auto maps them to 1..2 in ascending order (-1 -> 1, 1 -> 2) and stores them
-        in the weights file``.
-    """
-    distinct = np.asarray(distinct, dtype=np.float64).reshape(-1)
-    K = distinct.size
-    first, last = f"{distinct[0]:g}", f"{distinct[-1]:g}"
-    example = f"{first} -> 1, {last} -> 2" if K == 2 else f"{first} -> 1, ..., {last} -> {K}"
-    return (
-        f"--classes auto maps them to 1..{K} in ascending order ({example}) and stores them in "
-        "the weights file"
-    )
-
-
-def _refusal(distinct: np.ndarray, path: str, y_var: str) -> str:
-    return (
+def _refusal(distinct: np.ndarray, path: str, y_var: str) -> NamedText:
+    return NamedText(
         f"{path}: variable '{y_var}' holds labels {_quote_values(distinct)}; labels must be "
-        f"0/1 (one output unit) or 1..K (MATLAB's 1-based classes); {classes_hint(distinct)}"
+        "0/1 (one output unit) or 1..K (MATLAB's 1-based classes); "
+        + classes_hint(distinct).template,
+        {"classes": "auto"},
     )
 
 

@@ -21,6 +21,7 @@ import numpy as np
 
 from ..core.network import labels_from_outputs, predict_proba
 from ..errors import DataError
+from ..validation import as_real_array
 from .labels import check_classes, classes_from_mat, decode_predictions, text_labels
 
 
@@ -50,7 +51,7 @@ class Model:
     def scale(self, X) -> np.ndarray:
         """``(X - mu) ./ sigma`` when the network was trained on scaled features, else X."""
         if self.mu is None or self.sigma is None:
-            return np.asarray(X, dtype=np.float64)
+            return as_real_array(X, "X")
         from .scaling import apply_normalization
 
         return apply_normalization(X, self.mu, self.sigma, self.path)
@@ -116,7 +117,7 @@ class Model:
                 f"{where} holds text labels but {self.path} has no 'classes' (it was trained "
                 "on numeric labels)"
             )
-        from .training import validate_data
+        from .data import validate_data
 
         values = np.asarray(y.toarray() if hasattr(y, "toarray") else y, dtype=np.float64)
         if self.classes is None:
@@ -144,7 +145,7 @@ def model_from_variables(variables: dict, path: str = "<weights>") -> Model:
         only one of them there.
     """
     from .scaling import normalization_from_variables
-    from .training import weights_from_variables
+    from .weights import weights_from_variables
 
     Theta1, Theta2 = weights_from_variables(variables, path)
     classes = None

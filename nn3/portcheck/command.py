@@ -7,7 +7,7 @@ import math
 
 import click
 
-from ..cli._common import shown
+from .report import shown
 
 
 class _Seconds(click.ParamType):

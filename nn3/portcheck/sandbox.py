@@ -40,7 +40,7 @@ FILE_SIZE_LIMIT = 64 << 20
 #: Processes (threads included) the code may start, above what the user already runs.
 PROCESS_LIMIT = 64
 
-#: The ``--sandbox`` choices.
+#: The sandbox modes (``nn3 port-check --sandbox``).
 MODES = ("auto", "require", "off")
 
 BWRAP_HINT = "apt-get install -y bubblewrap"
@@ -289,7 +289,7 @@ def choose(mode, work, octave, cpu_seconds):
         if mode == "require":
             raise SandboxUnavailable(f"a sandbox is required and none works here: {why}")
     else:
-        why = "--sandbox off"
+        why = "turned off"
     return Isolation(
         False,
         f"NOT sandboxed: {why}; your code runs{as_whom or ' as you'} in a temporary copy, "
@@ -301,7 +301,7 @@ def choose(mode, work, octave, cpu_seconds):
 
 
 class SandboxUnavailable(Exception):
-    """``--sandbox require`` and no sandbox works here (raised as an nn3 error by the caller)."""
+    """A sandbox is required and none works here (raised as an nn3 error by the caller)."""
 
 
 def environment(home):

@@ -35,7 +35,24 @@ KNOWN = {
     ("portcheck/octave.py", "--norc"),  # Octave's own command line
     ("portcheck/octave.py", "--quiet"),
     ("portcheck/octave.py", "--no-window-system"),
-    ("portcheck/report.py", "--epsilon"),  # advice about another command, nn3 train
+    ("portcheck/init_weights.py", "--epsilon"),  # advice about another command, nn3 train
+    # bubblewrap's own command line, which port-check's sandbox builds
+    *(
+        ("portcheck/sandbox.py", option)
+        for option in (
+            "--ro-bind",
+            "--bind",
+            "--dev",
+            "--proc",
+            "--tmpfs",
+            "--remount-ro",
+            "--chdir",
+            "--unshare-all",
+            "--die-with-parent",
+            "--new-session",
+            "--cap-drop",
+        )
+    ),
     ("mat/text.py", "--y-col"),  # split_xy's own check; nn3.workflow.data checks y_col first
 }
 

@@ -192,3 +192,102 @@ def test_site_builds_strictly(tmp_path):
     cli = (out / "reference" / "cli.html").read_text()
     for name in COMMANDS:
         assert f'id="nn3-{name}"' in cli, f"nn3 {name} is missing from the CLI reference"
+
+
+# ---------------------------------------------------------------------------------------------
+# Reference pages checked against the code
+
+
+def _weights_table():
+    """The weights-file page's table: variable name -> its "when" column."""
+    rows = {}
+    page = (ROOT / "docs" / "reference" / "weights-file.md").read_text()
+    for line in page.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 4 and cells[0].startswith("`"):
+            for name in re.findall(r"`([A-Za-z_0-9]+)`", cells[0]):
+                rows[name] = cells[2]
+    return rows
+
+
+def _train(tmp_path, out, *args):
+    proc = subprocess.run(
+        [sys.executable, "-m", "nn3", "train", *args, "--maxiter", "2", "--quiet", "--out", out],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stderr
+    import nn3
+
+    return set(nn3.load_mat(tmp_path / out))
+
+
+def test_weights_file_reference_lists_every_variable(tmp_path):
+    """Every variable nn3 train writes is in docs/reference/weights-file.md, and every one the
+    page lists is written by some run; "always" ones by every run."""
+    import numpy as np
+
+    import nn3
+
+    table = _weights_table()
+    assert len(table) >= 30, table
+    shutil.copytree(ROOT / "data", tmp_path / "data")
+    rows = np.hstack([np.arange(20.0)[:, None] % 7, np.arange(20.0)[:, None] % 2 + 1])
+    np.savetxt(tmp_path / "t.csv", np.hstack([rows[:, 1:], rows[:, :1]]), delimiter=",")
+    nn3.save_mat(
+        tmp_path / "big.mat",
+        {"X": np.arange(40.0).reshape(20, 2) / 40, "y": 1.0 + np.arange(20.0)[:, None] % 2},
+        format="7.3",
+    )
+    nn3.save_mat(tmp_path / "twos.mat", {"X": rows, "y": 2.0 + 2 * (np.arange(20.0) % 2)})
+    runs = {
+        "plain": _train(tmp_path, "a.mat", "data/digits.mat"),
+        "holdout, normalize, y-col": _train(
+            tmp_path, "b.mat", "t.csv", "--y-col", "1", "--holdout", "0.2", "--normalize"
+        ),
+        "text labels": _train(
+            tmp_path, "c.mat", "data/fisheriris.mat", "--x-var", "meas", "--y-var", "species"
+        ),
+        "classes auto": _train(tmp_path, "d.mat", "twos.mat", "--classes", "auto"),
+        "stream": _train(tmp_path, "e.mat", "big.mat", "--stream"),
+    }
+    written = set().union(*runs.values())
+    always = {name for name, when in table.items() if when == "always"}
+    assert written - set(table) == set(), f"written but not documented: {written - set(table)}"
+    assert set(table) - written == set(), f"documented but never written: {set(table) - written}"
+    for run, names in runs.items():
+        assert always <= names, f"{run}: 'always' variables missing: {always - names}"
+    assert runs["plain"] == always, runs["plain"] ^ always
+    assert {"holdout", "test_accuracy", "train_idx", "test_idx", "mu", "sigma", "y_col"} <= runs[
+        "holdout, normalize, y-col"
+    ]
+    assert "classes" in runs["text labels"] and "classes" in runs["classes auto"]
+    assert {"engine", "block_rows"} <= runs["stream"]
+
+
+def test_environment_reference_lists_every_variable():
+    """Every NN3_ variable in the package, the tests, the benchmarks, matlab_ref's scripts and
+    .ci/run is on docs/reference/environment.md; so is every variable the package reads."""
+    page = (ROOT / "docs" / "reference" / "environment.md").read_text()
+    files = [ROOT / ".ci" / "run"]
+    for folder, patterns in [
+        ("nn3", ("*.py",)),
+        ("tests", ("*.py",)),
+        ("benchmarks", ("*.py", "*.sh")),
+        ("matlab_ref", ("*.py", "*.sh")),
+    ]:
+        for pattern in patterns:
+            files += (ROOT / folder).rglob(pattern)
+    names = set()
+    for f in files:
+        names |= set(re.findall(r"\bNN3_[A-Z0-9_]*[A-Z0-9]\b", f.read_text(errors="replace")))
+    names.discard("NN3_MAX_LOAD")  # a prefix a test looks for in a message
+    missing = sorted(n for n in names if f"`{n}`" not in page)
+    assert not missing, f"not on docs/reference/environment.md: {missing}"
+    read = set()
+    for f in (ROOT / "nn3").rglob("*.py"):
+        read |= set(re.findall(r"environ(?:\.get)?\(\s*\"([A-Z_0-9]+)\"", f.read_text()))
+        read |= set(re.findall(r"_env_limit\(\s*\"([A-Z_0-9]+)\"", f.read_text()))
+    assert {"NN3_MAX_LOAD_BYTES", "NN3_MAX_LOAD_ITEMS"} <= read, read
+    assert all(f"`{n}`" in page for n in read), read

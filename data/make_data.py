@@ -1,4 +1,4 @@
-"""Regenerate the bundled data sets ``data/digits.mat``, ``data/data.mat`` and ``data/fisheriris.mat``.
+"""Regenerate the bundled data sets: ``data/digits.mat``, ``data.mat`` and ``fisheriris.mat``.
 
 Run from anywhere:  ``python data/make_data.py``  (needs scikit-learn, a dev-only dependency).
 

@@ -372,9 +372,54 @@ def mismatch(what: str, expected: str, result: Result, status: int = 0) -> str |
     )
     shown = "\n".join(_lines(expected)) or "(nothing)"
     printed = "\n".join(_lines(result.output)) or "(nothing)"
-    return (
-        f"{what} {why}.\n--- the page shows:\n{shown}\n--- the run printed:\n{printed}\n---"
-    )
+    return f"{what} {why}.\n--- the page shows:\n{shown}\n--- the run printed:\n{printed}\n---"
+
+
+# ---------------------------------------------------------------------------------------------
+# The tolerance table of docs/reference/tolerances.md, from matlab_ref/parity.py's TOLERANCES
+
+
+def _describe(spec) -> str:
+    """A parity policy in words."""
+    name = type(spec).__name__
+    if name in ("Exact", "Input"):
+        return "identical bits"
+    if name == "Ulps":
+        return f"at most {spec.n} ulp{'s' if spec.n != 1 else ''} apart, element by element"
+    if name == "Rel":
+        return f"within {spec.tol:g} of the variable's largest element"
+    if name == "Abs":
+        return f"within {spec.tol:g} (absolute)"
+    if name == "Mismatch":
+        return f"at most {spec.max_fraction:.0%} of the elements differ"
+    if name == "Trajectory":
+        parts, first = [], 1
+        for last, rtol in spec.bands:
+            parts.append(f"{first}-{last}: {rtol:g}")
+            first = last + 1
+        return "relative to each element, by iterations: " + "; ".join(parts)
+    raise ValueError(f"no words for the policy {spec!r}")
+
+
+def tolerance_table() -> str:
+    """The Markdown table of every compared variable of every reference output and its
+    tolerance (inputs and metadata left out)."""
+    sys.path.insert(0, str(ROOT / "matlab_ref"))
+    try:
+        import parity
+    finally:
+        sys.path.remove(str(ROOT / "matlab_ref"))
+    lines = ["| reference output | variables | tolerance |", "|---|---|---|"]
+    for file, spec in parity.TOLERANCES.items():
+        groups: dict[str, list[str]] = {}
+        for variable, policy in spec.items():
+            if policy.is_info or policy.is_input:
+                continue
+            groups.setdefault(_describe(policy), []).append(variable)
+        for words, variables in groups.items():
+            names = ", ".join(f"`{v}`" for v in variables)
+            lines.append(f"| `{file}` | {names} | {words} |")
+    return "\n".join(lines) + "\n"
 
 
 def show_page(page: str) -> int:
@@ -410,4 +455,7 @@ def show_page(page: str) -> int:
 
 
 if __name__ == "__main__":
+    if sys.argv[1:] == ["--tolerance-table"]:
+        print(tolerance_table(), end="")
+        sys.exit(0)
     sys.exit(show_page(sys.argv[1]))

@@ -173,16 +173,32 @@ def test_readme_test_command_is_what_ci_runs():
 def test_site_builds_strictly(tmp_path):
     """The strict build of .ci/run (warnings are errors, every reference resolves), and the
     generated references are complete: every command and every public name is there."""
-    missing = [m for m in ("sphinx", "myst_parser", "numpydoc", "sphinx_click", "furo") if
-               importlib.util.find_spec(m) is None]
+    missing = [
+        m
+        for m in ("sphinx", "myst_parser", "numpydoc", "sphinx_click", "furo")
+        if importlib.util.find_spec(m) is None
+    ]
     if missing:
         _skip_or_fail(
             f"the docs extra is not installed ({', '.join(missing)}): pip install -e '.[docs]'"
         )
     out = tmp_path / "html"
     proc = subprocess.run(
-        [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-n", "-q", "-b", "html",
-         "-d", str(tmp_path / "doctrees"), str(ROOT / "docs"), str(out)],
+        [
+            sys.executable,
+            "-m",
+            "sphinx",
+            "-W",
+            "--keep-going",
+            "-n",
+            "-q",
+            "-b",
+            "html",
+            "-d",
+            str(tmp_path / "doctrees"),
+            str(ROOT / "docs"),
+            str(out),
+        ],
         capture_output=True,
         text=True,
     )
@@ -291,3 +307,31 @@ def test_environment_reference_lists_every_variable():
         read |= set(re.findall(r"_env_limit\(\s*\"([A-Z_0-9]+)\"", f.read_text()))
     assert {"NN3_MAX_LOAD_BYTES", "NN3_MAX_LOAD_ITEMS"} <= read, read
     assert all(f"`{n}`" in page for n in read), read
+
+
+def test_ex4_tutorial_table_is_the_script(tmp_path):
+    """The ex4 tutorial's side-by-side table, its Python column run as a program, prints what
+    the page says the whole script prints."""
+    page = ROOT / "docs" / "tutorials" / "porting-ex4.md"
+    text = page.read_text()
+    section = text[text.index("## 1. The script, line by line") : text.index("## 2. ")]
+    rows = [r for r in section.splitlines() if r.startswith("| `")]
+    python = [re.fullmatch(r"\| `.*` \| `(.*)` \|", r).group(1) for r in rows]
+    assert len(python) >= 15
+    script = [b for b in dx.blocks(page) if b.language == "python" and b.output][0]
+    assert "checkNNGradients(3)" in script.text
+    program = "import numpy as np\nfrom nn3.matlab import *\n" + "\n".join(python) + "\n"
+    block = dx.Block(script.page, script.line, "python", program, None, script.output)
+    folder = dx.make_page_folder(tmp_path / "work")
+    result = dx.run_script(block, folder, tmp_path / "scripts", dx.environment(tmp_path / "s"))
+    problem = dx.mismatch("The table's Python column", script.output, result)
+    assert problem is None, problem
+
+
+def test_tolerance_reference_is_the_parity_table():
+    page = (ROOT / "docs" / "reference" / "tolerances.md").read_text()
+    shown = page.split("<!-- tolerance table: begin -->\n")[1].split("<!-- tolerance table: end")[0]
+    assert shown == dx.tolerance_table(), (
+        "docs/reference/tolerances.md differs from TOLERANCES in matlab_ref/parity.py; print "
+        "the table with: python tests/docs_examples.py --tolerance-table"
+    )

@@ -164,7 +164,7 @@ class FolderReport:
         return "\n".join(lines)
 
     def to_json(self):
-        """The folder's result as a JSON-ready dict (see ``docs/portcheck.md``)."""
+        """The folder's result as a JSON-ready dict (see ``docs/how-to/port-check.md``)."""
         return {
             "folder": self.folder,
             "given": self.given or self.folder,

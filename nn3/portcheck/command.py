@@ -103,7 +103,7 @@ def port_check(folders, save_path, time_limit, as_json, strict, sandbox):
 
     if save_path is not None:
         _refuse_inside(save_path, folders)
-        targets = [t for f in folders for t in find(f)[0]]
+        targets = [t for f in folders for t in find(f).folders]
         if len(targets) > 1:
             raise OptionError(
                 f"--save takes the outputs of one folder, and {len(targets)} would be checked "

@@ -447,3 +447,21 @@ def test_a_helper_that_differs_is_not_blamed_for_a_missing_file(tmp_path):
     nn = [r for r in rep.rows if r.function == "nnCostFunction" and r.counted]
     assert nn and all("sigmoid.m is missing from the folder" in r.detail for r in nn)
     assert not any("sigmoidGradient.m" in r.detail for r in nn), [r.detail for r in nn]
+
+
+def test_a_folder_where_nothing_could_be_run_says_so():
+    """Every function MATLAB-only: exit 0 and "NOTHING CHECKED", never "OK"; --strict fails."""
+    from nn3.portcheck.verdicts import Row
+
+    def folder(strict):
+        rows = [
+            Row("nnCostFunction", c, "-", "matlab_only", "MATLAB-only function x", strict=strict)
+            for c in ("debug 3-5-3 lambda 0", "odd 11-7-5 lambda 1.5")
+        ]
+        return report.FolderReport("f", functions=["nnCostFunction"], rows=rows, strict=strict)
+
+    lenient, strict = folder(False), folder(True)
+    assert lenient.exit_status == 0 and lenient.result == "not_checked"
+    assert lenient.summary().startswith("NOTHING CHECKED: Octave cannot run the code")
+    assert strict.exit_status == 1 and strict.result == "differs"
+    assert strict.summary().startswith("FAILED: 2 of 2 checks do not agree")

@@ -58,6 +58,7 @@ _EXPORTS = {
     "feature_normalize": "workflow.scaling",
     "load_model": "workflow.model",
     "Model": "workflow.model",
+    "NN3Classifier": "estimator",  # needs scikit-learn: nn3[sklearn]
 }
 
 #: Submodules reachable as attributes after a plain ``import nn3`` (``nn3.plot.plot_cost``),

@@ -26,31 +26,24 @@ from ._common import (
 )
 
 
-class CurveProgress:
+class CurveProgress(Progress):
     """Which evaluations have finished: on a terminal, one line rewritten in place
-    (``Evaluated 3/6 | 12.3 s | ETA 20 s``); elsewhere nothing (the table follows)."""
+    (``Evaluated 3/6 | 12.3 s | ETA 20 s``); elsewhere nothing (the table follows). Given to
+    :meth:`StopSignals.run` as a training's :class:`Progress` is."""
 
     def __init__(self, quiet: bool):
-        self.quiet = quiet
-        self.tty = sys.stdout.isatty()
-        self.start = time.monotonic()
-        self.pending_newline = False
+        super().__init__(quiet)
 
     def __call__(self, intermediate_result):  # the evaluations' iterations are not shown
         pass
 
-    def evaluated(self, done, total, task):
-        if self.quiet or not self.tty:
+    def evaluated(self, done, total=None, task=None):
+        if self.quiet or not self.tty or total is None:
             return
         elapsed = time.monotonic() - self.start
         eta = f" | ETA {_duration(elapsed / done * (total - done))}" if done < total else ""
         click.echo(f"\rEvaluated {done}/{total} | {elapsed:6.1f} s{eta}", nl=False)
         self.pending_newline = True
-
-    def close(self):
-        if self.pending_newline:
-            click.echo()
-            self.pending_newline = False
 
 
 def curve_settings(given: dict, lambda_: float | None = None):

@@ -586,7 +586,7 @@ def prepare_lambda_curve(
     cv = _validation(settings, cv, values)
     jobs = None if jobs is None else validate("jobs", jobs)
     prepared = prepare(data, y, settings if cv is None else replace(settings, normalize=False))
-    shared, tasks = _lambda_tasks(prepared, values, cv)
+    shared, tasks = _lambda_tasks(prepared, settings, values, cv)
 
     def make(evaluations: list) -> LambdaCurve:
         return LambdaCurve(
@@ -632,8 +632,11 @@ def _validation(settings: TrainingSettings, cv: int | None, lambdas: tuple) -> i
     return cv
 
 
-def _lambda_tasks(run: TrainingRun, lambdas: tuple, cv: int | None) -> tuple[Shared, list[Task]]:
-    """The shared data and one task per lambda (and fold)."""
+def _lambda_tasks(
+    run: TrainingRun, settings: TrainingSettings, lambdas: tuple, cv: int | None
+) -> tuple[Shared, list[Task]]:
+    """The shared data and one task per lambda (and fold); with ``cv`` each fold is scaled by
+    its own training rows when ``settings.normalize``."""
     assert run.X is not None  # in memory
     params0 = unroll(run.starting.Theta1, run.starting.Theta2)
     hidden, K = run.starting.Theta1.shape[0], run.starting.Theta2.shape[0]
@@ -645,9 +648,9 @@ def _lambda_tasks(run: TrainingRun, lambdas: tuple, cv: int | None) -> tuple[Sha
         normalize = False
     else:
         X, y = run.X, run.y
-        splits = _folds(y, cv, run.settings.seed)
-        normalize = run.settings.normalize
-    shared = Shared(X, y, run.settings, params0, hidden, K)
+        splits = _folds(y, cv, settings.seed)
+        normalize = settings.normalize
+    shared = Shared(X, y, settings, params0, hidden, K)
     tasks = [
         Task(lam, f, lam, tr, val, normalize)
         for lam in lambdas

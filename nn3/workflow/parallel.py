@@ -13,9 +13,13 @@ for each task and returns the results in the tasks' order:
 The same bits whichever way: every evaluation runs with BLAS on one thread (through threadpoolctl,
 when it is installed; ``nn3[dask]`` installs it), so that a product is computed the same way
 however many evaluations run beside it and on whichever machine of the same kind. The limit is
-set once around all the evaluations of this process (threadpoolctl's limits are per process, so
-a thread must not lift it while another computes), and by each task on a Dask worker, whose
-workers run one BLAS thread already. A training outside :func:`run_all` (``nn3 train``'s) uses
+per process: it is set once, by the calling thread, around all the evaluations (Dask workers
+that are threads of this process included), and by each task on a Dask worker process (whose
+BLAS Dask starts on one thread anyway), counted so that no thread lifts it while another
+computes (:func:`one_blas_thread`). Call from the main thread: with the OpenBLAS that numpy's
+wheels ship (0.3.30), a limit set from another thread was seen to have no effect, and the
+evaluations on this machine may then differ from those on Dask worker processes in the last
+bits. A training outside :func:`run_all` (``nn3 train``'s) uses
 BLAS as it is, which may give other last bits.
 
 Stopping: once ``stop_event`` is set, a running evaluation stops at its next function
@@ -52,15 +56,34 @@ def default_jobs(n_tasks: int) -> int:
     return max(1, min(n_tasks, available_cores()))
 
 
+_LIMIT_LOCK = threading.Lock()
+_LIMIT: dict = {"users": 0, "limiter": None}
+
+
 @contextlib.contextmanager
 def one_blas_thread():
-    """BLAS limited to one thread meanwhile, in this process (no-op without threadpoolctl)."""
+    """BLAS limited to one thread meanwhile, in this process (no-op without threadpoolctl).
+
+    Counted: the first of several threads entering sets the limit, the last leaving lifts it,
+    so that the Dask workers of an in-process cluster (threads of one process, each running a
+    task under this limit) never lift it under one another.
+    """
     controller = _blas_controller()
     if controller is None:
         yield
         return
-    with controller.limit(limits=1, user_api="blas"):
+    with _LIMIT_LOCK:
+        if _LIMIT["users"] == 0:
+            _LIMIT["limiter"] = controller.limit(limits=1, user_api="blas")
+        _LIMIT["users"] += 1
+    try:
         yield
+    finally:
+        with _LIMIT_LOCK:
+            _LIMIT["users"] -= 1
+            if _LIMIT["users"] == 0:
+                _LIMIT["limiter"].restore_original_limits()
+                _LIMIT["limiter"] = None
 
 
 @functools.cache
@@ -106,8 +129,13 @@ def run_all(
     list
         One result per task; None for a task that did not run because ``stop_event`` was set.
     """
-    if client is not None:
-        return _run_dask(function, tasks, shared, client, stop_event, done)
+    with one_blas_thread():  # here too for Dask: its workers may be threads of this process
+        if client is not None:
+            return _run_dask(function, tasks, shared, client, stop_event, done)
+        return _run_here(function, tasks, shared, jobs, stop_event, done)
+
+
+def _run_here(function, tasks, shared, jobs, stop_event, done):
     jobs = default_jobs(len(tasks)) if jobs is None else jobs
     results: list[Any] = [None] * len(tasks)
     stop = stop_event or threading.Event()
@@ -117,28 +145,27 @@ def run_all(
             return None
         return function(shared, tasks[i], stop)
 
-    with one_blas_thread():
-        if jobs == 1:
-            for i in range(len(tasks)):
-                results[i] = one(i)
-                if results[i] is not None and done is not None:
-                    done(i, results[i])
-            return results
-        with ThreadPoolExecutor(jobs, thread_name_prefix="nn3-eval") as pool:
-            pending = {pool.submit(one, i): i for i in range(len(tasks))}
-            try:
-                while pending:
-                    finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-                    for future in finished:
-                        i = pending.pop(future)
-                        results[i] = future.result()
-                        if results[i] is not None and done is not None:
-                            done(i, results[i])
-            except BaseException:  # an error (or Ctrl-C): the others stop at their next step
-                stop.set()
-                for future in pending:
-                    future.cancel()
-                raise
+    if jobs == 1:
+        for i in range(len(tasks)):
+            results[i] = one(i)
+            if results[i] is not None and done is not None:
+                done(i, results[i])
+        return results
+    with ThreadPoolExecutor(jobs, thread_name_prefix="nn3-eval") as pool:
+        pending = {pool.submit(one, i): i for i in range(len(tasks))}
+        try:
+            while pending:
+                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    i = pending.pop(future)
+                    results[i] = future.result()
+                    if results[i] is not None and done is not None:
+                        done(i, results[i])
+        except BaseException:  # an error (or Ctrl-C): the others stop at their next step
+            stop.set()
+            for future in pending:
+                future.cancel()
+            raise
     return results
 
 

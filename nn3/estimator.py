@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from .core.network import labels_from_outputs, predict_proba
+from .core.network import cost_function, labels_from_outputs, predict_proba
 from .errors import MissingDependencyError, ParameterError, TrainingError
 from .settings import TrainingSettings
 from .workflow.fitting import prepare
@@ -36,7 +36,7 @@ INSTALL_HINT = "pip install 'nn3[sklearn]'"
 try:
     from sklearn.base import BaseEstimator, ClassifierMixin
     from sklearn.utils.multiclass import check_classification_targets
-    from sklearn.utils.validation import check_is_fitted, validate_data
+    from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 except ImportError as _exc:  # one line, whatever was missing
     raise MissingDependencyError(
         f"nn3.NN3Classifier needs scikit-learn, which is not installed: {INSTALL_HINT}"
@@ -266,6 +266,45 @@ class NN3Classifier(ClassifierMixin, BaseEstimator):
         """The logarithm of :meth:`predict_proba`."""
         with np.errstate(divide="ignore"):
             return np.log(self.predict_proba(X))
+
+    def cost(self, X: npt.ArrayLike, y: npt.ArrayLike, alpha: float = 0.0) -> float:
+        """The coursework's cost J of the trained network on ``X`` and ``y`` (costFunction.m).
+
+        Unregularised by default: the error ex5 measures on the training and validation sets
+        (``alpha`` adds ``alpha / (2 m) * sum(Theta.^2)``, the bias columns left out).
+
+        Parameters
+        ----------
+        X : array_like of shape (n_samples, n_features)
+        y : array_like of shape (n_samples,)
+            Labels among ``classes_``.
+        alpha : float, default 0.0
+
+        Returns
+        -------
+        J : float
+
+        Raises
+        ------
+        ValueError
+            A label that is not one of ``classes_``.
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, dtype=np.float64)
+        y = column_or_1d(y, warn=True)
+        index = np.searchsorted(self.classes_, y)
+        known = (index < self.classes_.size) & (
+            self.classes_[np.minimum(index, self.classes_.size - 1)] == y
+        )
+        if not np.all(known):
+            unknown = y[~known][0]
+            raise ValueError(
+                f"y holds the label {_show(unknown)}, which is not one of the classes the "
+                f"network was trained on ({', '.join(_show(c) for c in self.classes_[:5])}"
+                f"{', ...' if self.classes_.size > 5 else ''})"
+            )
+        labels = index.astype(np.float64) + (0.0 if self.n_outputs_ == 1 else 1.0)
+        return cost_function(X, labels, self.Theta1_, self.Theta2_, alpha)
 
     # --- the weights file ------------------------------------------------------------------------
 

@@ -315,13 +315,13 @@ def _sorted_points(x, y):
 
 def _plot_errors(x, train_error, val_error, xlabel, title):
     """Two error curves against ``x`` (sorted), ex5's colours and legend."""
+    sizes = [np.size(a) for a in (x, train_error, val_error)]
+    if not sizes[0] == sizes[1] == sizes[2]:
+        raise DataError(
+            f"{xlabel}: {sizes[0]} values but {sizes[1]} training and {sizes[2]} validation errors"
+        )
     x_sorted, train = _sorted_points(x, train_error)
     _, val = _sorted_points(x, val_error)
-    if not (x_sorted.size == train.size == val.size):
-        raise DataError(
-            f"{xlabel}: {x_sorted.size} values but {train.size} training and {val.size} "
-            "validation errors"
-        )
     mpl = require_matplotlib()
     with mpl.style.context("default"):
         fig = _exact_figure(mpl.figure.Figure, *COST_SIZE)

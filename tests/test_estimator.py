@@ -147,6 +147,19 @@ def test_probabilities_are_the_normalised_outputs_in_classes_order():
     assert clf.score(XD, YD) == np.mean(clf.predict(XD) == YD) > 0.9
 
 
+def test_cost_is_the_coursework_cost_of_the_trained_network():
+    y_text = np.where(YB == 1, "in", "out")
+    for y, units in ((YB, 1), (y_text, 2)):
+        clf = NN3Classifier(hidden_layer_size=4, max_iter=30).fit(XB, y)
+        labels = YB if units == 1 else np.where(YB == 1, 1.0, 2.0)  # classes_ order, 1-based
+        T1, T2 = clf.Theta1_, clf.Theta2_
+        assert clf.cost(XB, y) == nn3.cost_function(XB, labels, T1, T2, 0.0)
+        assert clf.cost(XB, y, alpha=2.0) == nn3.cost_function(XB, labels, T1, T2, 2.0)
+        assert clf.cost(XB, y, alpha=1.0) == clf.loss_curve_[-1]  # what fmincg minimised
+    with pytest.raises(ValueError, match="label 'maybe', which is not one of the classes"):
+        clf.cost(XB[:2], ["in", "maybe"])
+
+
 def test_a_row_whose_outputs_all_underflow_gets_equal_probabilities():
     clf = NN3Classifier(hidden_layer_size=3, max_iter=5).fit(XD[:200, :3], YD[:200] % 3)
     clf.Theta2_ = np.column_stack([np.full((3, 1), -800.0), np.zeros((3, 3))])  # h = 0

@@ -242,10 +242,13 @@ def evaluate(shared: Shared, task: Task, stop_event: threading.Event | None = No
         stop_event=stop_event,
     )  # fmt: skip
     Theta1, Theta2 = result.Theta1, result.Theta2
+    with np.errstate(divide="ignore"):  # a saturated output's log(0): J is Inf, as in MATLAB
+        train_cost = cost_function(X_train, y_train, Theta1, Theta2, 0.0)
+        val_cost = cost_function(X_val, y_val, Theta1, Theta2, 0.0)
     return Evaluation(
-        train_cost=cost_function(X_train, y_train, Theta1, Theta2, 0.0),
+        train_cost=train_cost,
         train_accuracy=result.train_accuracy,
-        val_cost=cost_function(X_val, y_val, Theta1, Theta2, 0.0),
+        val_cost=val_cost,
         val_accuracy=accuracy(predict(Theta1, Theta2, X_val), y_val),
         result=result,
     )

@@ -291,13 +291,13 @@ class NN3Classifier(ClassifierMixin, BaseEstimator):
         """
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=np.float64)
-        y = column_or_1d(y, warn=True)
-        index = np.searchsorted(self.classes_, y)
+        labels_given = np.asarray(column_or_1d(y, warn=True))
+        index = np.searchsorted(self.classes_, labels_given)
         known = (index < self.classes_.size) & (
-            self.classes_[np.minimum(index, self.classes_.size - 1)] == y
+            self.classes_[np.minimum(index, self.classes_.size - 1)] == labels_given
         )
         if not np.all(known):
-            unknown = y[~known][0]
+            unknown = labels_given[~known][0]
             raise ValueError(
                 f"y holds the label {_show(unknown)}, which is not one of the classes the "
                 f"network was trained on ({', '.join(_show(c) for c in self.classes_[:5])}"

@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from .core.activations import log
 from .core.network import cost_function, labels_from_outputs, predict_proba
 from .errors import MissingDependencyError, ParameterError, TrainingError
 from .settings import TrainingSettings
@@ -265,7 +266,7 @@ class NN3Classifier(ClassifierMixin, BaseEstimator):
     def predict_log_proba(self, X: npt.ArrayLike) -> np.ndarray:
         """The logarithm of :meth:`predict_proba`."""
         with np.errstate(divide="ignore"):
-            return np.log(self.predict_proba(X))
+            return log(self.predict_proba(X))
 
     def cost(self, X: npt.ArrayLike, y: npt.ArrayLike, alpha: float = 0.0) -> float:
         """The coursework's cost J of the trained network on ``X`` and ``y`` (costFunction.m).

@@ -25,6 +25,7 @@ from sklearn.model_selection import (  # noqa: E402
 from sklearn.pipeline import Pipeline  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
 from sklearn.utils.estimator_checks import parametrize_with_checks  # noqa: E402
+from test_public_api import missing_annotations  # noqa: E402
 
 import nn3  # noqa: E402
 from nn3 import NN3Classifier  # noqa: E402
@@ -143,7 +144,7 @@ def test_probabilities_are_the_normalised_outputs_in_classes_order():
     np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=0, atol=1e-15)
     np.testing.assert_array_equal(proba, h / h.sum(axis=1, keepdims=True))
     np.testing.assert_array_equal(clf.classes_[np.argmax(proba, axis=1)], clf.predict(XD))
-    np.testing.assert_array_equal(np.log(proba), clf.predict_log_proba(XD))
+    np.testing.assert_allclose(clf.predict_log_proba(XD), np.log(proba), rtol=1e-15, atol=0)
     assert clf.score(XD, YD) == np.mean(clf.predict(XD) == YD) > 0.9
 
 
@@ -318,9 +319,17 @@ sys.meta_path.insert(0, Hide())
 """
 
 
+def test_the_classifier_is_public_but_optional():
+    assert "NN3Classifier" in dir(nn3) and "NN3Classifier" not in nn3.__all__
+    assert nn3.NN3Classifier is NN3Classifier
+    assert not missing_annotations(NN3Classifier.__init__)
+    assert not missing_annotations(NN3Classifier.fit)
+
+
 def test_without_scikit_learn_the_classifier_says_how_to_install_it():
     code = _HIDE_SKLEARN + textwrap.dedent(
         """
+        from nn3 import *  # everything in nn3.__all__ imports without scikit-learn
         import nn3
         r = nn3.fit(nn3.load_mat(sys.argv[1])["X"], nn3.load_mat(sys.argv[1])["y"], maxiter=2)
         print("fit works:", r.Theta1.shape)

@@ -345,3 +345,46 @@ def test_ctrl_c_during_the_curve_saves_nothing(tmp_path):
     assert process.returncode == 130, stderr
     assert "interrupted during the lambda curve after 0 of 3 trainings; nothing saved" in stderr
     assert not out.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_progress_of_the_evaluations_on_a_terminal(monkeypatch, capsys):
+    from nn3.cli.curves import CurveProgress
+
+    clock = iter([100.0, 103.0, 106.0, 0.0])
+    monkeypatch.setattr("nn3.cli.curves.time.monotonic", lambda: next(clock))
+    progress = CurveProgress(quiet=False)
+    progress.tty = True
+    progress(object())  # an iteration of an evaluation: not shown
+    progress.evaluated(1, 4, None)  # 3 s for 1 of 4
+    progress.evaluated(4, 4, None)
+    progress.close()
+    out = capsys.readouterr().out
+    assert out == "\rEvaluated 1/4 |    3.0 s | ETA 9 s\rEvaluated 4/4 |    6.0 s\n"
+    progress = CurveProgress(quiet=False)
+    progress.tty = False  # a file or a pipe: the table says it all
+    progress.evaluated(1, 4, None)
+    progress.close()
+    assert capsys.readouterr().out == ""
+
+
+def test_nn3_train_runs_the_curve_on_dask_workers_with_the_same_table(tmp_path):
+    pytest.importorskip("distributed")
+    tables = []
+    for how in (["--jobs", 1], ["--dask", "local:2"]):
+        out = tmp_path / f"{how[0][2:]}.mat"
+        r = run("train", DIGITS, "--lambda", "0,0.1,3", "--holdout", 0.2, "-q", "--out", out, *how)
+        assert r.exit_code == 0, r.output
+        tables.append(nn3.load_mat(out)["lambda_curve"])
+    assert "on the Dask workers of local:2" in r.output
+    assert tables[0].tobytes() == tables[1].tobytes()
+
+
+def test_evaluations_at_once_are_bounded_by_cores_tasks_and_memory(monkeypatch):
+    from nn3.engines import labels
+    from nn3.workflow import parallel
+
+    monkeypatch.setattr(parallel, "available_cores", lambda: 8)
+    monkeypatch.setattr(labels, "available_memory", lambda: 10_000)
+    assert parallel.default_jobs(20) == 8 and parallel.default_jobs(3) == 3
+    assert parallel.default_jobs(20, task_bytes=1_000) == 5  # half of 10 000 bytes
+    assert parallel.default_jobs(20, task_bytes=50_000) == 1  # at least one

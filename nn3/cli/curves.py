@@ -62,7 +62,7 @@ def _where(run) -> str:
 
     if run.client is not None:
         return f"on the Dask workers of {shown(run.client)}"
-    jobs = default_jobs(len(run.tasks)) if run.jobs is None else run.jobs
+    jobs = default_jobs(len(run.tasks), run.task_bytes) if run.jobs is None else run.jobs
     return "one at a time" if jobs == 1 else f"{jobs} at a time"
 
 

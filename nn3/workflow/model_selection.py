@@ -537,6 +537,7 @@ class CurveRun:
     make : callable
         ``make(evaluations)``: the curve of the evaluations (per value, per fold).
     jobs : int or None
+        Evaluations at once; None: one per core, as memory allows.
     client : distributed.Client, str or None
     """
 
@@ -547,6 +548,12 @@ class CurveRun:
     make: Callable[[list], Curve]
     jobs: int | None = None
     client: Any = None
+
+    @property
+    def task_bytes(self) -> int:
+        """About what one evaluation allocates: its copy of the rows, the network's buffers."""
+        m, n = self.shared.X.shape
+        return 8 * m * n + 32 * m * (self.shared.hidden + self.shared.K)
 
     def run(
         self,
@@ -567,7 +574,10 @@ class CurveRun:
             if progress is not None:
                 progress(count[0], len(tasks), tasks[i])
 
-        results = run_all(evaluate, tasks, self.shared, self.jobs, self.client, stop_event, done)
+        results = run_all(
+            evaluate, tasks, self.shared, self.jobs, self.client, stop_event, done,
+            self.task_bytes,
+        )  # fmt: skip
         per_value = len(tasks) // self.n_values
         return self.make(
             [results[i * per_value : (i + 1) * per_value] for i in range(self.n_values)]

@@ -51,9 +51,15 @@ def available_cores() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def default_jobs(n_tasks: int) -> int:
-    """Threads for ``n_tasks`` evaluations: one per available core, at most one per task."""
-    return max(1, min(n_tasks, available_cores()))
+def default_jobs(n_tasks: int, task_bytes: int = 0) -> int:
+    """Threads for ``n_tasks`` evaluations: one per available core, at most one per task, and no
+    more than half the memory available now holds (``task_bytes`` each)."""
+    jobs = min(n_tasks, available_cores())
+    if task_bytes > 0:
+        from ..engines.labels import available_memory
+
+        jobs = min(jobs, available_memory() // 2 // task_bytes)
+    return max(1, jobs)
 
 
 _LIMIT_LOCK = threading.Lock()
@@ -103,6 +109,7 @@ def run_all(
     client: Any = None,
     stop_event: threading.Event | None = None,
     done: Callable[[int, Any], object] | None = None,
+    task_bytes: int = 0,
 ) -> list[Any]:
     """``function(shared, task, stop_event)`` for every task; the results in the tasks' order.
 
@@ -115,14 +122,16 @@ def run_all(
     shared : object
         What they share (the data): passed by reference to threads, sent once to Dask workers.
     jobs : int, optional
-        Evaluations at once in this process: default :func:`default_jobs`; 1 runs them one
-        after another in the calling thread. Ignored with ``client``.
+        Evaluations at once in this process: default :func:`default_jobs` (of ``task_bytes``,
+        what one evaluation allocates); 1 runs them one after another in the calling thread.
+        Ignored with ``client``.
     client : distributed.Client or str, optional
         Run on Dask workers instead (an address is connected to, and the client it makes closed
         at the end).
     stop_event : threading.Event, optional
     done : callable, optional
         ``done(i, result)`` in the calling thread after task ``i`` finished.
+    task_bytes : int, optional
 
     Returns
     -------
@@ -132,11 +141,11 @@ def run_all(
     with one_blas_thread():  # here too for Dask: its workers may be threads of this process
         if client is not None:
             return _run_dask(function, tasks, shared, client, stop_event, done)
+        jobs = default_jobs(len(tasks), task_bytes) if jobs is None else jobs
         return _run_here(function, tasks, shared, jobs, stop_event, done)
 
 
 def _run_here(function, tasks, shared, jobs, stop_event, done):
-    jobs = default_jobs(len(tasks)) if jobs is None else jobs
     results: list[Any] = [None] * len(tasks)
     stop = stop_event or threading.Event()
 

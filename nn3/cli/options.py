@@ -181,7 +181,7 @@ def lambdas(default: float):
         show_default=True,
         metavar="FLOAT|LIST",
         help="Regularisation strength lambda (bias weights are not regularised; nn3 cost "
-        "defaults to 0). A list "
+        "defaults to 0). In nn3 train, a list "
         "(0,0.01,0.1,1) trains each on the training part from the same starting weights, "
         "prints the training and validation costs and accuracies, and saves the network of the "
         "lowest validation cost, trained as with that value alone (needs --holdout or --cv; "

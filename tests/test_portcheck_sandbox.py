@@ -487,14 +487,20 @@ def test_bad_time_limit_is_one_line(tmp_path, value):
     folder = write(tmp_path / "dir", "sigmoid.m", CORRECT)
     res = CliRunner().invoke(cli, ["port-check", str(folder), "--time-limit", value])
     _one_line_exit_2(res, "--time-limit")
+    if value != "ten":  # a number: the library's ParameterError, in the option's name
+        assert (
+            f"--time-limit must be a number of seconds above 0 and at most 3600, got {value}"
+            in (res.output.replace("got 1e+308", "got 1e308"))
+        )
 
 
 def test_library_refuses_a_bad_time_limit(tmp_path):
-    from nn3.errors import Nn3Error
+    from nn3.errors import ParameterError
 
-    for bad in (float("inf"), 1e308, float("nan"), 0.0):
-        with pytest.raises(Nn3Error, match="time limit"):
+    for bad in (float("inf"), 1e308, float("nan"), 0.0, True, "10"):
+        with pytest.raises(ParameterError, match="^time_limit must be a number of seconds") as e:
             report.port_check(tmp_path, time_limit=bad)
+        assert e.value.parameter == "time_limit"
 
 
 @needs_octave
@@ -584,6 +590,11 @@ def test_require_sandbox_without_any_sandbox_is_one_line(tmp_path, monkeypatch):
     no_namespaces(monkeypatch)
     res = CliRunner().invoke(cli, ["port-check", str(folder), "--sandbox", "require"])
     _one_line_exit_2(res, "--sandbox require: a sandbox is required", "bubblewrap is not installed")
+    from nn3.errors import MissingDependencyError, SandboxRequiredError
+
+    with pytest.raises(SandboxRequiredError, match="^a sandbox is required") as info:
+        report.port_check(folder, sandbox="require")
+    assert isinstance(info.value, MissingDependencyError) and "--" not in str(info.value)
     res = CliRunner().invoke(cli, ["port-check", str(folder)])
     assert res.exit_code == 0
     assert "(NOT sandboxed)" in res.output.splitlines()[0]

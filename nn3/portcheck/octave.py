@@ -24,7 +24,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from ..errors import MissingDependencyError, Nn3Error
+from ..errors import MissingDependencyError, Nn3Error, SandboxRequiredError
 from ..mat import load_mat, save_mat
 from . import compat, sandbox
 
@@ -49,8 +49,9 @@ LINE_KEPT = 4096
 TAIL_LINES = 20
 
 
-class SandboxRequired(Nn3Error):
-    """A sandbox was required (``sandbox_mode="require"``) and none works here."""
+#: The old name of :class:`nn3.errors.SandboxRequiredError` (a sandbox was required and none
+#: works here).
+SandboxRequired = SandboxRequiredError
 
 
 def find_octave():
@@ -507,7 +508,7 @@ def run_calls(
         try:
             isolation = sandbox.choose(sandbox_mode, work, octave, total_limit + STARTUP_LIMIT)
         except sandbox.SandboxUnavailable as exc:
-            raise SandboxRequired(str(exc)) from exc
+            raise SandboxRequiredError(str(exc)) from exc
         try:
             _copy_code(folder, os.path.join(work, "code"))
             os.makedirs(os.path.join(work, "out"))

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .._version import __version__
-from ..errors import Nn3Error
+from ..errors import MissingDependencyError, Nn3Error, ParameterError
 from . import cases, compat, contracts, discover, init_weights, octave, source
 from .verdicts import RTOL, Row, evaluate
 
@@ -31,7 +31,8 @@ def shown(text):
 
     The same rule as the command line's ``one_line_text`` (nn3/cli/_common.py), which the
     library cannot import: folder names and what the user's code wrote (error messages,
-    printing) reach the terminal only this way.
+    printing) reach the terminal only this way. Bidirectional overrides and isolates are
+    escaped too.
     """
     text = os.fsdecode(text) if isinstance(text, bytes) else str(text)
     try:
@@ -40,7 +41,10 @@ def shown(text):
         text = text.encode("utf-8", "backslashreplace").decode("utf-8")
     return "".join(
         ch.encode("unicode_escape").decode("ascii")
-        if ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0 or 0x202A <= ord(ch) <= 0x202E
+        if ord(ch) < 0x20
+        or 0x7F <= ord(ch) < 0xA0
+        or 0x202A <= ord(ch) <= 0x202E
+        or 0x2066 <= ord(ch) <= 0x2069
         else ch
         for ch in text
     )
@@ -325,11 +329,21 @@ def _cross_hints(report, checks, folder):
                 )
 
 
-def _validate(time_limit):
-    if not isinstance(time_limit, (int, float)) or not (0 < time_limit <= MAX_TIME_LIMIT):
-        raise Nn3Error(
-            f"the time limit must be a number of seconds above 0 and at most "
-            f"{MAX_TIME_LIMIT:g}, got {time_limit!r}"
+def check_time_limit(time_limit):
+    """Refuse a time limit that is not a number of seconds above 0 and at most
+    :data:`MAX_TIME_LIMIT` (``inf`` and NaN included).
+
+    Raises
+    ------
+    ParameterError
+        Naming ``time_limit``.
+    """
+    number = isinstance(time_limit, (int, float)) and not isinstance(time_limit, bool)
+    if not number or not 0 < time_limit <= MAX_TIME_LIMIT:
+        raise ParameterError(
+            "time_limit",
+            f"must be a number of seconds above 0 and at most {MAX_TIME_LIMIT:g}",
+            time_limit,
         )
 
 
@@ -368,13 +382,15 @@ def check_folder(
     Raises
     ------
     Nn3Error
-        No such folder, none of the functions in it, a bad time limit, no sandbox when one is
-        required, a temporary copy that cannot be made.
+        No such folder, none of the functions in it, a temporary copy that cannot be made.
+    ParameterError
+        A bad time limit (``time_limit``).
     MissingDependencyError
-        GNU Octave is not installed.
+        GNU Octave is not installed; :class:`~nn3.errors.SandboxRequiredError`, no sandbox
+        when one is required.
     """
     folder = os.fspath(folder)
-    _validate(time_limit)
+    check_time_limit(time_limit)
     if not os.path.exists(folder):
         raise Nn3Error(f"{shown(folder)}: no such folder")
     if not os.path.isdir(folder):
@@ -631,13 +647,15 @@ def port_check(
     Raises
     ------
     MissingDependencyError
-        GNU Octave is not installed (nothing can be checked).
-    Nn3Error
-        A bad time limit, or ``sandbox="require"`` without a working sandbox.
+        GNU Octave is not installed (nothing can be checked); its subclass
+        :class:`~nn3.errors.SandboxRequiredError` for ``sandbox="require"`` without a working
+        sandbox.
+    ParameterError
+        A bad time limit (``time_limit``).
     """
     if isinstance(folders, (str, bytes, os.PathLike)):
         folders = [folders]
-    _validate(time_limit)
+    check_time_limit(time_limit)
     run = PortCheckRun()
     for given in folders:
         given = os.fspath(given)
@@ -657,10 +675,8 @@ def port_check(
                     sandbox=sandbox,
                     given=given,
                 )
-            except octave.MissingDependencyError:
-                raise
-            except octave.SandboxRequired:
-                raise
+            except MissingDependencyError:
+                raise  # Octave missing, or a sandbox required and none works: nothing can run
             except Nn3Error as exc:
                 report = FolderReport(target, given=given, error=str(exc))
             report.others = found.others if target == given else []

@@ -286,11 +286,13 @@ def test_the_scan_finds_matlab_only_forms_in_code_only(tmp_path):
         "s = 'sum(A, ''all'')';\r\n"
         "J = sum(X .^ 2, ...\r\n    'all') + helper(X);\r\n"
         'K = max(X, [], [1 2]) + min(X, [], 2) + sum(X, 2) + mean(X, "all");\r\n'
-        "n = height(X) + s.sum(1);\r\n"
+        "n = height(X) + s.sum(1) + width(X);\r\n"
         "grad = [];\r\nend\r\n"
     )
     (tmp_path / "helper.m").write_text("function v = helper(X)\nv = any(X > 0, 1:2);\nend\n")
     (tmp_path / "unused.m").write_text("function v = unused(X)\nv = prod(X, 'all');\nend\n")
+    # the folder's own width.m is what Octave runs: no shim, no note
+    (tmp_path / "width.m").write_text("function w = width(X)\nw = size(X, 2);\nend\n")
     (tmp_path / "counts.m").write_text(
         "function c = counts(y)\nsum = 0;\nc = sum(1, 'all');\nend\n"
     )

@@ -203,7 +203,8 @@ def scan(folder, functions):
         name = todo.pop(0)
         path = os.path.join(folder, name + ".m")
         try:
-            uses += _uses_in(path, name + ".m")
+            # a function of the folder's own with a shim's name is the one Octave runs
+            uses += [u for u in _uses_in(path, name + ".m") if u.shim not in here]
             called = {
                 w for _f, blank, _r in _statements(path) for w in re.findall(r"[A-Za-z]\w*", blank)
             }

@@ -16,6 +16,7 @@ from .errors import (
     OptionError,
     ParameterConflictError,
     ParameterError,
+    SandboxRequiredError,
     TrainingError,
 )
 
@@ -95,6 +96,7 @@ __all__ = [
     "ParameterError",
     "ParameterConflictError",
     "MissingDependencyError",
+    "SandboxRequiredError",
     "ObjectiveError",
     "TrainingError",
     "ClusterError",

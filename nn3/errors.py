@@ -129,6 +129,11 @@ class MissingDependencyError(Nn3Error):
     """An optional dependency (matplotlib for pictures, Dask for the Dask engine) is missing."""
 
 
+class SandboxRequiredError(MissingDependencyError):
+    """``nn3 port-check`` was told to isolate the user's code (``sandbox="require"``) and no
+    sandbox works here (bubblewrap not installed, no user namespaces); the message says why."""
+
+
 class ParameterError(OptionError, ValueError, TypeError):
     """A parameter's value has the wrong type or is out of range; ``.parameter`` names it.
 

@@ -49,7 +49,7 @@ COMMANDS = {
     "show": "nn3.cli.show:show",
     "make-data": "nn3.cli.make_data:make_data",
     "learning-curve": "nn3.cli.learning_curve:learning_curve",
-    "port-check": "nn3.portcheck.command:port_check",
+    "port-check": "nn3.cli.port_check:port_check",
 }
 
 

@@ -60,6 +60,7 @@ OPTION_NAMES: dict[str, str] = {
     "jobs": "--jobs",
     "sizes": "--sizes",
     "shuffle": "--in-order",
+    "time_limit": "--time-limit",
     # parameters of the library that an option gives under another name
     "input_layer_size": "--input",
     "m": "--examples",
@@ -420,6 +421,25 @@ in_order = click.option(
 )
 
 quiet = click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
+
+
+def json_report(what: str = "the report as JSON"):
+    """``--json``: print ``what`` (one JSON document) instead of the text report, for scripts
+    (``nn3 compare``, ``nn3 port-check``)."""
+    return click.option("--json", "as_json", is_flag=True, help=f"Print {what} instead of text.")
+
+
+# --- Running a user's code (nn3 port-check) -----------------------------------------------------
+
+time_limit = _option(
+    "time_limit",
+    default=10.0,
+    show_default=True,
+    type=float,
+    metavar="SECONDS",
+    help="Seconds each call of your code may take (above 0, at most 3600); the whole check of "
+    "a folder may take 12 times as long (at least 60 s).",
+)
 
 
 def plot_of(what: str):

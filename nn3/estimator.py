@@ -87,10 +87,10 @@ class NN3Classifier(ClassifierMixin, BaseEstimator):
     classes_ : ndarray of shape (n_classes,)
         The labels, sorted (``np.unique(y)``).
     n_features_in_ : int
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (``n_features_in_``,)
         Only when ``X`` had string column names (a pandas DataFrame).
-    Theta1_ : ndarray of shape (hidden_layer_size, n_features_in_ + 1)
-    Theta2_ : ndarray of shape (n_outputs_, hidden_layer_size + 1)
+    Theta1_ : ndarray of shape (hidden_layer_size, ``n_features_in_`` + 1)
+    Theta2_ : ndarray of shape (``n_outputs_``, hidden_layer_size + 1)
         The trained weights as MATLAB has them (bias column first).
     n_outputs_ : int
         Output units: 1 when the labels are 0 and 1 (one sigmoid, ``h >= 0.5`` is class 1, as
@@ -223,7 +223,7 @@ class NN3Classifier(ClassifierMixin, BaseEstimator):
 
         Returns
         -------
-        h : ndarray of shape (n_samples, n_outputs_)
+        h : ndarray of shape (n_samples, ``n_outputs_``)
             Each unit's sigmoid, in (0, 1); they need not sum to 1.
         """
         check_is_fitted(self)

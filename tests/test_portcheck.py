@@ -130,7 +130,7 @@ def test_cli_exit_statuses_and_save(tmp_path):
     assert "OK: all 27 checks agree with nn3" in ok.output
     bad = runner.invoke(cli, ["port-check", os.path.join(HERE, "bias_reg")])
     assert bad.exit_code == 1 and "FAILED" in bad.output
-    # the README's regression-test recipe, on the saved file
+    # the regression-test recipe (docs/how-to/regression-tests.md), on the saved file
     d = nn3.load_mat(out)
     assert d["Theta1"].shape == (25, 401) and d["Theta2"].shape == (10, 26)
     J, grad = nn3.nn_cost_function(

@@ -197,7 +197,7 @@ class FolderReport:
         return "\n".join(lines)
 
     def to_json(self):
-        """The folder's result as a JSON-ready dict (see ``docs/portcheck.md``)."""
+        """The folder's result as a JSON-ready dict (see ``docs/how-to/port-check.md``)."""
         return {
             "folder": self.folder,
             "given": self.given or self.folder,
@@ -468,9 +468,9 @@ def saved_variables(calls, results, inputs):
     """The Octave outputs as MATLAB variables, for ``--save``.
 
     ``outputs.<function>.<case>.<output>`` holds every output and ``inputs.<case>`` the inputs.
-    For the README's regression-test recipe, the 400-25-10 case at lambda 1 is also at the top
-    level: ``X``, ``y``, ``Theta1``, ``Theta2``, ``lambda`` and, where the functions ran, ``J``
-    and ``grad`` (nnCostFunction) and ``p`` (predict).
+    For the regression-test recipe (docs/how-to/regression-tests.md), the 400-25-10 case at
+    lambda 1 is also at the top level: ``X``, ``y``, ``Theta1``, ``Theta2``, ``lambda`` and,
+    where the functions ran, ``J`` and ``grad`` (nnCostFunction) and ``p`` (predict).
 
     Returns
     -------

@@ -48,8 +48,10 @@ from .training import TrainResult, train_arrays
 class FitResult(TrainResult):
     """What :func:`fit` returns: a :class:`~nn3.workflow.training.TrainResult`, and the record.
 
-    Attributes (besides :class:`~nn3.workflow.training.TrainResult`'s)
-    ----------------------------------------------------------
+    Its attributes are :class:`~nn3.workflow.training.TrainResult`'s and these.
+
+    Attributes
+    ----------
     data_file, x_var, y_var : str
         Where the data came from (``"<data>"`` for arrays).
     init : str

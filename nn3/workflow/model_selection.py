@@ -346,8 +346,10 @@ class Curve:
 class LambdaCurve(Curve):
     """:func:`lambda_curve`'s result: the table, the chosen lambda, and how to train it.
 
-    Attributes (besides :class:`Curve`'s)
-    --------------------------------------
+    Its attributes are :class:`Curve`'s and these.
+
+    Attributes
+    ----------
     data, y
         What was given (to train the chosen network again, :meth:`final_run`).
     """
@@ -414,8 +416,10 @@ class ChosenFit(FitResult):
 class LearningCurve(Curve):
     """:func:`learning_curve`'s result.
 
-    Attributes (besides :class:`Curve`'s)
-    --------------------------------------
+    Its attributes are :class:`Curve`'s and these.
+
+    Attributes
+    ----------
     train_idx : ndarray
         The training part's rows (0-based, in the data), in the order the examples are taken.
     test_idx : ndarray

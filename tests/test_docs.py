@@ -109,9 +109,10 @@ def test_example(block, page_folders, env, tmp_path):
         return
     ran = 0
     for command in dx.commands(block):
-        if dx.is_install(command.command):
+        runnable = dx.to_run(command.command)
+        if runnable is None:
             continue
-        result = dx.run_command(command.command, folder, env)
+        result = dx.run_command(runnable, folder, env)
         problem = dx.mismatch(
             f"$ {command.command} ({block.page}:{command.line})",
             command.expected,
@@ -159,6 +160,10 @@ def test_console_parsing():
     assert dx.is_install("python3 -m venv .venv && . .venv/bin/activate")
     assert dx.is_install("pip install -e '.[docs]'")
     assert not dx.is_install("pip install -e . && nn3 train data/digits.mat")
+    assert dx.to_run("pip install -e . && nn3 train d.mat && nn3 predict w.mat d.mat") == (
+        "nn3 train d.mat && nn3 predict w.mat d.mat"
+    )
+    assert dx.to_run("nn3 info d.mat && pip install x") == "nn3 info d.mat && pip install x"
     with pytest.raises(ValueError):
         dx.commands(dx.Block("x.md", 1, "console", "output first\n$ ls\n", None))
 

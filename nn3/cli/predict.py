@@ -52,6 +52,7 @@ def predict(weights, data, sample, out, x_var, y_var, out_format, stream, block_
 
     from ..core.network import accuracy, labels_from_outputs
     from ..mat import save_mat
+    from ..stopping import checkpoint
     from ..validation import check_feature_count
     from ..workflow.data import read_data, validate_data
 
@@ -85,6 +86,7 @@ def predict(weights, data, sample, out, x_var, y_var, out_format, stream, block_
     h = model.predict_proba(X)  # (X - mu) ./ sigma first when the file holds mu and sigma
     p_index = labels_from_outputs(h)
     p = model.decode(p_index)
+    checkpoint()  # a stop signal meanwhile: no result, nothing saved (nn3.stopping)
     if sample is not None:
         if model.classes is not None:
             name = p[0] if isinstance(p[0], str) else f"{p[0]:g}"
@@ -118,6 +120,7 @@ def _predict_by_blocks(weights, data, out, x_var, y_var, out_format, stream, blo
     from ..engines.predict import predict_blocks
     from ..engines.source import hdf5_path, open_source
     from ..mat import h5py_errors, load_mat
+    from ..stopping import checkpoint
     from ..validation import check_feature_count, validate
     from ..workflow.weights import load_weights
 
@@ -165,6 +168,7 @@ def _predict_by_blocks(weights, data, out, x_var, y_var, out_format, stream, blo
         block_rows=block_rows,
         x_var=x_var,
     )
+    checkpoint()  # predict_blocks stops at each block; a last look before printing
     click.echo(f"Predicted {info['rows']} examples")
     if info["accuracy"] is not None:
         click.echo(f"Accuracy: {info['accuracy']:.2f}%")

@@ -15,6 +15,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ..errors import ObjectiveError
+from ..stopping import checkpoint
 from ..validation import (
     as_real_array,
     check_gradient_check_size,
@@ -75,6 +76,7 @@ def compute_numerical_gradient(
     numgrad = np.zeros_like(theta)
     flat = numgrad.reshape(-1)  # a view: numgrad is contiguous
     for p in range(theta.size):
+        checkpoint()  # a stop asked for (a signal to the nn3 command) ends it here
         minus = theta.copy()
         minus.flat[p] -= e
         plus = theta.copy()

@@ -25,6 +25,7 @@ from ._common import (
     ignore_stop_signals,
     interrupted_exit,
     one_line,
+    one_line_warnings,
     protect_process,
 )
 
@@ -80,7 +81,8 @@ class Nn3Group(click.Group):
 
     def invoke(self, ctx):
         try:
-            return super().invoke(ctx)
+            with one_line_warnings(ctx.params.get("debug")):
+                return super().invoke(ctx)
         except Nn3Error as exc:
             if ctx.params.get("debug"):
                 raise

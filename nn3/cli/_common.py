@@ -5,6 +5,7 @@ command imports the group back. Only click and the standard library at import ti
 :mod:`nn3.cli.options`, are imported when a message needs their names).
 """
 
+import contextlib
 import sys
 import time
 
@@ -177,6 +178,31 @@ class Progress:
 
 
 # --- Names shown safely, outputs distinct from inputs, signals, stdout that fails ----------------
+
+
+@contextlib.contextmanager
+def one_line_warnings(debug: bool = False):
+    """Python warnings shown while a command runs, as one line each: ``nn3: warning: ...``.
+
+    nn3 checks what it can before numpy computes (scales, sizes, precision); a warning that
+    still comes from a library (numpy's "overflow encountered in ...", Dask's) is shown on one
+    line, escaped, without Python's file name and source line. ``--debug`` keeps Python's form.
+    """
+    import warnings
+
+    if debug:
+        yield
+        return
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        click.echo(f"nn3: warning: {one_line_text(str(message))}", err=True)
+
+    previous = warnings.showwarning
+    warnings.showwarning = show
+    try:
+        yield
+    finally:
+        warnings.showwarning = previous
 
 
 def one_line_text(text: str) -> str:

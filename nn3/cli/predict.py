@@ -55,6 +55,7 @@ def predict(weights, data, sample, out, x_var, y_var, out_format, stream, block_
     from ..stopping import checkpoint
     from ..validation import check_feature_count
     from ..workflow.data import read_data, validate_data
+    from ..workflow.labels import shown_label
 
     if (data is None) == (sample is None):
         raise OptionError("give either DATA.mat or --x (one sample), not both or neither")
@@ -88,9 +89,8 @@ def predict(weights, data, sample, out, x_var, y_var, out_format, stream, block_
     p = model.decode(p_index)
     checkpoint()  # a stop signal meanwhile: no result, nothing saved (nn3.stopping)
     if sample is not None:
-        if model.classes is not None:
-            name = p[0] if isinstance(p[0], str) else f"{p[0]:g}"
-            click.echo(f"Prediction: {name} (class {int(p_index[0])})")
+        if model.classes is not None:  # escaped and short, as every label shown
+            click.echo(f"Prediction: {shown_label(p[0])} (class {int(p_index[0])})")
         else:
             click.echo(f"Prediction: {int(p[0])}")
         if Theta2.shape[0] == 1:

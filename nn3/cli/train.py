@@ -71,7 +71,7 @@ def train(data, out, out_format, quiet, plot_path, **given):
 
 def _say_prepared(run):
     """On stderr: how the labels were numbered, which variables of --init training starts from."""
-    if run.mapping is not None:
+    if run.mapping is not None:  # the labels escaped and shortened (shown_label)
         click.echo(f"nn3: {shown(run.settings.y_var)}: {run.mapping.message}", err=True)
     if run.settings.init is None:
         return

@@ -12,9 +12,12 @@
 - Dask predicts from a ``dask.array`` the labels the stream engine gives.
 """
 
+import contextlib
 import os
 import signal
 import socket
+import socketserver
+import struct
 import subprocess
 import sys
 import threading
@@ -253,3 +256,120 @@ def test_ctrl_c_during_stream_training_saves_the_best_weights(tmp_path):
     d = nn3.load_mat(path)
     J, _ = nn3.nn_cost_function(w["nn_params"], 100, 25, 10, d["X"], d["y"], 1.0)
     assert J == pytest.approx(float(stderr.split("(cost ")[1].split(")")[0]), rel=1e-6)
+
+
+# ---- listeners that are not Dask schedulers, on real local sockets ---------------------------
+
+
+class _Garbage(socketserver.BaseRequestHandler):
+    def handle(self):  # 8 bytes that claim a 2^64 - 1 byte message, then more noise
+        self.request.sendall(b"\xff" * 64)
+        time.sleep(0.5)
+
+
+class _EagerHTTP(socketserver.BaseRequestHandler):
+    def handle(self):  # some servers speak first
+        self.request.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+        time.sleep(0.5)
+
+
+class _HTTP(socketserver.BaseRequestHandler):
+    def handle(self):  # answers a request only
+        self.request.recv(65536)
+        self.request.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi")
+
+
+class _Echo(socketserver.BaseRequestHandler):
+    def handle(self):
+        while data := self.request.recv(65536):
+            self.request.sendall(data)
+
+
+class _Closes(socketserver.BaseRequestHandler):
+    def handle(self):
+        pass
+
+
+class _BadFrames(socketserver.BaseRequestHandler):
+    def handle(self):  # a plausible size, then a frame count the size cannot hold
+        self.request.sendall(struct.pack("QQ", 24, 10**9) + bytes(16))
+        time.sleep(0.5)
+
+
+@contextlib.contextmanager
+def _listener(handler):
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"tcp://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.parametrize(
+    "handler, needle",
+    [
+        (_Garbage, "it began with '\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xff', not a Dask greeting"),
+        (_EagerHTTP, "it began with 'HTTP/1.1', not a Dask greeting"),
+        (_Closes, "it closed the connection without a Dask greeting"),
+        (_BadFrames, "its first message is not framed as Dask's are"),
+    ],
+)
+def test_a_listener_that_is_not_dask_is_refused_in_one_line(data, tmp_path, handler, needle):
+    """Dask's client would allocate whatever size the first 8 bytes claim ("Unable to allocate
+    3.07 EiB"), or fail with a bare AssertionError: nn3 reads the greeting itself, capped."""
+    weights = tmp_path / "start.mat"
+    nn3.save_mat(
+        weights,
+        {"Theta1": np.zeros((HIDDEN, FEATURES + 1)), "Theta2": np.zeros((LABELS, HIDDEN + 1))},
+    )
+    with _listener(handler) as address:
+        t0 = time.monotonic()
+        for args in (
+            ("train", data, "--dask", address, "--out", tmp_path / "w.mat", *TRAIN),
+            ("predict", weights, data, "--dask", address),
+        ):
+            result = invoke(*args)
+            assert result.exit_code == 2, result.output
+            line = one_line_error(result)
+            assert f"dask scheduler {address}: the listener there is not a Dask scheduler" in line
+            assert needle in line, line
+        assert time.monotonic() - t0 < 20  # at once, not after a timeout
+    assert not (tmp_path / "w.mat").exists()
+
+
+@pytest.mark.parametrize("handler", [_HTTP, _Echo])
+def test_a_listener_that_waits_for_the_client_times_out(handler):
+    """An HTTP server (it answers a request) and an echo server say nothing first."""
+    from nn3.engines.dask_engine import connect
+
+    with _listener(handler) as address:
+        t0 = time.monotonic()
+        with pytest.raises(ClusterError, match=r"did not answer within 1 s \(it accepted"):
+            connect(address, timeout=1)
+        assert time.monotonic() - t0 < 10
+
+
+def test_local_cluster_never_prints_the_dashboard_port_warning(data, tmp_path):
+    """Dask's multi-line "Port 8787 is already in use" came in the middle of train's output."""
+    holder = socket.socket()
+    try:
+        holder.bind(("127.0.0.1", 8787))
+        holder.listen(1)
+    except OSError:  # someone else holds it: it is in use either way
+        holder.close()
+        holder = None
+    try:
+        r = subprocess.run(
+            [sys.executable, "-m", "nn3", "train", str(data), "--dask", "local:2",
+             "--out", str(tmp_path / "w.mat"), *TRAIN],
+            capture_output=True, text=True, timeout=600,
+        )  # fmt: skip
+    finally:
+        if holder is not None:
+            holder.close()
+    assert r.returncode == 0, r.stderr
+    assert "8787" not in r.stderr and "Warning" not in r.stderr and r.stderr.strip() == "", r.stderr

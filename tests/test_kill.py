@@ -432,7 +432,11 @@ def test_make_data_stopped_at_random_moments_keeps_the_previous_file(tmp_path, s
         proc = subprocess.Popen(
             _make_data_command(out), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
         )
-        time.sleep(rng.uniform(0.3, 2.0))
+        deadline = time.monotonic() + 60  # until it writes (before, Python itself is starting)
+        while not list(tmp_path.glob(".nn3-*")) and proc.poll() is None:
+            assert time.monotonic() < deadline, "make-data never started writing"
+            time.sleep(0.01)
+        time.sleep(rng.uniform(0.0, 1.5))
         proc.send_signal(signum)
         if run % 2:
             time.sleep(0.05)

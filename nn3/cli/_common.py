@@ -12,7 +12,6 @@ import time
 import click
 
 from ..errors import NamedText, OptionError, ParameterError
-from ..stopping import Stopped
 
 
 def error_message(message: object) -> str:
@@ -285,9 +284,12 @@ def check_distinct(inputs, outputs) -> None:
         seen.append((label, path, mine, True))
 
 
-#: A stop signal's exception at a safe point (:class:`nn3.stopping.Stopped`): a
-#: ``KeyboardInterrupt`` whose ``signum`` gives the exit status, 128 + signum.
-Interrupted = Stopped
+def __getattr__(name):
+    if name == "Interrupted":  # the old name of a stop signal's exception (nn3.stopping.Stopped)
+        from ..stopping import Stopped
+
+        return Stopped
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def signal_name(signum: int) -> str:

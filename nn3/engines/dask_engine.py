@@ -102,7 +102,8 @@ def parse_address(address: str):
     from ..validation import format_value
 
     def refuse(requirement):
-        return ParameterError("client", requirement, address, format_value(text))
+        shown = text if len(text) <= 60 else format_value(text)  # escaped by the CLI
+        return ParameterError("client", requirement, address, shown)
 
     if not isinstance(address, str):
         raise ParameterError(
@@ -112,11 +113,13 @@ def parse_address(address: str):
     text = address.strip()
     if text == "local" or text.startswith("local:"):
         count = text[len("local:") :] if ":" in text else ""
+        if count and not (count.isascii() and count.isdigit() and int(count) >= 1):
+            raise refuse("local:N needs a number of workers of at least 1")
         most = max_local_workers()
-        if count and not (count.isascii() and count.isdigit() and 1 <= int(count) <= most):
+        if count and int(count) > most:
             raise refuse(
-                f"local:N needs a number of workers from 1 to {most} (this machine's CPUs, "
-                "at least 4)"
+                f"local:N takes at most {most} workers (one process each: this machine's "
+                "CPUs, or 4 when it has fewer)"
             )
         return "local", int(count) if count else None
     usage = "must be tcp://HOST:PORT, HOST:PORT, local or local:N"

@@ -289,7 +289,7 @@ dask = click.option(
     default=None,
     metavar="ADDRESS|local[:N]",
     help="Evaluate on Dask workers: a scheduler tcp://HOST:PORT, or local[:N] for N local "
-    "worker processes (needs pip install 'nn3[dask]').",
+    "worker processes, at most this machine's CPUs (or 4) (needs pip install 'nn3[dask]').",
 )
 
 

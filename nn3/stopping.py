@@ -13,6 +13,10 @@ flag. Long work looks at the flag between its steps, where stopping leaves nothi
 - the commit of every output (:func:`nn3.mat.atomic.atomic_output`): once a stop was asked for,
   a temporary file is never renamed over the destination, so the previous file stays as it was.
 
+A command never looks after it has committed an output (:class:`Stopped` means "nothing was
+saved"); a stop asked for after that ends the command with 128 + the signal, saying its output
+is complete (``nn3.cli.main``).
+
 :class:`Stopped` is a ``KeyboardInterrupt``: whatever cleans up after Ctrl-C (temporary files,
 a Dask cluster) cleans up after it, and ``except Exception`` does not swallow it.
 

@@ -373,3 +373,68 @@ def test_local_cluster_never_prints_the_dashboard_port_warning(data, tmp_path):
             holder.close()
     assert r.returncode == 0, r.stderr
     assert "8787" not in r.stderr and "Warning" not in r.stderr and r.stderr.strip() == "", r.stderr
+
+
+def _processes_marked(marker):
+    """Pids whose environment holds ``marker`` (a process and every child it started)."""
+    found = []
+    for pid in os.listdir("/proc"):
+        if pid.isdigit():
+            try:
+                with open(f"/proc/{pid}/environ", "rb") as fh:
+                    if marker.encode() in fh.read():
+                        found.append(int(pid))
+            except OSError:
+                pass
+    return found
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/proc, process groups")
+@pytest.mark.parametrize("command", ["train", "predict"])
+def test_ctrl_c_to_the_process_group_ends_dask_cleanly(data, tmp_path, command):
+    """Ctrl-C in a terminal reaches the whole process group, the local cluster's workers too:
+    they used to die with KeyboardInterrupt tracebacks while nn3 waited for them (for ever, once
+    the cluster was starting). Now nn3 alone sees it: exit 130, one line, nothing left running,
+    no output replaced (train saves its best weights once it has trained)."""
+    weights = tmp_path / "w.mat"
+    nn3.save_mat(
+        weights,
+        {"Theta1": np.zeros((HIDDEN, FEATURES + 1)), "Theta2": np.zeros((LABELS, HIDDEN + 1))},
+    )
+    out = tmp_path / "out.mat"
+    rng = np.random.default_rng(8)
+    for delay in (0.5, *rng.uniform(1.0, 4.0, 2)):
+        out.write_bytes(b"previous")
+        marker = f"nn3-ctrl-c-test-{os.getpid()}-{time.monotonic_ns()}"
+        args = (
+            ["train", str(data), "--maxiter", "100000", "--out", str(out), "-q", *TRAIN[:2]]
+            if command == "train"
+            else ["predict", str(weights), str(data), "--block-rows", "100", "--out", str(out)]
+        )
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "nn3", *args, "--dask", "local:2"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            env=dict(os.environ, NN3_TEST_MARK=marker), start_new_session=True,
+        )  # fmt: skip
+        time.sleep(delay)
+        os.killpg(proc.pid, signal.SIGINT)
+        try:
+            _, stderr = proc.communicate(timeout=120)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
+            pytest.fail(f"nn3 {command} --dask hung after Ctrl-C (at {delay:.1f} s)")
+        assert "Traceback" not in stderr and "KeyboardInterrupt" not in stderr, stderr
+        if proc.returncode == 0:  # predict finished first
+            continue
+        assert proc.returncode == 130, (proc.returncode, stderr)
+        if out.read_bytes() != b"previous":  # saved before the signal, whole
+            written = nn3.load_mat(out)
+            if "its output is complete" in stderr:
+                assert command == "predict" and written["p"].shape == (ROWS, 1), stderr
+            else:
+                assert command == "train" and written["interrupted"][0, 0], stderr
+        deadline = time.monotonic() + 20
+        while _processes_marked(marker) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert _processes_marked(marker) == [], "worker processes outlived nn3"

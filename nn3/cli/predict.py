@@ -120,7 +120,6 @@ def _predict_by_blocks(weights, data, out, x_var, y_var, out_format, stream, blo
     from ..engines.predict import predict_blocks
     from ..engines.source import hdf5_path, open_source
     from ..mat import h5py_errors, load_mat
-    from ..stopping import checkpoint
     from ..validation import check_feature_count, validate
     from ..workflow.weights import load_weights
 
@@ -167,8 +166,7 @@ def _predict_by_blocks(weights, data, out, x_var, y_var, out_format, stream, blo
         client=address,
         block_rows=block_rows,
         x_var=x_var,
-    )
-    checkpoint()  # predict_blocks stops at each block; a last look before printing
+    )  # stops at each block (nn3.stopping); --out is written by now: no checkpoint after it
     click.echo(f"Predicted {info['rows']} examples")
     if info["accuracy"] is not None:
         click.echo(f"Accuracy: {info['accuracy']:.2f}%")

@@ -20,6 +20,7 @@ cannot (data sent from the client was lost with the worker, or tasks kept failin
 evaluation raises :class:`~nn3.errors.ClusterError`. Never partial or wrong sums.
 """
 
+import contextlib
 import ipaddress
 import re
 import threading
@@ -190,8 +191,8 @@ def connect(address: str, timeout: float = CONNECT_TIMEOUT, memory_limit="auto")
         import warnings
 
         workers = value or os.cpu_count() or 1
-        with warnings.catch_warnings():  # "Port 8787 is already in use": no dashboard wanted
-            warnings.simplefilter("ignore", UserWarning)
+        with warnings.catch_warnings(), _stop_signals_blocked():
+            warnings.simplefilter("ignore", UserWarning)  # "Port 8787 is already in use"
             client = distributed.Client(
                 n_workers=workers,
                 threads_per_worker=1,
@@ -213,6 +214,35 @@ def connect(address: str, timeout: float = CONNECT_TIMEOUT, memory_limit="auto")
         ) from None
     _close_on_stop(client)
     return client
+
+
+@contextlib.contextmanager
+def _stop_signals_blocked():
+    """SIGINT, SIGTERM and SIGHUP blocked in this thread while a local cluster starts.
+
+    The cluster's threads and worker processes are started meanwhile: they inherit the blocked
+    signals, so Ctrl-C in a terminal (sent to the whole process group) does not kill the workers
+    (each printing a KeyboardInterrupt traceback, and leaving nn3 waiting for a cluster that never
+    starts); nn3 alone sees it and ends the cluster. A signal that comes meanwhile is delivered
+    when they are unblocked, and the client is then closed (:func:`_close_on_stop`).
+    """
+    import signal
+
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    try:  # started first: starting it later unblocks SIGINT and SIGTERM in the starting thread
+        from multiprocessing import resource_tracker
+
+        resource_tracker.ensure_running()
+    except (ImportError, OSError):
+        pass
+    stops = {getattr(signal, n) for n in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, n)}
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, stops)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _close_on_stop(client):

@@ -16,6 +16,7 @@ from .errors import (
     OptionError,
     ParameterConflictError,
     ParameterError,
+    SandboxRequiredError,
     TrainingError,
 )
 
@@ -55,9 +56,19 @@ _EXPORTS = {
     "compute_numerical_gradient": "core.gradcheck",
     "check_nn_gradients": "core.gradcheck",
     "holdout_split": "workflow.holdout",
+    "kfold_split": "workflow.model_selection",
+    "lambda_curve": "workflow.model_selection",
+    "learning_curve": "workflow.model_selection",
     "feature_normalize": "workflow.scaling",
     "load_model": "workflow.model",
     "Model": "workflow.model",
+}
+
+#: Public names that need an optional dependency: attributes like the others, but not in
+#: ``__all__``, so that ``from nn3 import *`` works without it (``nn3.NN3Classifier`` then raises
+#: MissingDependencyError, saying what to install).
+_OPTIONAL_EXPORTS = {
+    "NN3Classifier": "estimator",  # scikit-learn: nn3[sklearn]
 }
 
 #: Submodules reachable as attributes after a plain ``import nn3`` (``nn3.plot.plot_cost``),
@@ -85,6 +96,7 @@ __all__ = [
     "ParameterError",
     "ParameterConflictError",
     "MissingDependencyError",
+    "SandboxRequiredError",
     "ObjectiveError",
     "TrainingError",
     "ClusterError",
@@ -96,8 +108,9 @@ __all__ = [
 def __getattr__(name):
     import importlib
 
-    if name in _EXPORTS:
-        value = getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
+    if name in _EXPORTS or name in _OPTIONAL_EXPORTS:
+        where = _EXPORTS.get(name) or _OPTIONAL_EXPORTS[name]
+        value = getattr(importlib.import_module(f".{where}", __name__), name)
     elif name in _SUBMODULES:
         value = importlib.import_module(f".{_SUBMODULES[name]}", __name__)
     else:
@@ -107,4 +120,4 @@ def __getattr__(name):
 
 
 def __dir__():
-    return sorted(__all__)
+    return sorted([*__all__, *_OPTIONAL_EXPORTS])

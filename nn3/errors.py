@@ -92,6 +92,9 @@ class NamedText(str):
         """The text with each parameter called as ``namer`` calls it."""
         return fill_names(self.template, self.values, namer)
 
+    def __reduce__(self):  # pickled with what makes it (a result sent back by a worker)
+        return type(self), (self.template, self.values)
+
 
 def prefixed(prefix: str, message: object) -> str:
     """``prefix`` and ``message`` (an exception's, or text): a :class:`NamedText` when the message
@@ -124,6 +127,11 @@ class OptionError(Nn3Error):
 
 class MissingDependencyError(Nn3Error):
     """An optional dependency (matplotlib for pictures, Dask for the Dask engine) is missing."""
+
+
+class SandboxRequiredError(MissingDependencyError):
+    """``nn3 port-check`` was told to isolate the user's code (``sandbox="require"``) and no
+    sandbox works here (bubblewrap not installed, no user namespaces); the message says why."""
 
 
 class ParameterError(OptionError, ValueError, TypeError):
@@ -165,6 +173,9 @@ class ParameterError(OptionError, ValueError, TypeError):
         """The message with every parameter it names called as ``namer`` calls it."""
         return self.message_for(namer(self.parameter, self.value, False))
 
+    def __reduce__(self):  # pickled with its arguments (an error raised in a worker process)
+        return type(self), (self.parameter, self.requirement, self.value, self.shown)
+
 
 class ParameterConflictError(ParameterError):
     """A parameter's value conflicts with the data or another input; the message names it.
@@ -192,6 +203,9 @@ class ParameterConflictError(ParameterError):
     def named(self, namer: Namer) -> str:
         template = self.template.replace("{name}", "{" + self.parameter + "}")
         return fill_names(template, self.values, namer)
+
+    def __reduce__(self):
+        return type(self), (self.parameter, self.value, self.template, self.others)
 
 
 class ObjectiveError(Nn3Error, TypeError, ValueError):

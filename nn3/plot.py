@@ -255,6 +255,89 @@ def plot_cost(cost):
     return fig
 
 
+def plot_validation_curve(lambdas, train_error, val_error, chosen=None):
+    """ex5's validation curve: the training and validation errors against lambda.
+
+    As ex5.m draws it (``plot(lambda_vec, error_train, lambda_vec, error_val); legend('Train',
+    'Cross Validation'); xlabel('lambda'); ylabel('Error')``), on a linear axis (lambda 0 is on
+    it), the points in ascending lambda, the chosen lambda marked.
+
+    Parameters
+    ----------
+    lambdas : array_like of shape (L,)
+    train_error, val_error : array_like of shape (L,)
+        The costs (J with lambda 0) on the training and the validation part (the columns
+        ``train_cost`` and ``val_cost`` of ``lambda_curve``); NaN where none was measured.
+    chosen : float, optional
+        The lambda chosen (marked with its validation error).
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+        :data:`COST_SIZE` (640 x 480) pixels.
+    """
+    fig = _plot_errors(lambdas, train_error, val_error, "lambda", "Validation curve")
+    if chosen is not None:
+        x, val = _sorted_points(lambdas, val_error)
+        at = np.flatnonzero(x == float(chosen))
+        if at.size:
+            ax = fig.axes[0]
+            ax.plot(x[at], val[at], "o", color="C3", label=f"chosen: lambda = {float(chosen):g}")
+            ax.legend()
+    return fig
+
+
+def plot_learning_curve(m, train_error, val_error):
+    """ex5's learning curve: the training and validation errors against the number of
+    training examples (``plot(1:m, error_train, 1:m, error_val); legend('Train', 'Cross
+    Validation'); xlabel('Number of training examples'); ylabel('Error')``).
+
+    Parameters
+    ----------
+    m : array_like of shape (L,)
+        Numbers of training examples.
+    train_error, val_error : array_like of shape (L,)
+        The costs (J with lambda 0) on the examples trained on and on the validation part.
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+        :data:`COST_SIZE` (640 x 480) pixels.
+    """
+    return _plot_errors(m, train_error, val_error, "Number of training examples", "Learning curve")
+
+
+def _sorted_points(x, y):
+    x = np.asarray(x, dtype=np.float64).reshape(-1)
+    order = np.argsort(x, kind="stable")
+    return x[order], np.asarray(y, dtype=np.float64).reshape(-1)[order]
+
+
+def _plot_errors(x, train_error, val_error, xlabel, title):
+    """Two error curves against ``x`` (sorted), ex5's colours and legend."""
+    sizes = [np.size(a) for a in (x, train_error, val_error)]
+    if not sizes[0] == sizes[1] == sizes[2]:
+        raise DataError(
+            f"{xlabel}: {sizes[0]} values but {sizes[1]} training and {sizes[2]} validation errors"
+        )
+    x_sorted, train = _sorted_points(x, train_error)
+    _, val = _sorted_points(x, val_error)
+    mpl = require_matplotlib()
+    with mpl.style.context("default"):
+        fig = _exact_figure(mpl.figure.Figure, *COST_SIZE)
+        ax = fig.add_subplot()
+        marker = "." if x_sorted.size <= 100 else None
+        ax.plot(x_sorted, train, marker=marker, color="C0", label="Train")
+        ax.plot(x_sorted, val, marker=marker, color="C1", label="Cross Validation")
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel("Error (cost J, lambda 0)")
+        ax.set_title(title)
+        ax.legend()
+        ax.grid(True, alpha=0.3)
+        fig.tight_layout()
+    return fig
+
+
 def save_png(fig, path):
     """Write ``fig`` as a PNG atomically, with the same bytes for the same figure.
 

@@ -19,6 +19,19 @@ port-check's driver) on inputs of their own (not port-check's cases), and judged
 A function is *correct* when every one of its checks holds on networks with labels 1..K,
 K >= 2 (exercise 4's contract) and, for the source document's ``costFunction`` and
 ``backpropagation``, on a binary network too.
+
+Two questions need more than Octave as it is, and the harness answers them with stand-ins of
+its own (:data:`STAND_INS`, written for this harness from MATLAB's documentation, sharing no
+code with port-check's shims), put on the path behind the folder's own files:
+
+- is code that uses MATLAB-only functions right *in MATLAB* (``sum(A, 'all')``, ``sum(A, [1
+  2])``, ``height``, the toolbox's ``dummyvar``)? ``supply=MATLAB`` gives Octave those;
+- is a course file missing from the folder the only fault (``sigmoid.m``)? ``supply=COURSE``
+  gives the folder the course's ``sigmoid.m``.
+
+:func:`regularisation` says, for an ``nnCostFunction`` that is wrong, whether its cost and its
+gradient are regularised (each against the formula and finite differences with and without
+lambda), so that a hint naming one of them can be checked.
 """
 
 import math
@@ -190,8 +203,54 @@ end
 """
 
 
-def run_harness(folders, ex4weights=None, octave="octave-cli"):
-    """Call every corpus folder's functions in one Octave process; folder -> outputs dict."""
+#: The harness's own stand-ins: MATLAB's documented behaviour (R2018b+ reductions, height,
+#: the Statistics and Machine Learning Toolbox's dummyvar) and the course's sigmoid.m.
+STAND_INS = {
+    "sum": """function s = sum(x, varargin)
+% MATLAB: sum(x, 'all') adds every element; sum(x, vecdim) adds over each dimension listed
+if numel(varargin) >= 1 && ischar(varargin{1}) && strcmpi(varargin{1}, 'all')
+  s = builtin('sum', reshape(x, [], 1));
+elseif numel(varargin) >= 1 && isnumeric(varargin{1}) && numel(varargin{1}) > 1
+  s = x;
+  for d = reshape(varargin{1}, 1, [])
+    s = builtin('sum', s, d);
+  end
+else
+  s = builtin('sum', x, varargin{:});
+end
+end
+""",
+    "height": """function n = height(x)
+% MATLAB: the number of rows
+n = size(x, 1);
+end
+""",
+    "dummyvar": """function D = dummyvar(g)
+% MATLAB's Statistics and Machine Learning Toolbox: one column per group 1..max(g)
+g = g(:);
+D = zeros(numel(g), max(g));
+for i = 1:numel(g)
+  D(i, g(i)) = 1;
+end
+end
+""",
+    "sigmoid": """function g = sigmoid(z)
+% the course's sigmoid.m
+g = 1 ./ (1 + exp(-z));
+end
+""",
+}
+
+#: Stand-ins for MATLAB-only functions, and for the course's files.
+MATLAB = ("sum", "height", "dummyvar")
+COURSE = ("sigmoid",)
+
+
+def run_harness(folders, ex4weights=None, octave="octave-cli", supply=()):
+    """Call every corpus folder's functions in one Octave process; folder -> outputs dict.
+
+    ``supply`` names :data:`STAND_INS` put on the path (a folder's own file of that name wins).
+    """
     inputs = truth_inputs(ex4weights)
     with tempfile.TemporaryDirectory(prefix="nn3-truth-") as tmp:
         inp = os.path.join(tmp, "in.mat")
@@ -200,6 +259,9 @@ def run_harness(folders, ex4weights=None, octave="octave-cli"):
         os.makedirs(helper)
         with open(os.path.join(helper, "evalc_free.m"), "w") as fh:
             fh.write(_EVALC_FREE)
+        for name in supply:
+            with open(os.path.join(helper, name + ".m"), "w") as fh:
+                fh.write(STAND_INS[name])
         sizes = "; ".join(f"{a} {b}" for a, b in INIT_SIZES)
         script = [f"addpath('{helper}');", _HARNESS_HEAD.format(inputs=inp)]
         outs = {}
@@ -378,6 +440,35 @@ def _init(out, inputs):
         if W.size >= 300 and not 0.4 <= np.mean(np.abs(W) < top / 2) <= 0.6:
             return False, "not uniform"
     return True, "uniform, small, both signs"
+
+
+def regularisation(out, inputs):
+    """Whether a folder's nnCostFunction regularises its cost and its gradient.
+
+    On network A with lambda 1.3, J is compared with the formula with and without lambda's
+    term, and the gradient with finite differences of both costs.
+
+    Returns
+    -------
+    parts : dict
+        ``{"cost": True/False/None, "gradient": True/False/None}``: regularised, not, or
+        neither (another fault).
+    """
+    N = inputs["A"]
+    key = "nn_A_13"
+    parts = {"cost": None, "gradient": None}
+    if key + "_J" in out:
+        if _close(out[key + "_J"], [[_reference_cost(N, 1.3)]]):
+            parts["cost"] = True
+        elif _close(out[key + "_J"], [[_reference_cost(N, 0.0)]]):
+            parts["cost"] = False
+    if key + "_g" in out:
+        for lam, regularised in ((1.3, True), (0.0, False)):
+            G1, G2 = finite_difference_grads(N, lam)
+            want = np.concatenate([G1.ravel(order="F"), G2.ravel(order="F")]).reshape(-1, 1)
+            if _grad_ok(out[key + "_g"], want):
+                parts["gradient"] = regularised
+    return parts
 
 
 _JUDGES = {

@@ -40,13 +40,13 @@ def _declared_options(path):
 
 def test_each_option_is_defined_once():
     seen = {}
-    for path in sorted(CLI.glob("*.py")) + [CLI.parent / "portcheck" / "command.py"]:
+    for path in sorted(CLI.glob("*.py")):
         for option in _declared_options(path):
             seen.setdefault(option, []).append(path.name)
     repeated = {option: files for option, files in seen.items() if len(files) > 1}
-    # port-check's command lives in nn3/portcheck, below the CLI layer, so it cannot take
-    # nn3.cli.options' definitions: its --json is compare's flag until the command moves here
-    assert repeated == {"--json": ["compare.py", "command.py"]}
+    assert repeated == {}
+    # compare and port-check share one --json
+    assert seen["--json"] == ["options.py"]
     # the options of the library's settings come from options.py, spelled by OPTION_NAMES
     assert "--x-var" not in seen and "--stream" in seen and seen["--stream"] == ["options.py"]
 

@@ -13,7 +13,7 @@ import nn3.cli
 from nn3.cli import COMMANDS, cli
 
 NN3 = Path(nn3.cli.__file__).resolve().parent.parent
-COMMAND_FILES = sorted((NN3 / "cli").glob("*.py")) + [NN3 / "portcheck" / "command.py"]
+COMMAND_FILES = sorted((NN3 / "cli").glob("*.py"))
 
 
 def _imports_the_group(path):

@@ -5,7 +5,8 @@ The declared order, top to bottom (docs/ARCHITECTURE.md draws it)::
 
     __main__                              python -m nn3
     cli                                   the nn3 command
-    facades: nn3/__init__, matlab, testing, plot, datasets, matio   (may import any layer below)
+    facades: nn3/__init__, matlab, testing, plot, datasets, matio, estimator   (may import any
+                                          layer below)
     workflow                              orchestration
     engines, portcheck                    row-block engines; the port check
     compare, mat                          comparison; file formats (compare reads through mat)
@@ -33,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 LAYERS = [
     {"__main__"},  # python -m nn3
     {"cli"},
-    {"nn3", "matlab", "testing", "plot", "datasets", "matio"},
+    {"nn3", "matlab", "testing", "plot", "datasets", "matio", "estimator"},
     {"workflow"},
     {"engines", "portcheck"},
     {"compare", "mat"},

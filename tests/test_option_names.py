@@ -2,7 +2,7 @@
 
 Every string the library can put in a message (string literals and the text of f-strings, not
 docstrings) is searched for an option (``--hidden``); the command line's own modules
-(``nn3/cli/``, the port-check command) are left out. Errors about settings are
+(``nn3/cli/``) are left out. Errors about settings are
 :class:`~nn3.errors.ParameterError` and warnings :class:`~nn3.errors.NamedText`, so the command
 line shows them with its option names: every parameter the library names has an option in
 ``nn3.cli.options.OPTION_NAMES``, or is a Python-only parameter.
@@ -26,7 +26,7 @@ NN3 = Path(nn3.__file__).resolve().parent
 DATA = NN3.parent / "data"
 
 #: The command line's own modules: they may say --option.
-COMMAND_LINE = ("cli/", "portcheck/command.py", "__main__.py")
+COMMAND_LINE = ("cli/", "__main__.py")
 
 #: Strings with ``--`` that are not nn3's options, and messages in modules other engineers own
 #: (each unreachable through nn3.fit and nn3 train, which check first, or another program's).

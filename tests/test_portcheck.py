@@ -272,3 +272,198 @@ def test_another_exercises_file_is_recognised(tmp_path, function, first_line, ch
     assert check.checked == checked, check.reason
     if not checked:
         assert check.reason.startswith(f"{function}.m here is another function (")
+
+
+# --- MATLAB-only forms: which need a shim, what the shims compute, what no shim covers ---
+
+
+def test_the_scan_finds_matlab_only_forms_in_code_only(tmp_path):
+    from nn3.portcheck import compat
+
+    (tmp_path / "nnCostFunction.m").write_text(
+        "function [J grad] = nnCostFunction(p, a, b, c, X, y, l)\r\n"
+        "% sum(A, 'all') in a comment is not code\r\n"
+        "s = 'sum(A, ''all'')';\r\n"
+        "J = sum(X .^ 2, ...\r\n    'all') + helper(X);\r\n"
+        'K = max(X, [], [1 2]) + min(X, [], 2) + sum(X, 2) + mean(X, "all");\r\n'
+        "n = height(X) + s.sum(1) + width(X);\r\n"
+        "grad = [];\r\nend\r\n"
+    )
+    (tmp_path / "helper.m").write_text("function v = helper(X)\nv = any(X > 0, 1:2);\nend\n")
+    (tmp_path / "unused.m").write_text("function v = unused(X)\nv = prod(X, 'all');\nend\n")
+    # the folder's own width.m is what Octave runs: no shim, no note
+    (tmp_path / "width.m").write_text("function w = width(X)\nw = size(X, 2);\nend\n")
+    (tmp_path / "counts.m").write_text(
+        "function c = counts(y)\nsum = 0;\nc = sum(1, 'all');\nend\n"
+    )
+    uses = compat.scan(str(tmp_path), ["nnCostFunction", "counts"])
+    got = sorted((u.file, u.line, u.form) for u in uses)
+    assert got == [
+        ("helper.m", 2, "any(..., 1:2)"),
+        ("nnCostFunction.m", 4, "sum(..., 'all')"),
+        ("nnCostFunction.m", 6, "max(..., [], [1 2])"),
+        ("nnCostFunction.m", 6, "mean(..., 'all')"),
+        ("nnCostFunction.m", 7, "height(x)"),
+    ]
+    notes = compat.notes(uses)
+    assert any(
+        n.startswith("ran MATLAB-only sum(..., 'all') (nnCostFunction.m line 4)") for n in notes
+    )
+
+
+@needs_octave
+def test_the_shims_compute_what_matlab_documents(tmp_path):
+    """Each shim against numpy on a 3-D array with a NaN, and every other call unchanged."""
+    import subprocess
+
+    from nn3.portcheck import compat
+
+    compat.write_shims(str(tmp_path / "shims"), [*compat.REDUCTIONS, *compat.SIZE_FUNCTIONS])
+    A = np.arange(1.0, 25.0).reshape((2, 3, 4), order="F") * np.where(
+        np.arange(24).reshape((2, 3, 4), order="F") % 5 == 0, -1.0, 1.0
+    )
+    B = A.copy()
+    B[1, 2, 3] = np.nan
+    nn3.save_mat(str(tmp_path / "in.mat"), {"A": A, "B": B})
+    exprs = {
+        "sum_all": ("sum(A, 'all')", A.sum()),
+        "sum_12": ("sum(A, [1 2])", A.sum(axis=(0, 1), keepdims=True)),
+        "sum_13": ("sum(A, [1 3])", A.sum(axis=(0, 2), keepdims=True)),
+        "sum_23": ("sum(A, 2:3)", A.sum(axis=(1, 2), keepdims=True)),
+        "sum_omit": ("sum(B, 'all', 'omitnan')", np.nansum(B)),
+        "sum_nan": ("sum(B, 'all')", np.nan),
+        "prod_all": ("prod(A(:, :, 1), 'all')", A[:, :, 0].prod()),
+        "mean_all": ("mean(A, 'all')", A.mean()),
+        "mean_13": ("mean(A, [1 3])", A.mean(axis=(0, 2), keepdims=True)),
+        "median_all": ("median(A, 'all')", np.median(A)),
+        "max_all": ("max(A, [], 'all')", A.max()),
+        "max_12": ("max(A, [], [1 2])", A.max(axis=(0, 1), keepdims=True)),
+        "min_all": ("min(A, [], 'all')", A.min()),
+        "any_all": ("any(A > 23, 'all')", 1.0),
+        "all_all": ("all(A ~= 0, 'all')", 1.0),
+        "all_12": ("all(A > 0, [1 2])", (A > 0).all(axis=(0, 1), keepdims=True).astype(float)),
+        "height": ("height(A(:, :, 1))", 2.0),
+        "width": ("width(A(:, :, 1))", 3.0),
+        # Octave's own forms, through the shims unchanged
+        "sum_2": ("sum(A, 2)", A.sum(axis=1, keepdims=True)),
+        "mean_plain": ("mean(A(:, :, 2))", A[:, :, 1].mean(axis=0, keepdims=True)),
+        "max_pair": ("max(A(:, :, 1), 3)", np.maximum(A[:, :, 0], 3)),
+        "median_2": ("median(A(:, :, 1), 2)", np.median(A[:, :, 0], axis=1, keepdims=True)),
+    }
+    lines = [
+        "warning('off', 'all');",
+        f"addpath('{tmp_path / 'shims'}');",
+        f"load('{tmp_path / 'in.mat'}');",
+        "[mx, ix] = max(A, [], 'all'); [mn, in_] = min(A, [], 'all');",
+        "clear all; load('" + str(tmp_path / "in.mat") + "');",  # the shims survive clear all
+    ]
+    lines += [f"r.{k} = double({e});" for k, (e, _want) in exprs.items()]
+    lines.append("[r.mx, r.ix] = max(A, [], 'all'); [r.mn, r.in_] = min(A, [], 'all');")
+    lines.append(f"save('-v7', '{tmp_path / 'out.mat'}', '-struct', 'r');")
+    (tmp_path / "run.m").write_text("\n".join(lines) + "\n")
+    subprocess.run(
+        ["octave-cli", "--norc", "--quiet", str(tmp_path / "run.m")],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    out = nn3.load_mat(str(tmp_path / "out.mat"))
+    for key, (expr, want) in exprs.items():
+        got = np.asarray(out[key], dtype=float)
+        want = np.asarray(want, dtype=float)
+        if want.ndim == 0:
+            want = want.reshape(1, 1)
+        assert got.squeeze().shape == want.squeeze().shape, expr
+        np.testing.assert_allclose(got.squeeze(), want.squeeze(), rtol=1e-14, err_msg=expr)
+    flat = A.ravel(order="F")
+    assert out["mx"] == flat.max() and out["ix"] == np.argmax(flat) + 1
+    assert out["mn"] == flat.min() and out["in_"] == np.argmin(flat) + 1
+
+
+@pytest.mark.parametrize(
+    "message, want",
+    [
+        (
+            "'dummyvar' undefined near line 7, column 5\n\nThe 'dummyvar' function belongs to "
+            "the statistics package from Octave Forge ... (nnCostFunction.m line 7)",
+            "MATLAB-only function dummyvar (Statistics and Machine Learning Toolbox) at line 2 "
+            "of nnCostFunction.m",
+        ),
+        (
+            "'string' undefined near line 3, column 1\n\nThe 'string' function is not yet "
+            "implemented in Octave.\n (nnCostFunction.m line 3)",
+            "MATLAB-only function string at line 3 of nnCostFunction.m: Octave cannot run it; "
+            "not checked (Octave form: none known)",
+        ),
+        (
+            "sum: unrecognized type argument 'omitnan' (nnCostFunction.m line 4)",
+            "MATLAB-only syntax sum(..., 'omitnan') at line 4 of nnCostFunction.m",
+        ),
+        ("'sigmoid' undefined near line 2, column 5", ""),
+        ("'Theta1_grd' undefined near line 9, column 1", ""),
+        ("index (0,_): out of bound; value 0 out of bound 3", ""),
+    ],
+)
+def test_matlab_only_errors_are_recognised(tmp_path, message, want):
+    from nn3.portcheck import compat
+
+    (tmp_path / "nnCostFunction.m").write_text(
+        "function J = nnCostFunction(a, b, c, d, X, y, l)\nY = dummyvar(y);\n"
+        "s = string(1);\nJ = sum(X, 'omitnan');\nend\n"
+    )
+    got = compat.matlab_only(message, str(tmp_path), "nnCostFunction")
+    assert (want in got) if want else got == ""
+
+
+def test_index_zero_and_outside_explanations():
+    from nn3.portcheck import contracts
+    from nn3.portcheck.verdicts import index_zero
+
+    assert index_zero("I(0,_): subscripts must be either integers 1 to (2^63)-1 or logicals")
+    assert index_zero("Y(_,0): subscripts must be either integers 1 to (2^63)-1 or logicals")
+    assert index_zero("yy(0): subscripts must be ...") and index_zero("index (-1,_): out of bound")
+    assert not index_zero("index (11,_): out of bound; value 11 out of bound 10")
+    assert not index_zero("'sigmoid' undefined near line 4, column 3")
+    nn = contracts.outside_contract("nnCostFunction", "binary_lambda1")
+    assert "indexing with y" in nn.explain("I(0,_): ...", "index_error")
+    assert "indexing with y" not in nn.explain("'sigmoid' undefined", "error")
+    p = contracts.outside_contract("predict", "binary_lambda1")
+    assert "1 for every row" in p.explain("first difference p(2)", "values")
+    assert "1 for every row" not in p.explain("'sigmoid' undefined", "error")
+
+
+@needs_octave
+def test_a_helper_that_differs_is_not_blamed_for_a_missing_file(tmp_path):
+    """nnCostFunction fails because sigmoid.m is missing; sigmoidGradient.m differs for a reason
+    of its own (it does not call sigmoid): the missing file is the cause named, not the helper."""
+    (tmp_path / "sigmoidGradient.m").write_text(
+        "function g = sigmoidGradient(z)\ng = z .* (1 - z);\nend\n"
+    )
+    (tmp_path / "nnCostFunction.m").write_text(
+        "function [J, grad] = nnCostFunction(p, il, hl, K, X, y, lambda)\n"
+        "h = sigmoid(X);\nJ = sigmoidGradient(h(1));\ngrad = p;\nend\n"
+    )
+    rep = report.check_folder(str(tmp_path))
+    sg = [r for r in rep.rows if r.function == "sigmoidGradient"]
+    assert all(r.kind == "differs" and "applied to z" in r.detail for r in sg[:1])
+    nn = [r for r in rep.rows if r.function == "nnCostFunction" and r.counted]
+    assert nn and all("sigmoid.m is missing from the folder" in r.detail for r in nn)
+    assert not any("sigmoidGradient.m" in r.detail for r in nn), [r.detail for r in nn]
+
+
+def test_a_folder_where_nothing_could_be_run_says_so():
+    """Every function MATLAB-only: exit 0 and "NOTHING CHECKED", never "OK"; --strict fails."""
+    from nn3.portcheck.verdicts import Row
+
+    def folder(strict):
+        rows = [
+            Row("nnCostFunction", c, "-", "matlab_only", "MATLAB-only function x", strict=strict)
+            for c in ("debug 3-5-3 lambda 0", "odd 11-7-5 lambda 1.5")
+        ]
+        return report.FolderReport("f", functions=["nnCostFunction"], rows=rows, strict=strict)
+
+    lenient, strict = folder(False), folder(True)
+    assert lenient.exit_status == 0 and lenient.result == "not_checked"
+    assert lenient.summary().startswith("NOTHING CHECKED: Octave cannot run the code")
+    assert strict.exit_status == 1 and strict.result == "differs"
+    assert strict.summary().startswith("FAILED: 2 of 2 checks do not agree")

@@ -28,22 +28,26 @@ from nn3.portcheck import report
 CORPUS = os.path.join(os.path.dirname(__file__), "portcheck_corpus")
 
 AGREES, PRINTS, DIFFERS, NOT_CHECKED = "agrees", "agrees, prints", "differs", "not checked"
+MATLAB_ONLY = "not checked: MATLAB-only"
 
 
 @dataclass
 class Expect:
     """What port-check must say about one folder.
 
-    functions : function -> AGREES, PRINTS (agrees and prints), DIFFERS or NOT_CHECKED
+    functions : function -> AGREES, PRINTS (agrees and prints), DIFFERS, NOT_CHECKED (another
+        exercise's file) or MATLAB_ONLY (Octave cannot run it: not checked)
     outside : (function, case prefix) pairs reported outside the contract, not counted
     hints : function -> words the explanation of its failing rows must hold
     exit : the folder's exit status
+    matlab : written for MATLAB (R2018b+): the truth is decided with MATLAB's functions
     """
 
     functions: dict
     exit: int
     outside: set = field(default_factory=set)
     hints: dict = field(default_factory=dict)
+    matlab: bool = False
 
 
 _S, _SG, _NN, _P, _R = (
@@ -81,6 +85,22 @@ EXPECTED = {
     ),
     "c11_doc_lambda": Expect({_S: AGREES, _SG: AGREES, _CF: AGREES, _BP: AGREES}, 0),
     "c12_other_order": Expect({_S: AGREES, _NN: NOT_CHECKED}, 0),
+    # repository roots whose own files of checked names are all passed over (a script, another
+    # exercise's functions): the exercises below them are found and checked
+    "c13_script_at_root/lab/machine-learning-ex4/ex4": Expect(_ALL, 0, _BIN_NN),
+    "c14_other_exercise_at_root/ex4": Expect(_ALL, 0),
+    "c15_deep_course/coursera/ml/machine-learning-ex/ex4": Expect(
+        _ALL, 0, set(), {_R: "the handout's rule"}
+    ),
+    # MATLAB R2018b+: sum(A, 'all'), sum(A, [1 2]) and height run through nn3's shims
+    "c16_matlab_all": Expect({_S: AGREES, _SG: AGREES, _NN: AGREES, _P: AGREES}, 0, matlab=True),
+    # a toolbox function Octave has no shim for: not checked, neither agreeing nor differing
+    "c17_matlab_toolbox": Expect(
+        {_S: AGREES, _SG: AGREES, _NN: MATLAB_ONLY, _P: AGREES},
+        0,
+        hints={_NN: "MATLAB-only function dummyvar"},
+        matlab=True,
+    ),
     # --- unfinished or wrong code (exit 1) ---
     "w01_template": Expect(
         {_S: AGREES, _SG: DIFFERS, _NN: DIFFERS, _P: DIFFERS, _R: DIFFERS},
@@ -136,6 +156,31 @@ EXPECTED = {
     "w18_sigmoid_sign": Expect({_S: DIFFERS}, 1, set(), {_S: "a sign error"}),
     "w19_predict_row": Expect({_S: AGREES, _P: DIFFERS}, 1, {(_P, "binary")}, {_P: "p is a row"}),
     "w20_randn_init": Expect({_R: DIFFERS}, 1, set(), {_R: "randn"}),
+    "w21_grad_unregularised": Expect(
+        {**_NET, _NN: DIFFERS}, 1, _BIN_NN, {_NN: "the gradient is not regularised (the cost is)"}
+    ),
+    "w22_grad_reg_misspelt": Expect(
+        {**_NET, _NN: DIFFERS}, 1, _BIN_NN, {_NN: "the gradient is not regularised (the cost is)"}
+    ),
+    "w23_cost_unregularised": Expect(
+        {**_NET, _NN: DIFFERS}, 1, _BIN_NN, {_NN: "the cost is not regularised (the gradient is)"}
+    ),
+    "w24_no_regularisation": Expect(
+        {**_NET, _NN: DIFFERS},
+        1,
+        _BIN_NN,
+        {_NN: "regularisation is missing from both the cost and the gradient"},
+    ),
+    "w25_no_sigmoid_file": Expect(
+        {_SG: DIFFERS, _NN: DIFFERS, _P: DIFFERS, _R: AGREES},
+        1,
+        {(_NN, "binary"), (_P, "binary")},
+        {
+            _SG: "sigmoid.m is missing from the folder",
+            _NN: "both need sigmoid.m, which is missing from the folder",
+            _P: "sigmoid.m is missing from the folder",
+        },
+    ),
 }
 
 #: The folders named on the command line (c09 is a repository root; its exercises are found).
@@ -167,6 +212,9 @@ def folder_report(name):
 def _outcome(rep, function):
     if any(function + ".m here is" in n for n in rep.not_checked):
         return NOT_CHECKED
+    every = [r for r in rep.rows if r.function == function]
+    if every and all(r.kind == "matlab_only" for r in every):
+        return MATLAB_ONLY
     rows = [r for r in rep.rows if r.function == function and r.counted]
     assert rows, f"{function}: no counted rows"
     if all(r.ok for r in rows):
@@ -190,30 +238,59 @@ def test_verdicts_and_exit_status(name):
     assert got == want.functions, rep.format_table()
     checked = set(rep.functions) | {f for f in want.functions if want.functions[f] == NOT_CHECKED}
     assert checked == set(want.functions)  # nothing else was looked at
-    uncounted = [r for r in rep.rows if not r.counted]
+    uncounted = [r for r in rep.rows if not r.counted and r.kind != "matlab_only"]
     assert all(any(_matches(e, r) for e in want.outside) for r in uncounted), rep.format_table()
     assert all(any(_matches(e, r) for r in uncounted) for e in want.outside), rep.format_table()
     for function, words in want.hints.items():
-        rows = [r for r in rep.rows if r.function == function and r.counted]
+        rows = [
+            r for r in rep.rows if r.function == function and (r.counted or r.kind == "matlab_only")
+        ]
         texts = [r.detail + " " + r.prints for r in rows if not r.ok or r.prints or r.detail]
         assert texts and all(words in t for t in texts), (function, texts)
     assert rep.exit_status == want.exit, rep.format_table()
 
 
+_TRUTH = {}
+
+
+def truth(supply=()):
+    """The independent harness's verdicts on every corpus folder, with ``supply``'s stand-ins
+    (computed once per set of stand-ins): name -> function -> (correct, why)."""
+    if supply not in _TRUTH:
+        folders = [os.path.join(CORPUS, name) for name in sorted(EXPECTED)]
+        weights = str(EX4WEIGHTS) if EX4WEIGHTS.exists() else None
+        outs, inputs = portcheck_truth.run_harness(folders, weights, supply=supply)
+        _TRUTH[supply] = {
+            name: (portcheck_truth.judge(outs[folder], inputs), outs[folder], inputs)
+            for name, folder in zip(sorted(EXPECTED), folders, strict=True)
+        }
+    return _TRUTH[supply]
+
+
 @needs_octave
 def test_every_expected_verdict_is_the_truth():
-    """The table above against the independent harness (formulas, finite differences)."""
-    folders = [os.path.join(CORPUS, name) for name in sorted(EXPECTED)]
-    weights = str(EX4WEIGHTS) if EX4WEIGHTS.exists() else None
-    outs, inputs = portcheck_truth.run_harness(folders, weights)
+    """The table above against the independent harness (formulas, finite differences).
+
+    Code written for MATLAB is judged with the harness's stand-ins for MATLAB's functions; a
+    function expected not to be checked (MATLAB-only) must fail in Octave as it is and be right
+    in MATLAB: not checking it is then the only honest verdict. Every other folder must get the
+    same truth both ways (the stand-ins change nothing for code Octave runs).
+    """
+    octave, matlab = truth(), truth(portcheck_truth.MATLAB)
     wrong = []
-    for name, folder in zip(sorted(EXPECTED), folders, strict=True):
-        truth = portcheck_truth.judge(outs[folder], inputs)
-        assert set(truth) == set(EXPECTED[name].functions), name
-        for function, expected in EXPECTED[name].functions.items():
-            correct, why = truth[function]
+    for name, want in EXPECTED.items():
+        plain, with_matlab = octave[name][0], matlab[name][0]
+        assert set(plain) == set(want.functions), name
+        for function, expected in want.functions.items():
+            if expected == MATLAB_ONLY:
+                if plain[function][0] or not with_matlab[function][0]:
+                    wrong.append((name, function, expected, plain[function], with_matlab[function]))
+                continue
+            correct, why = (with_matlab if want.matlab else plain)[function]
             if correct != (expected in (AGREES, PRINTS)):
                 wrong.append((name, function, expected, why))
+            if not want.matlab and with_matlab[function][0] != correct:
+                wrong.append((name, function, "the same with MATLAB's stand-ins", why))
     assert wrong == []
 
 
@@ -289,3 +366,147 @@ def test_strict_fails_a_printing_function():
     res = CliRunner().invoke(cli, ["port-check", "--strict", folder])
     assert res.exit_code == 1
     assert "PRINTS" in res.output and "FAILED" in res.output
+
+
+@needs_octave
+@pytest.mark.parametrize(
+    "root, passed_over, found",
+    [
+        ("c13_script_at_root", "backpropagation.m is a script", "lab/machine-learning-ex4/ex4"),
+        ("c14_other_exercise_at_root", "costFunction.m here is another function", "ex4"),
+        ("c15_deep_course", None, "coursera/ml/machine-learning-ex/ex4"),
+    ],
+)
+def test_a_root_whose_files_are_all_passed_over_is_searched_below(root, passed_over, found):
+    """A root holding only a script or another exercise's files of checked names (or a folder
+    below it holding only those, c15's ex2) is not the exercise: the folders below are."""
+    folder = os.path.join(CORPUS, root)
+    res = CliRunner().invoke(cli, ["port-check", folder])
+    assert res.exit_code == 0, res.output
+    assert res.output.count("Checking ") == 1, res.output
+    assert f"Checking {os.path.join(folder, found)} (found in {folder})" in res.output
+    assert "error" not in res.output
+    if passed_over:
+        assert f"Not checked in {folder}: {passed_over}" in res.output
+    doc = json.loads(CliRunner().invoke(cli, ["port-check", "--json", folder]).output)
+    (only,) = doc["folders"]
+    assert only["exit_status"] == 0 and only["result"] == "agrees"
+    assert bool(only["given_not_checked"]) == bool(passed_over)
+
+
+def test_a_folder_of_scripts_and_other_exercises_only_is_bad_input(tmp_path):
+    """Nothing to check anywhere: exit 2, and the message says why the files were passed over."""
+    (tmp_path / "backpropagation.m").write_text("x = 1;\ndisp(x)\n")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "predict.m").write_text("function p = predict(theta, X)\np = X * theta;\n")
+    found = report.find(str(tmp_path))
+    assert found.folders == [] and "backpropagation.m is a script" in found.note
+    res = CliRunner().invoke(cli, ["port-check", str(tmp_path)])
+    assert res.exit_code == 2
+    assert "none of the functions nn3 checks is there" in res.output
+    assert "backpropagation.m is a script, not a function" in res.output
+
+
+@needs_octave
+def test_matlab_only_reductions_run_through_the_shims_and_are_said():
+    rep = folder_report("c16_matlab_all")
+    assert rep.passed and rep.exit_status == 0, rep.format_table()
+    notes = "\n".join(rep.shims)
+    assert "sum(..., 'all') (nnCostFunction.m line 16; squaredWeights.m line 3)" in notes
+    assert "sum(..., [1 2]) (nnCostFunction.m line 16)" in notes
+    assert "height(x) (nnCostFunction.m line 8; predict.m line 3)" in notes
+    assert "through nn3's shim" in rep.format_table()
+    assert len(rep.shims) == 3
+    # the folder's own files are unchanged, and folders that need no shim get none
+    assert not folder_report("c05_broadcast_handout").shims
+
+
+@needs_octave
+def test_a_matlab_only_function_without_a_shim_is_not_checked():
+    """Neither agrees nor differs: exit 0 with a "not checked" line; --strict fails it."""
+    folder = os.path.join(CORPUS, "c17_matlab_toolbox")
+    rep = folder_report("c17_matlab_toolbox")
+    nn = [r for r in rep.rows if r.function == "nnCostFunction"]
+    assert {r.verdict for r in nn} == {"not checked (MATLAB-only)"}
+    assert not any(r.counted for r in nn)
+    assert all("at line 7 of nnCostFunction.m: Octave cannot run it" in r.detail for r in nn)
+    assert all("Octave form: Y = (y == 1:num_labels)" in r.detail for r in nn)
+    res = CliRunner().invoke(cli, ["port-check", folder])
+    assert res.exit_code == 0, res.output
+    last = res.output.strip().splitlines()[-1]
+    assert last.startswith("OK: all 10 checks agree") and "nnCostFunction.m not checked" in last
+    strict = CliRunner().invoke(cli, ["port-check", "--strict", folder])
+    assert strict.exit_code == 1, strict.output
+    assert "FAILED" in strict.output
+    doc = json.loads(CliRunner().invoke(cli, ["port-check", "--json", folder]).output)
+    checks = [c for c in doc["folders"][0]["checks"] if c["function"] == "nnCostFunction"]
+    assert {(c["verdict"], c["counted"]) for c in checks} == {("matlab_only", False)}
+
+
+_REGULARISATION_HINT = {
+    (True, False): "the gradient is not regularised (the cost is)",
+    (False, True): "the cost is not regularised (the gradient is)",
+    (False, False): "regularisation is missing from both the cost and the gradient",
+}
+
+
+@needs_octave
+@pytest.mark.parametrize(
+    "name",
+    [
+        "w21_grad_unregularised",
+        "w22_grad_reg_misspelt",
+        "w23_cost_unregularised",
+        "w24_no_regularisation",
+    ],
+)
+def test_the_hint_says_which_part_lacks_regularisation(name):
+    """The harness decides which of J and grad is regularised; the hint names that one only."""
+    _judged, out, inputs = truth()[name]
+    parts = portcheck_truth.regularisation(out, inputs)
+    want = _REGULARISATION_HINT[(parts["cost"], parts["gradient"])]
+    rows = [
+        r
+        for r in folder_report(name).rows
+        if r.function == "nnCostFunction" and r.counted and not r.ok
+    ]
+    assert rows
+    for r in rows:
+        assert want in r.detail, r.detail
+        others = [h for h in _REGULARISATION_HINT.values() if h != want]
+        assert not any(h in r.detail for h in others), r.detail
+        assert "regularisation is missing: lambda is not used" not in r.detail
+
+
+@needs_octave
+def test_a_missing_course_file_is_the_cause_named_not_a_helper_that_needs_it_too():
+    """sigmoid.m is missing; with the course's sigmoid.m supplied the harness finds every
+    function right: so that file is the cause, for each of them."""
+    name = "w25_no_sigmoid_file"
+    plain = truth()[name][0]
+    supplied = truth(portcheck_truth.COURSE)[name][0]
+    assert [f for f, (ok, _w) in plain.items() if not ok] == [
+        "nnCostFunction",
+        "predict",
+        "sigmoidGradient",
+    ]
+    assert all(ok for ok, _why in supplied.values()), supplied
+    rep = folder_report(name)
+    for r in rep.rows:
+        assert "fix that first" not in r.detail, r.detail
+        if r.function != "randInitializeWeights":
+            assert "sigmoid.m is missing from the folder" in r.detail, r.detail
+    # outside the contract, an error that has nothing to do with the labels is said as it is
+    outside = [r for r in rep.rows if r.kind == "outside_contract"]
+    assert {r.function for r in outside} == {"nnCostFunction", "predict"}
+    for r in outside:
+        assert "indexing with y" not in r.detail and "1 for every row" not in r.detail
+        assert "Not counted; here: 'sigmoid' undefined" in r.detail, r.detail
+
+
+@needs_octave
+def test_outside_the_contract_an_index_error_blames_indexing_with_y():
+    rep = folder_report("c01_eye_index")
+    (row,) = [r for r in rep.rows if r.kind == "outside_contract"]
+    assert "one-hot targets built by indexing with y cannot take label 0" in row.detail
+    assert "I(0,_)" in row.detail

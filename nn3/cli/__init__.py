@@ -50,7 +50,8 @@ COMMANDS = {
     "info": "nn3.cli.info:info",
     "show": "nn3.cli.show:show",
     "make-data": "nn3.cli.make_data:make_data",
-    "port-check": "nn3.portcheck.command:port_check",
+    "learning-curve": "nn3.cli.learning_curve:learning_curve",
+    "port-check": "nn3.cli.port_check:port_check",
 }
 
 

@@ -38,7 +38,7 @@ from ._common import exit_with
     metavar="NAME",
     help="Compare only this variable (repeatable; struct fields as data.X).",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@options.json_report()
 def compare(expected, actual, rtol, atol, relative_to, ulps, names, as_json):
     """Compare the variables of ACTUAL.mat with those of EXPECTED.mat.
 

@@ -55,6 +55,12 @@ OPTION_NAMES: dict[str, str] = {
     "example_width": "--width",
     "features": "--features",
     "ulps": "--ulps",
+    "lambdas": "--lambda",
+    "cv": "--cv",
+    "jobs": "--jobs",
+    "sizes": "--sizes",
+    "shuffle": "--in-order",
+    "time_limit": "--time-limit",
     # parameters of the library that an option gives under another name
     "input_layer_size": "--input",
     "m": "--examples",
@@ -136,6 +142,51 @@ def lambda_(default: float):
         default=default,
         show_default=True,
         help=f"Regularisation strength lambda (bias weights are not regularised; {other}).",
+    )
+
+
+class NumberList(click.ParamType):
+    """A number, or a comma-separated list of them (``0,0.01,0.1``): a ``float``/``int`` for one
+    value (read as click reads one), a tuple for a list. The values' ranges are the library's
+    to check (naming the parameter); here only "is it a list of numbers"."""
+
+    def __init__(self, number: type = float) -> None:
+        self.number = number
+        self.name = "list"
+        self._one = click.FLOAT if number is float else click.INT
+
+    def convert(self, value, param, ctx):
+        if not isinstance(value, str):
+            return value
+        if "," not in value:
+            return self._one.convert(value, param, ctx)
+        items = [item.strip() for item in value.split(",")]
+        word = "number" if self.number is float else "whole number"
+        if "" in items:
+            self.fail(f"{value!r} has an empty item; give {word}s separated by commas", param, ctx)
+        values = []
+        for item in items:
+            try:
+                values.append(self.number(item))
+            except ValueError:
+                self.fail(f"{item!r} in {value!r} is not a {word}", param, ctx)
+        return tuple(values)
+
+
+def lambdas(default: float):
+    """``--lambda`` of ``nn3 train``: one value, or a list to choose from on a validation set."""
+    return _option(
+        "lambda_",
+        type=NumberList(float),
+        default=default,
+        show_default=True,
+        metavar="FLOAT|LIST",
+        help="Regularisation strength lambda (bias weights are not regularised; nn3 cost "
+        "defaults to 0). In nn3 train, a list "
+        "(0,0.01,0.1,1) trains each on the training part from the same starting weights, "
+        "prints the training and validation costs and accuracies, and saves the network of the "
+        "lowest validation cost, trained as with that value alone (needs --holdout or --cv; "
+        "the table is saved as lambda_curve; --plot draws the validation curve).",
     )
 
 
@@ -289,7 +340,9 @@ dask = click.option(
     default=None,
     metavar="ADDRESS|local[:N]",
     help="Evaluate on Dask workers: a scheduler tcp://HOST:PORT, or local[:N] for N local "
-    "worker processes, at most this machine's CPUs (or 4) (needs pip install 'nn3[dask]').",
+    "worker processes, at most this machine's CPUs (or 4) (needs pip install 'nn3[dask]'). "
+    "With a --lambda list, --cv or nn3 learning-curve: run the trainings there, each in memory "
+    "on one worker.",
 )
 
 
@@ -334,15 +387,75 @@ def format_(choices=("5", "7.3"), default: str = "5"):
     )
 
 
-quiet = click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
-plot = click.option(
-    "--plot",
-    "plot_path",
-    type=click.Path(),
+cv = _option(
+    "cv",
+    type=int,
     default=None,
-    help="Save the cost per iteration as a picture, in the format of its extension (PNG, PDF, "
-    "SVG, JPG, ...; needs matplotlib: pip install 'nn3[plot]').",
+    metavar="K",
+    help="Choose among the --lambda values by K-fold cross-validation (stratified, by --seed; "
+    "the table holds the means over the folds) instead of --holdout; the chosen network is "
+    "then trained on all the data.",
 )
+jobs = _option(
+    "jobs",
+    type=int,
+    default=None,
+    metavar="N",
+    help="Evaluations (one per --lambda value, fold or --sizes number) run at once, on threads "
+    "[default: one per core]; with --dask they run on its workers. The results are the same, "
+    "bit for bit.",
+)
+sizes = _option(
+    "sizes",
+    type=NumberList(int),
+    default=None,
+    metavar="LIST",
+    help="Numbers of training examples, e.g. 50,100,200 [default: every number up to 20 "
+    "training examples, else 10 from a tenth of them to all].",
+)
+in_order = click.option(
+    OPTION_NAMES["shuffle"],
+    "in_order",
+    is_flag=True,
+    help="Take the first examples in the file's order, as learningCurve.m does [default: in the "
+    "order of rng(seed); randperm(m), so that data sorted by class gives every class].",
+)
+
+quiet = click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
+
+
+def json_report(what: str = "the report as JSON"):
+    """``--json``: print ``what`` (one JSON document) instead of the text report, for scripts
+    (``nn3 compare``, ``nn3 port-check``)."""
+    return click.option("--json", "as_json", is_flag=True, help=f"Print {what} instead of text.")
+
+
+# --- Running a user's code (nn3 port-check) -----------------------------------------------------
+
+time_limit = _option(
+    "time_limit",
+    default=10.0,
+    show_default=True,
+    type=float,
+    metavar="SECONDS",
+    help="Seconds each call of your code may take (above 0, at most 3600); the whole check of "
+    "a folder may take 12 times as long (at least 60 s).",
+)
+
+
+def plot_of(what: str):
+    """``--plot``: save ``what`` as a picture."""
+    return click.option(
+        "--plot",
+        "plot_path",
+        type=click.Path(),
+        default=None,
+        help=f"Save {what} as a picture, in the format of its extension (PNG, PDF, SVG, JPG, ...; "
+        "needs matplotlib: pip install 'nn3[plot]').",
+    )
+
+
+plot = plot_of("the cost per iteration (with a --lambda list: the validation curve)")
 
 
 # --- Every training setting, for nn3 train --------------------------------------------------------
@@ -353,7 +466,7 @@ def training_options(command):
     for option in reversed(
         (
             hidden(),
-            lambda_(DEFAULTS["lambda_"]),
+            lambdas(DEFAULTS["lambda_"]),
             maxiter,
             seed("MATLAB rng(seed, 'twister') seed for randInitializeWeights (and --holdout's "
                  "split)."),

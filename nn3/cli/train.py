@@ -15,6 +15,7 @@ and the previous file left as it was. A first one during the save lets the save 
 
 import click
 
+from ..errors import OptionError
 from . import options
 from ._common import (
     Progress,
@@ -35,7 +36,9 @@ from ._common import (
 @options.format_()
 @options.quiet
 @options.plot
-def train(data, out, out_format, quiet, plot_path, **given):
+@options.cv
+@options.jobs
+def train(data, out, out_format, quiet, plot_path, cv, jobs, **given):
     """Train a network on DATA.mat with fmincg and save the weights.
 
     Prints fmincg's progress, the training-set accuracy, and writes Theta1, Theta2, nn_params,
@@ -47,9 +50,20 @@ def train(data, out, out_format, quiet, plot_path, **given):
     file DATA, as MATLAB's load finds it. Text labels are numbered 1..K in sorted order and
     stored as 'classes'. Warns on stderr when the network learned nothing (accuracy at the
     majority-class rate) or the cost stalled.
+
+    A list of --lambda values with --holdout (or --cv K) chooses lambda as the course's ex5
+    does: each is trained and validated, the table printed, and the network of the lowest
+    validation cost saved.
     """
     from ..workflow import fitting
 
+    if isinstance(given["lambda_"], tuple) or cv is not None:  # several values to choose from
+        from .curves import choose_lambda
+
+        return choose_lambda(data, out, out_format, quiet, plot_path, cv, jobs, given,
+                             (_say_prepared, _say_result))  # fmt: skip
+    if jobs is not None:
+        raise OptionError("--jobs runs the evaluations of a --lambda list (or --cv) at once")
     settings = options.training_settings(**given)
     check_output_folder(out)
     check_distinct(

@@ -14,6 +14,8 @@ One idea per module:
 - :mod:`.nn3_side` -- the same outputs computed by nn3, and variants with known faults;
 - :mod:`.verdicts` -- differences, verdicts and hints for one call;
 - :mod:`.init_weights` -- randInitializeWeights, judged by what its weights are;
-- :mod:`.report` -- the folders' reports, as text and JSON;
-- :mod:`.command` -- the click command (the only part that prints or exits).
+- :mod:`.compat` -- MATLAB-only forms: shims Octave runs them through, names for the rest;
+- :mod:`.report` -- the folders' reports, as text and JSON.
+
+Nothing here prints or exits: the command, ``nn3 port-check``, is ``nn3/cli/port_check.py``.
 """

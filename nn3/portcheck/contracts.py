@@ -55,17 +55,53 @@ _KNOWN_OTHERS = {
 #: Parameter names that belong to logistic regression (one parameter vector), not to a network.
 _LOGISTIC_NAMES = {"theta", "all_theta", "obj", "self"}
 
-#: Cases (by network name) outside a function's contract, with the explanation shown.
+
+@dataclass(frozen=True)
+class Outside:
+    """A case outside a function's contract, and how a result there is explained.
+
+    Attributes
+    ----------
+    contract : str
+        What the case is and what the function was written for.
+    index_error : str
+        Why such code fails there with an index error (label 0 used as an index); said only
+        for that error.
+    values : str
+        Why such code gives other values there; said only for a numeric difference.
+    """
+
+    contract: str
+    index_error: str = ""
+    values: str = ""
+
+    def explain(self, what, happened="values"):
+        """The row's explanation: the contract, the reason that applies, and what happened.
+
+        Parameters
+        ----------
+        what : str
+            What happened (the error, or the first difference and its likely cause).
+        happened : {"values", "index_error", "error"}
+            The call returned other values; failed with an index 0 or below; failed otherwise
+            (then only the error is said: the labels are not its cause).
+        """
+        why = {"index_error": self.index_error, "values": self.values}.get(happened, "")
+        why = f", and {why}" if why else ""
+        return f"{self.contract}{why}. Not counted; here: {what}"
+
+
+#: Cases (by network name) outside a function's contract.
 OUTSIDE = {
-    ("nnCostFunction", "binary"): (
+    ("nnCostFunction", "binary"): Outside(
         "outside ex4's contract (0/1 labels, one output unit): exercise 4's nnCostFunction "
-        "takes labels 1..K with K >= 2, and one-hot targets built by indexing with y cannot "
-        "take label 0. Not counted"
+        "takes labels 1..K with K >= 2",
+        index_error="one-hot targets built by indexing with y cannot take label 0",
     ),
-    ("predict", "binary"): (
+    ("predict", "binary"): Outside(
         "outside ex4's contract (0/1 labels, one output unit): exercise 4's predict returns "
-        "the index of the largest of K >= 2 outputs, which is 1 for every row when there is "
-        "one output (nn3 predicts h >= 0.5 there). Not counted"
+        "the index of the largest of K >= 2 outputs",
+        values="that is 1 for every row when there is one output (nn3 predicts h >= 0.5 there)",
     ),
 }
 
@@ -143,5 +179,5 @@ def check_file(folder, function):
 
 
 def outside_contract(function, case_id):
-    """The explanation when ``case_id`` is outside ``function``'s contract, else None."""
+    """The :class:`Outside` when ``case_id`` is outside ``function``'s contract, else None."""
     return OUTSIDE.get((function, case_id.split("_")[0]))

@@ -39,7 +39,7 @@ class Found:
     truncated: bool = False
 
 
-def find_folders(top, functions, max_depth=MAX_DEPTH, max_folders=MAX_FOLDERS):
+def find_folders(top, functions, max_depth=MAX_DEPTH, max_folders=MAX_FOLDERS, accept=None):
     """Folders at or below ``top`` (to ``max_depth`` levels) that hold candidate files.
 
     Parameters
@@ -47,6 +47,10 @@ def find_folders(top, functions, max_depth=MAX_DEPTH, max_folders=MAX_FOLDERS):
     top : str
     functions : collection of str
         Function names; a folder holding ``<name>.m`` for one of them is a candidate.
+    accept : callable, optional
+        ``accept(folder)`` decides whether a folder holding such files is a candidate (a folder
+        whose only such file is a script, or another exercise's function, is not: the search
+        goes on below it).
 
     Returns
     -------
@@ -80,7 +84,7 @@ def find_folders(top, functions, max_depth=MAX_DEPTH, max_folders=MAX_FOLDERS):
                     subfolders.append(entry.path)
             except OSError:
                 continue
-        if hit:
+        if hit and (accept is None or accept(folder)):
             found.folders.append(folder)
         queue.extend((sub, depth + 1) for sub in subfolders)
     below = sorted(f for f in found.folders if f != top)

@@ -58,10 +58,23 @@ def expected(call, inputs):
     return {"J": np.array([[J]]), "grad": grad.reshape(-1, 1)}
 
 
-def _forward_backward(X, Y, T1, T2, lam, reg_bias=False, reg_factor=1.0, data_scale=None):
+def _forward_backward(
+    X,
+    Y,
+    T1,
+    T2,
+    lam,
+    reg_bias=False,
+    reg_factor=1.0,
+    data_scale=None,
+    cost_reg=True,
+    grad_reg=True,
+):
     """J and gradients with target matrix ``Y`` (m x K, or broadcast), plain numpy.
 
-    ``data_scale`` replaces the 1/m of the data terms (1.0: a missing division by m).
+    ``data_scale`` replaces the 1/m of the data terms (1.0: a missing division by m);
+    ``cost_reg`` and ``grad_reg`` say whether lambda's terms are added to J and to the
+    gradients.
     """
     m = X.shape[0]
     scale = 1.0 / m if data_scale is None else data_scale
@@ -74,9 +87,11 @@ def _forward_backward(X, Y, T1, T2, lam, reg_bias=False, reg_factor=1.0, data_sc
     g1, g2 = d2.T @ a1 * scale, d3.T @ a2 * scale
     first = 0 if reg_bias else 1
     W1, W2 = T1[:, first:], T2[:, first:]
-    J += reg_factor * lam / (2 * m) * (float(np.sum(W1 * W1)) + float(np.sum(W2 * W2)))
-    g1[:, first:] += lam / m * W1
-    g2[:, first:] += lam / m * W2
+    if cost_reg:
+        J += reg_factor * lam / (2 * m) * (float(np.sum(W1 * W1)) + float(np.sum(W2 * W2)))
+    if grad_reg:
+        g1[:, first:] += lam / m * W1
+        g2[:, first:] += lam / m * W2
     return J, g1, g2
 
 
@@ -111,10 +126,29 @@ def _network_variants(call, inp):
         )
         out.append(
             (
-                "regularisation is missing: lambda is not used",
+                "regularisation is missing from both the cost and the gradient: lambda is not used"
+                if f == "nnCostFunction"
+                else "regularisation is missing: lambda is not used",
                 _as_outputs(f, *_forward_backward(X, Y, T1, T2, 0.0)),
             )
         )
+        if f == "nnCostFunction":
+            # one of the two regularised: the report keeps the variant that matches J and grad
+            out.append(
+                (
+                    "the gradient is not regularised (the cost is): add lambda / m * "
+                    "Theta1(:, 2:end) and Theta2(:, 2:end) to columns 2:end of Theta1_grad and "
+                    "Theta2_grad (if such a term is there, it adds 0: a misspelt variable?)",
+                    _as_outputs(f, *_forward_backward(X, Y, T1, T2, lam, grad_reg=False)),
+                )
+            )
+            out.append(
+                (
+                    "the cost is not regularised (the gradient is): add lambda / (2m) times the "
+                    "sum of the squares of Theta1(:, 2:end) and Theta2(:, 2:end) to J",
+                    _as_outputs(f, *_forward_backward(X, Y, T1, T2, lam, cost_reg=False)),
+                )
+            )
         for factor, what in ((2.0, "lambda/m"), (0.5, "lambda/(4m)")):
             out.append(
                 (

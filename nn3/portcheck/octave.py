@@ -24,10 +24,10 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from ..errors import MissingDependencyError, Nn3Error
+from ..errors import MissingDependencyError, Nn3Error, SandboxRequiredError
 from ..mat import load_mat, save_mat
 from ..stopping import checkpoint
-from . import sandbox
+from . import compat, sandbox
 
 INSTALL_HINT = "apt-get install -y --no-install-recommends octave"
 
@@ -52,8 +52,9 @@ LINE_KEPT = 4096
 TAIL_LINES = 20
 
 
-class SandboxRequired(Nn3Error):
-    """A sandbox was required (``sandbox_mode="require"``) and none works here."""
+#: The old name of :class:`nn3.errors.SandboxRequiredError` (a sandbox was required and none
+#: works here).
+SandboxRequired = SandboxRequiredError
 
 
 def find_octave():
@@ -153,10 +154,11 @@ clear o*__ printed__ s__ msg__ err__ fid__;
     return f"if {cond}\n{body}else\nprintf('%s skip {k}\\n', nonce__); fflush(stdout);\nend\n"
 
 
-def _driver(calls, start, work, out_dir, nonce):
+def _driver(calls, start, work, out_dir, nonce, shim_dir=None):
     lines = [
         "warning('off', 'all');",
         "more off;",
+        *([f"addpath({_q(shim_dir)});"] if shim_dir else []),
         f"nonce__ = {_q(nonce)};",
         f"in__ = load({_q(os.path.join(work, 'inputs.mat'))});",
         "printf('%s ready %s\\n', nonce__, version()); fflush(stdout);",
@@ -243,8 +245,11 @@ def _read_text(path, limit=64 << 10):
 class _Run:
     """One run of the calls, restarting Octave after a call that had to be killed."""
 
-    def __init__(self, octave, calls, work, time_limit, total_limit, isolation, shown_folder):
+    def __init__(
+        self, octave, calls, work, time_limit, total_limit, isolation, shown_folder, shim_dir=None
+    ):
         self.octave, self.calls, self.work = octave, calls, work
+        self.shim_dir = shim_dir
         self.code = os.path.join(work, "code")
         self.out_dir = os.path.join(work, "out")
         self.time_limit, self.total_limit = time_limit, total_limit
@@ -306,7 +311,9 @@ class _Run:
         driver = os.path.join(self.work, f"driver_{start}.m")
         try:
             with open(driver, "w", encoding="utf-8") as fh:
-                fh.write(_driver(self.calls, start, self.work, self.out_dir, self.nonce))
+                fh.write(
+                    _driver(self.calls, start, self.work, self.out_dir, self.nonce, self.shim_dir)
+                )
             os.chmod(driver, 0o644)
         except OSError as exc:
             raise Nn3Error(
@@ -446,6 +453,7 @@ def run_calls(
     octave=None,
     sandbox_mode="auto",
     shown_folder=None,
+    shims=(),
 ):
     """Make ``calls`` on the user's functions in ``folder`` in GNU Octave.
 
@@ -467,6 +475,9 @@ def run_calls(
         See :func:`sandbox.choose`.
     shown_folder : str, optional
         How messages name the user's folder (default ``folder``).
+    shims : iterable of str
+        MATLAB functions to run through nn3's shims (:mod:`.compat`), put on Octave's path in
+        the temporary folder.
 
     Returns
     -------
@@ -501,10 +512,13 @@ def run_calls(
         try:
             isolation = sandbox.choose(sandbox_mode, work, octave, total_limit + STARTUP_LIMIT)
         except sandbox.SandboxUnavailable as exc:
-            raise SandboxRequired(str(exc)) from exc
+            raise SandboxRequiredError(str(exc)) from exc
         try:
             _copy_code(folder, os.path.join(work, "code"))
             os.makedirs(os.path.join(work, "out"))
+            shim_dir = os.path.join(work, "shims") if shims else None
+            if shim_dir:
+                compat.write_shims(shim_dir, sorted(set(shims)))
             save_mat(os.path.join(work, "inputs.mat"), inputs)
             os.chmod(os.path.join(work, "inputs.mat"), 0o644)
             sandbox.prepare_folders(
@@ -515,6 +529,6 @@ def run_calls(
                 f"cannot make the temporary copy of {shown_folder} in {tmp}: "
                 f"{exc.strerror or exc} (set TMPDIR to a folder with room)"
             ) from exc
-        run = _Run(octave, calls, work, time_limit, total_limit, isolation, shown_folder)
+        run = _Run(octave, calls, work, time_limit, total_limit, isolation, shown_folder, shim_dir)
         version, results = run.run()
         return version, results, isolation

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .._version import __version__
-from ..errors import Nn3Error
-from . import cases, contracts, discover, init_weights, octave, source
+from ..errors import MissingDependencyError, Nn3Error, ParameterError
+from . import cases, compat, contracts, discover, init_weights, octave, source
 from .verdicts import RTOL, Row, evaluate
 
 __all__ = ["FolderReport", "PortCheckRun", "Row", "check_folder", "evaluate", "port_check"]
@@ -31,7 +31,8 @@ def shown(text):
 
     The same rule as the command line's ``one_line_text`` (nn3/cli/_common.py), which the
     library cannot import: folder names and what the user's code wrote (error messages,
-    printing) reach the terminal only this way.
+    printing) reach the terminal only this way. Bidirectional overrides and isolates are
+    escaped too.
     """
     text = os.fsdecode(text) if isinstance(text, bytes) else str(text)
     try:
@@ -40,7 +41,10 @@ def shown(text):
         text = text.encode("utf-8", "backslashreplace").decode("utf-8")
     return "".join(
         ch.encode("unicode_escape").decode("ascii")
-        if ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0 or 0x202A <= ord(ch) <= 0x202E
+        if ord(ch) < 0x20
+        or 0x7F <= ord(ch) < 0xA0
+        or 0x202A <= ord(ch) <= 0x202E
+        or 0x2066 <= ord(ch) <= 0x2069
         else ch
         for ch in text
     )
@@ -73,6 +77,11 @@ class FolderReport:
         Whether printing fails the check.
     others : list of str
         Folders below ``folder`` that hold candidates too (not checked).
+    shims : list of str
+        The MATLAB-only forms run through nn3's shims, one line each (see :mod:`.compat`).
+    given_not_checked : list of str
+        Why the files of checked names in the folder named (``given``) were passed over, when
+        this folder was found below it.
     """
 
     folder: str
@@ -87,6 +96,8 @@ class FolderReport:
     error: str = ""
     strict: bool = False
     others: list = field(default_factory=list)
+    shims: list = field(default_factory=list)
+    given_not_checked: list = field(default_factory=list)
 
     @property
     def counted(self):
@@ -106,13 +117,31 @@ class FolderReport:
         """0 all agree, 1 something differs, 2 bad input."""
         return 2 if self.error else (0 if self.passed else 1)
 
+    @property
+    def result(self):
+        """``"agrees"``, ``"differs"``, ``"error"``, or ``"not_checked"`` (nothing could be run:
+        every function MATLAB-only; exit status 0 unless strict)."""
+        if self.error:
+            return "error"
+        if not self.passed:
+            return "differs"
+        if not self.counted and any(r.kind == "matlab_only" for r in self.rows):
+            return "not_checked"
+        return "agrees"
+
     def summary(self):
         """The last line: ``OK: all 27 checks agree with nn3`` or ``FAILED: ...``."""
         if self.error:
             return f"error: {self.error}"
         counted = self.counted
-        outside = len(self.rows) - len(counted)
+        matlab = sorted({r.function for r in self.rows if r.kind == "matlab_only"})
+        outside = len([r for r in self.rows if not r.counted and r.kind != "matlab_only"])
         extra = []
+        if matlab and not self.strict:
+            extra.append(
+                f"{', '.join(f + '.m' for f in matlab)} not checked: MATLAB-only, Octave cannot "
+                "run it"
+            )
         if outside:
             extra.append(f"{outside} outside the functions' contract, not counted")
         prints = sorted({r.function for r in counted if r.ok and r.prints})
@@ -123,6 +152,8 @@ class FolderReport:
             extra.append(f"{names} not checked")
         more = f" ({'; '.join(extra)})" if extra else ""
         bad = self.failing
+        if not bad and not counted and matlab:
+            return f"NOTHING CHECKED: Octave cannot run the code{more}"
         if not bad:
             return f"OK: all {len(counted)} checks agree with nn3{more}"
         funcs = ", ".join(dict.fromkeys(r.function for r in bad))
@@ -141,6 +172,8 @@ class FolderReport:
         if self.error:
             return f"{shown(self.folder)}: error: {self.error}"
         lines = [self.header(), f"Sandbox: {self.sandbox}"]
+        lines += [f"Note: {shown(n)}" for n in self.shims]
+        lines += [f"Not checked in {shown(self.given)}: {shown(n)}" for n in self.given_not_checked]
         lines += [f"Not checked: {shown(n)}" for n in self.not_checked]
         if self.others:
             lines.append(
@@ -169,7 +202,7 @@ class FolderReport:
             "folder": self.folder,
             "given": self.given or self.folder,
             "exit_status": self.exit_status,
-            "result": ("error" if self.error else ("agrees" if self.passed else "differs")),
+            "result": self.result,
             "error": self.error or None,
             "summary": self.summary(),
             "octave_version": self.octave_version,
@@ -178,6 +211,8 @@ class FolderReport:
             "functions": list(self.functions),
             "not_checked": list(self.not_checked),
             "other_folders": list(self.others),
+            "given_not_checked": list(self.given_not_checked),
+            "shims": list(self.shims),
             "checks": [
                 {
                     "function": r.function,
@@ -268,17 +303,47 @@ def _cross_hints(report, checks, folder):
         except OSError:
             used = set()
         helpers = sorted(h for h in used if h in differing and h != function)
-        if helpers:
-            text = " and ".join(h + ".m" for h in helpers)
-            for r in bad:
+        # a failure that is a function missing from the folder is explained by that: a helper
+        # that differs is named as the cause only when nothing else explains the failure, and a
+        # helper that misses the same function is said to, not blamed
+        missing = {r.missing for r in bad if r.missing}
+        explained = all(r.missing for r in bad)
+        blame, same = [], {}
+        for h in helpers:
+            failed = [r for r in by_function[h] if r.counted and not r.ok]
+            needs = {r.missing for r in failed if r.missing} & missing
+            if failed and needs and all(r.missing for r in failed):
+                same[h] = needs
+            elif not explained:
+                blame.append(h)
+        for r in bad:
+            if blame:
+                text = " and ".join(h + ".m" for h in blame)
                 r.detail += f" (it calls your {text}, which differs too: fix that first)"
+            for h, needs in same.items():
+                need = " and ".join(n + ".m" for n in sorted(needs))
+                verb = "is" if len(needs) == 1 else "are"
+                r.detail += (
+                    f" (your {h}.m fails the same way: both need {need}, which {verb} missing "
+                    "from the folder)"
+                )
 
 
-def _validate(time_limit):
-    if not isinstance(time_limit, (int, float)) or not (0 < time_limit <= MAX_TIME_LIMIT):
-        raise Nn3Error(
-            f"the time limit must be a number of seconds above 0 and at most "
-            f"{MAX_TIME_LIMIT:g}, got {time_limit!r}"
+def check_time_limit(time_limit):
+    """Refuse a time limit that is not a number of seconds above 0 and at most
+    :data:`MAX_TIME_LIMIT` (``inf`` and NaN included).
+
+    Raises
+    ------
+    ParameterError
+        Naming ``time_limit``.
+    """
+    number = isinstance(time_limit, (int, float)) and not isinstance(time_limit, bool)
+    if not number or not 0 < time_limit <= MAX_TIME_LIMIT:
+        raise ParameterError(
+            "time_limit",
+            f"must be a number of seconds above 0 and at most {MAX_TIME_LIMIT:g}",
+            time_limit,
         )
 
 
@@ -317,13 +382,15 @@ def check_folder(
     Raises
     ------
     Nn3Error
-        No such folder, none of the functions in it, a bad time limit, no sandbox when one is
-        required, a temporary copy that cannot be made.
+        No such folder, none of the functions in it, a temporary copy that cannot be made.
+    ParameterError
+        A bad time limit (``time_limit``).
     MissingDependencyError
-        GNU Octave is not installed.
+        GNU Octave is not installed; :class:`~nn3.errors.SandboxRequiredError`, no sandbox
+        when one is required.
     """
     folder = os.fspath(folder)
-    _validate(time_limit)
+    check_time_limit(time_limit)
     if not os.path.exists(folder):
         raise Nn3Error(f"{shown(folder)}: no such folder")
     if not os.path.isdir(folder):
@@ -342,6 +409,7 @@ def check_folder(
     exe = octave.find_octave()
     calls = [_with_nargout(c, checks[c.function].outputs) for c in cases.calls_for(functions)]
     inputs = cases.inputs()
+    uses = compat.scan(folder, functions)
     version, results, isolation = octave.run_calls(
         folder,
         calls,
@@ -351,6 +419,7 @@ def check_folder(
         exe,
         sandbox_mode=sandbox,
         shown_folder=shown(folder),
+        shims=[u.shim for u in uses],
     )
     report = FolderReport(
         folder,
@@ -361,10 +430,11 @@ def check_folder(
         sandbox=isolation.summary,
         sandboxed=isolation.sandboxed,
         strict=strict,
+        shims=compat.notes(uses),
     )
     entries = []
     for call, res in zip(calls, results, strict=True):
-        row = evaluate(call, res, inputs, checks[call.function].signature)
+        row = evaluate(call, res, inputs, checks[call.function].signature, folder)
         if row is not None:
             printed = _printing(folder, call.function, res) if res.status == "ok" else ""
             entries.append((call, res, row, printed))
@@ -377,6 +447,7 @@ def check_folder(
         if call.function == "randInitializeWeights":
             row = replaced.get(call.case_id, row)
         row.prints = printed
+        row.strict = strict
         if strict and row.ok and row.prints:
             row.kind = "prints"
         report.rows.append(row)
@@ -473,28 +544,79 @@ def _json_default(value):
     raise TypeError(f"not JSON: {type(value).__name__}")
 
 
+@dataclass
+class Targets:
+    """What :func:`find` found for one folder named by the user.
+
+    Attributes
+    ----------
+    folders : list of str
+        The folders to check.
+    others : list of str
+        Folders below the one named that hold candidates too (named, not checked).
+    note : str
+        Why nothing was found (empty when something was).
+    skipped : list of str
+        Why the files of the checked names in the folder named are not checked, when it was
+        passed over for the folders below it (a script ``backpropagation.m``, logistic
+        regression's ``costFunction(theta, X, y)``).
+    """
+
+    folders: list
+    others: list = field(default_factory=list)
+    note: str = ""
+    skipped: list = field(default_factory=list)
+
+
+def _not_checked_here(folder):
+    """Why each file of a checked name in ``folder`` is not checked (empty: one is checked)."""
+    reasons = []
+    for function in cases.find_functions(folder):
+        check = contracts.check_file(folder, function)
+        if check.checked:
+            return []
+        reasons.append(check.reason)
+    return reasons
+
+
+def _checkable(folder):
+    """Whether ``folder`` holds a file nn3 checks (not only scripts or other exercises' files)."""
+    try:
+        return bool(cases.find_functions(folder)) and not _not_checked_here(folder)
+    except OSError:
+        return False
+
+
 def find(given):
     """The folders to check for one folder named by the user, and the others found.
 
+    A folder is checked when it holds a file port-check checks; one whose files of those names
+    are all passed over (a script, another exercise's function) is searched below, like a folder
+    holding none.
+
     Returns
     -------
-    folders : list of str
-    others : list of str
-    note : str
-        Why nothing was found (empty when something was).
+    targets : Targets
     """
     if not os.path.isdir(given):
-        return [given], [], ""  # check_folder says what is wrong with it
-    found = discover.find_folders(given, set(cases.FUNCTIONS))
+        return Targets([given])  # check_folder says what is wrong with it
+    found = discover.find_folders(given, set(cases.FUNCTIONS), accept=_checkable)
+    try:
+        skipped = [] if given in found.folders else _not_checked_here(given)
+    except OSError:
+        skipped = []
     if found.folders:
-        return found.folders, found.others, ""
+        return Targets(found.folders, found.others, "", skipped)
     known = ", ".join(f + ".m" for f in cases.FUNCTIONS)
     more = (
         f" (searched {discover.MAX_FOLDERS} folders and stopped)"
         if found.truncated
         else f" (nor in its subfolders, {discover.MAX_DEPTH} levels down)"
     )
-    return [], [], f"none of the functions nn3 checks is there ({known}){more}"
+    why = f"none of the functions nn3 checks is there ({known}){more}"
+    if skipped:
+        why += "; " + "; ".join(skipped)
+    return Targets([], [], why, skipped)
 
 
 def port_check(
@@ -525,21 +647,25 @@ def port_check(
     Raises
     ------
     MissingDependencyError
-        GNU Octave is not installed (nothing can be checked).
-    Nn3Error
-        A bad time limit, or ``sandbox="require"`` without a working sandbox.
+        GNU Octave is not installed (nothing can be checked); its subclass
+        :class:`~nn3.errors.SandboxRequiredError` for ``sandbox="require"`` without a working
+        sandbox.
+    ParameterError
+        A bad time limit (``time_limit``).
     """
     if isinstance(folders, (str, bytes, os.PathLike)):
         folders = [folders]
-    _validate(time_limit)
+    check_time_limit(time_limit)
     run = PortCheckRun()
     for given in folders:
         given = os.fspath(given)
-        targets, others, note = find(given)
-        if note:
-            run.reports.append(FolderReport(given, given=given, error=f"{shown(given)}: {note}"))
+        found = find(given)
+        if found.note:
+            run.reports.append(
+                FolderReport(given, given=given, error=f"{shown(given)}: {found.note}")
+            )
             continue
-        for target in targets:
+        for k, target in enumerate(found.folders):
             try:
                 report = check_folder(
                     target,
@@ -549,12 +675,12 @@ def port_check(
                     sandbox=sandbox,
                     given=given,
                 )
-            except octave.MissingDependencyError:
-                raise
-            except octave.SandboxRequired:
-                raise
+            except MissingDependencyError:
+                raise  # Octave missing, or a sandbox required and none works: nothing can run
             except Nn3Error as exc:
                 report = FolderReport(target, given=given, error=str(exc))
-            report.others = others if target == given else []
+            report.others = found.others if target == given else []
+            if k == 0 and target != given:
+                report.given_not_checked = list(found.skipped)
             run.reports.append(report)
     return run

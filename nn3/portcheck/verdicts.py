@@ -21,15 +21,20 @@ kind                      table               counted
 ``exited``                EXITED              yes, differs
 ``not_run``               NOT RUN             yes, differs
 ``outside_contract``      outside contract    no (see :mod:`.contracts`)
+``matlab_only``           not checked         no, unless ``--strict`` (see :mod:`.compat`)
 ========================  ==================  =============================================
+
+``matlab_only`` is a function that uses a MATLAB function or form GNU Octave cannot run and no
+shim covers: it cannot be checked here, which says nothing about whether it is right.
 """
 
+import os
 import re
 from dataclasses import dataclass
 
 import numpy as np
 
-from . import contracts, nn3_side
+from . import compat, contracts, nn3_side
 
 #: Largest difference, relative to the largest element, that still agrees.
 RTOL = 1e-9
@@ -47,6 +52,7 @@ VERDICT_TEXT = {
     "exited": "EXITED",
     "not_run": "NOT RUN",
     "outside_contract": "outside contract",
+    "matlab_only": "not checked (MATLAB-only)",
 }
 
 _STATUS_KIND = {
@@ -77,6 +83,11 @@ class Row:
         The largest relative difference, when there is a number.
     prints : str
         What the call printed, described (``W: missing ';' at line 4``); empty when nothing.
+    missing : str
+        The function the call needed and the folder lacks (``"sigmoid"``), for an error
+        ``'sigmoid' undefined``; empty otherwise.
+    strict : bool
+        ``--strict``: a function that could not be checked (MATLAB-only) fails.
     """
 
     function: str
@@ -88,6 +99,8 @@ class Row:
     rel: float | None = None
     prints: str = ""
     unwritten: str = ""  # the hint when the output is all zeros (see report's cross hints)
+    missing: str = ""
+    strict: bool = False
 
     @property
     def verdict(self):
@@ -98,7 +111,10 @@ class Row:
 
     @property
     def counted(self):
-        """False for a case outside the function's contract: neither agrees nor differs."""
+        """False for a case outside the function's contract, and for a function Octave cannot
+        run (MATLAB-only, unless strict): neither agrees nor differs."""
+        if self.kind == "matlab_only":
+            return self.strict
         return self.kind != "outside_contract"
 
     @property
@@ -227,15 +243,28 @@ def _ratio_hint(a, e, m=None):
 
 
 def _variant_hints(call, result, exp, inputs, names):
-    """Known faults (nn3_side.variants) that reproduce the user's outputs ``names``."""
+    """Known faults (nn3_side.variants) that reproduce the user's outputs ``names``.
+
+    A fault that also reproduces the outputs that agree (the gradient unregularised while J,
+    regularised, agrees) is preferred to one that only reproduces those that differ.
+    """
     exact = call.function == "predict"
-    found = {}
+    returned = [n for n in exp if _numeric(result.outputs.get(n)) is not None]
+    found, whole = {}, []
     for hint, outs in nn3_side.variants(call, inputs):
-        for name in names:
-            if name in outs and _numeric(result.outputs.get(name)) is not None:
+        same = set()
+        for name in returned:
+            if name in outs:
                 got = _compare(result.outputs[name], outs[name], exact=exact)
                 if got.failing.size == 0 and not got.shape_error:
-                    found.setdefault(name, []).append(hint)
+                    same.add(name)
+        for name in names:
+            if name in same:
+                found.setdefault(name, []).append(hint)
+        if set(names) <= same and all(n in same for n in returned if n in outs):
+            whole.append(hint)
+    if whole:
+        return list(dict.fromkeys(whole))
     if not found:
         return []
     lists = [list(dict.fromkeys(found.get(n, []))) for n in names]
@@ -401,11 +430,62 @@ def _difference_text(call, result, exp, inputs, name, c, signature=None):
     return "differs", detail
 
 
-def error_hint(message):
-    """A likely cause for an Octave error message, or an empty string."""
+#: An index that is not a positive integer, as Octave 7 says it: ``I(0,_): subscripts must be
+#: ...``, ``Y(_,0): ...``, ``index (0,_): out of bound; value 0 ...``.
+_INDEX_ZERO = re.compile(
+    r"\((?:_\s*,\s*)*(-?\d+)(?:\s*,\s*_)*\)\s*:\s*(?:subscripts|out of bound)"
+    r"|out of bound; value (-?\d+)|index (-?\d+)"
+)
+
+
+def index_zero(message):
+    """Whether an Octave error is an index 0 (or negative): a label 0 used as an index."""
+    for m in _INDEX_ZERO.finditer(message):
+        value = next(g for g in m.groups() if g is not None)
+        if int(value) <= 0:
+            return True
+    return False
+
+
+_UNDEFINED = re.compile(r"'([A-Za-z]\w*)' undefined")
+
+
+def missing_function(message, folder):
+    """The name in ``'name' undefined`` when ``folder`` has no ``name.m``, else ``""``."""
+    m = _UNDEFINED.search(message)
+    if not m or folder is None:
+        return ""
+    name = m.group(1)
+    return "" if os.path.isfile(os.path.join(folder, name + ".m")) else name
+
+
+#: Files the course hands out with exercise 4 (a student's folder needs them, never writes them).
+COURSE_FILES = ("sigmoid", "sigmoidGradient", "randInitializeWeights", "debugInitializeWeights")
+
+
+def error_hint(message, folder=None, function=""):
+    """A likely cause for an Octave error message, or an empty string.
+
+    Parameters
+    ----------
+    message : str
+    folder : str, optional
+        The user's folder: an undefined name that is a course file missing from it is named.
+    function : str, optional
+        The function called (for the text).
+    """
     m = message.lower()
     if "undefined" in m:
-        return "is a function it calls missing from the folder, or MATLAB-only?"
+        name = missing_function(message, folder)
+        if name in COURSE_FILES or name in contracts.EX4_SIGNATURES:
+            who = function if function and function != name else "the code"
+            return (
+                f"{name}.m is missing from the folder: {who} calls it; put the exercise's "
+                f"{name}.m beside it"
+            )
+        return (
+            "is a function it calls missing from the folder, MATLAB-only, or a misspelt variable?"
+        )
     if "nonconformant" in m:
         sizes = re.search(r"op1 is (\d+)x(\d+), op2 is (\d+)x(\d+)", m)
         if sizes:
@@ -423,7 +503,7 @@ def error_hint(message):
         if "operator /" in m:
             return "/ is matrix division: use ./ for element by element"
         return "sizes that do not match: a row where a column is meant, or a transpose?"
-    if re.search(r"index \(0|index \(-|out of bound; value 0|index 0", m):
+    if index_zero(message):
         return "an index 0: labels used as indices must be 1..K"
     if "out of bound" in m:
         return "an index beyond the size: sizes written into the code instead of taken from it?"
@@ -434,7 +514,20 @@ def error_hint(message):
     return ""
 
 
-def evaluate(call, result, inputs, signature=None):
+_WHERE = re.compile(r"\((\w+\.m) line \d+\)\s*$")
+
+
+def _first_line(message):
+    """The first line of an error message, with the ``(f.m line N)`` the driver put at its end."""
+    lines = message.splitlines()
+    first = lines[0] if lines else message
+    where = _WHERE.search(message)
+    if where and where.group(0).strip() not in first:
+        first += " " + where.group(0).strip()
+    return first
+
+
+def evaluate(call, result, inputs, signature=None, folder=None):
     """The table row of one call, or None for a call that does not apply (signature).
 
     randInitializeWeights is random: its rows come from :func:`init_weights.rows` (this gives a
@@ -447,6 +540,9 @@ def evaluate(call, result, inputs, signature=None):
     inputs : dict
     signature : source.Signature, optional
         The function's first line, for hints.
+    folder : str, optional
+        The user's folder, for hints that look at its files (a function missing from it, the
+        line that uses a MATLAB-only function).
 
     Returns
     -------
@@ -455,20 +551,27 @@ def evaluate(call, result, inputs, signature=None):
     if result.status == "skipped":
         return None
     if result.status != "ok":
-        message = result.message.splitlines()[0] if result.message else result.status
-        hint = error_hint(message) if result.status == "error" else ""
-        if hint:
-            message += f" ({hint})"
-        row = Row(call.function, call.case, "-", _STATUS_KIND[result.status], message)
-        row.case_id = call.case_id
+        message = _first_line(result.message) if result.message else result.status
+        row = Row(call.function, call.case, "-", _STATUS_KIND[result.status], case_id=call.case_id)
+        if result.status == "error" and folder is not None:
+            only = compat.matlab_only(result.message, folder, call.function)
+            if only:
+                row.kind, row.detail = "matlab_only", only
+                return row
+        hint = error_hint(message, folder, call.function) if result.status == "error" else ""
+        row.detail = f"{message} ({hint})" if hint else message
+        if result.status == "error":
+            row.missing = missing_function(message, folder)
         outside = contracts.outside_contract(call.function, call.case_id)
         if outside and result.status == "error":
-            row.kind, row.detail = "outside_contract", f"{outside}; here: {message}"
+            row.kind = "outside_contract"
+            happened = "index_error" if index_zero(message) else "error"
+            row.detail = outside.explain(row.detail, happened)
         return row
     if call.function == "randInitializeWeights":
         return Row(call.function, call.case, "-", AGREES, case_id=call.case_id)
     row = _numbers_row(call, result, inputs, signature)
     outside = contracts.outside_contract(call.function, call.case_id)
     if outside and row.counted and row.kind != AGREES:
-        row.kind, row.detail = "outside_contract", f"{outside}; here: {row.detail}"
+        row.kind, row.detail = "outside_contract", outside.explain(row.detail)
     return row

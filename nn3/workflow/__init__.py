@@ -16,5 +16,7 @@ way, each module once:
 - :mod:`~nn3.workflow.diagnostics`: what a run says about itself ("it learned nothing");
 - :mod:`~nn3.workflow.weights`, :mod:`~nn3.workflow.model`: trained weights read back, with
   their classes and scaling;
-- :mod:`~nn3.workflow.datagen`: large learnable data sets written block by block.
+- :mod:`~nn3.workflow.datagen`: large learnable data sets written block by block;
+- :mod:`~nn3.workflow.model_selection`: choosing lambda on a validation set, the learning
+  curve (ex5), their evaluations run at once by :mod:`~nn3.workflow.parallel`.
 """

@@ -1,34 +1,15 @@
-"""The ``nn3 port-check DIR... [--save FILE] [--json] [--strict]`` command: output and exit status.
+"""``nn3 port-check DIR... [--save FILE] [--json] [--strict]``: a user's MATLAB functions in
+GNU Octave against nn3 (:mod:`nn3.portcheck`), with its output and exit status.
 
-Registered in :data:`nn3.cli.COMMANDS`; it does not import the group.
+Registered in :data:`nn3.cli.COMMANDS`. The library is imported inside the command, so
+``nn3 --help`` stays fast.
 """
-
-import math
 
 import click
 
-from .report import shown
-
-
-class _Seconds(click.ParamType):
-    """A number of seconds above 0 and at most ``MAX_TIME_LIMIT`` (``inf``, ``nan`` refused)."""
-
-    name = "seconds"
-
-    def convert(self, value, param, ctx):
-        from .report import MAX_TIME_LIMIT
-
-        try:
-            seconds = float(value)
-        except (TypeError, ValueError):
-            self.fail(f"{value!r} is not a number of seconds", param, ctx)
-        if not math.isfinite(seconds) or not 0 < seconds <= MAX_TIME_LIMIT:
-            self.fail(
-                f"must be a number of seconds above 0 and at most {MAX_TIME_LIMIT:g}, got {value}",
-                param,
-                ctx,
-            )
-        return seconds
+from ..errors import OptionError, SandboxRequiredError
+from . import options
+from ._common import check_output_folder, exit_with, shown
 
 
 @click.command("port-check")
@@ -42,26 +23,17 @@ class _Seconds(click.ParamType):
     help="Write the Octave outputs to this .mat file (for a regression test; one folder only; "
     "never inside DIR).",
 )
-@click.option(
-    "--time-limit",
-    default=10.0,
-    show_default=True,
-    type=_Seconds(),
-    help="Seconds each call of your code may take (at most 3600); the whole check of a "
-    "folder may take 12 times as long (at least 60 s).",
-)
-@click.option(
-    "--json",
-    "as_json",
-    is_flag=True,
-    help="Print one JSON document (a folder object per folder, a check object per function "
-    "and case: verdict, largest difference, hint) instead of the table.",
+@options.time_limit
+@options.json_report(
+    "one JSON document (a folder object per folder, a check object per function and case: "
+    "verdict, largest difference, hint)"
 )
 @click.option(
     "--strict",
     is_flag=True,
-    help="Fail a function that prints (a line without a semicolon); by default printing is "
-    "reported and the numbers decide.",
+    help="Fail a function that prints (a line without a semicolon) or that Octave cannot run "
+    "(MATLAB-only); by default printing is reported and the numbers decide, and a MATLAB-only "
+    "function is reported as not checked.",
 )
 @click.option(
     "--sandbox",
@@ -81,40 +53,41 @@ def port_check(folders, save_path, time_limit, as_json, strict, sandbox):
     afterwards. The header says whether the run was sandboxed.
 
     Checks whichever of sigmoid.m, sigmoidGradient.m, costFunction.m, backpropagation.m,
-    nnCostFunction.m, predict.m and randInitializeWeights.m DIR holds (or, when it holds none,
-    the folders below it that do, each on its own), on fixed cases: a debug network at lambda
-    0/1/3, a binary and K-class network, odd sizes, ex4weights.mat's shapes. Prints the
-    largest difference per function and case and, for a disagreement, the first differing
-    element and the likely cause. A file of another exercise with the same name (logistic
-    regression's costFunction(theta, X, y)) is named and not checked; a case outside a
-    function's contract (ex4's nnCostFunction on 0/1 labels) is reported, not counted.
+    nnCostFunction.m, predict.m and randInitializeWeights.m DIR holds (or, when it holds none
+    that port-check checks, the folders below it that do, each on its own), on fixed cases: a
+    debug network at lambda 0/1/3, a binary and K-class network, odd sizes, ex4weights.mat's
+    shapes. Prints the largest difference per function and case and, for a disagreement, the
+    first differing element and the likely cause. A file of another exercise with the same
+    name (logistic regression's costFunction(theta, X, y)) is named and not checked; a case
+    outside a function's contract (ex4's nnCostFunction on 0/1 labels) is reported, not
+    counted. MATLAB-only sum(A, 'all') and the like run through nn3's shims (the report says
+    so); a MATLAB function Octave cannot run is reported as not checked.
 
     \b
     Several DIRs: each is checked, then one summary line per folder.
     Exit status: 0 all agree, 1 something differs, 2 bad input (a folder
     without the functions, a bad option) or Octave missing.
     """
-    from ..errors import Nn3Error, OptionError
+    from ..errors import Nn3Error
     from ..mat import save_mat
-    from ..mat.atomic import check_destination
-    from .octave import SandboxRequired
-    from .report import find
-    from .report import port_check as run
+    from ..portcheck.report import check_time_limit, find
+    from ..portcheck.report import port_check as run
 
+    check_time_limit(time_limit)
     if save_path is not None:
         _refuse_inside(save_path, folders)
-        targets = [t for f in folders for t in find(f)[0]]
+        targets = [t for f in folders for t in find(f).folders]
         if len(targets) > 1:
             raise OptionError(
                 f"--save takes the outputs of one folder, and {len(targets)} would be checked "
                 f"({', '.join(shown(t) for t in targets[:5])}{', ...' if len(targets) > 5 else ''})"
                 "; name one folder"
             )
-        check_destination(save_path, OptionError)
+        check_output_folder(save_path)
     try:
         result = run(list(folders), time_limit=time_limit, strict=strict, sandbox=sandbox)
-    except SandboxRequired as exc:
-        raise OptionError(f"--sandbox require: {exc}") from exc
+    except SandboxRequiredError as exc:
+        raise SandboxRequiredError(f"--sandbox require: {exc}") from exc
     if as_json:
         click.echo(result.to_json())
     elif len(result.reports) == 1 and result.reports[0].error:
@@ -127,14 +100,12 @@ def port_check(folders, save_path, time_limit, as_json, strict, sandbox):
         if not as_json:
             click.echo(f"Saved the Octave outputs to {shown(save_path)}")
     if result.exit_status:
-        click.get_current_context().exit(result.exit_status)
+        exit_with(result.exit_status)
 
 
 def _refuse_inside(save_path, folders):
     """Refuse a --save file inside one of the folders checked (DIR is never written to)."""
     import os
-
-    from ..errors import OptionError
 
     target = os.path.realpath(os.path.dirname(os.path.abspath(save_path)) or ".")
     for folder in folders:

@@ -425,10 +425,9 @@ def test_make_data_stopped_at_random_moments_keeps_the_previous_file(tmp_path, s
     complete file when the signal came too late; never "Exception ignored", never a leftover."""
     signum = getattr(signal, signame)
     rng = random.Random(KILL_SEED + signum)
-    stopped = 0
-    for run in range(max(KILL_RUNS, 4)):
-        out = tmp_path / "big.mat"
-        out.write_bytes(b"previous")
+    out = tmp_path / "big.mat"
+
+    def started():
         proc = subprocess.Popen(
             _make_data_command(out), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
         )
@@ -436,7 +435,17 @@ def test_make_data_stopped_at_random_moments_keeps_the_previous_file(tmp_path, s
         while not list(tmp_path.glob(".nn3-*")) and proc.poll() is None:
             assert time.monotonic() < deadline, "make-data never started writing"
             time.sleep(0.01)
-        time.sleep(rng.uniform(0.0, 1.5))
+        return proc
+
+    proc = started()  # how long the writing takes here, to spread the signals over it
+    t0 = time.monotonic()
+    assert proc.wait(timeout=300) == 0
+    writing = time.monotonic() - t0
+    stopped = 0
+    for run in range(max(KILL_RUNS, 4)):
+        out.write_bytes(b"previous")
+        proc = started()
+        time.sleep(0.0 if run == 0 else rng.uniform(0.0, 1.2 * writing))
         proc.send_signal(signum)
         if run % 2:
             time.sleep(0.05)

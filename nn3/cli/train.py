@@ -9,8 +9,9 @@ numpy and scipy are imported inside the command, so ``nn3 --help`` stays fast.
 Ctrl-C (SIGINT), SIGTERM and SIGHUP alike (:class:`nn3.cli._common.StopSignals`): the first
 stops training after the current function evaluation; the best weights reached are saved,
 marked ``interrupted = 1``, and the exit status is 128 + the signal (130, 143, 129). A second one
-stops at once, nothing saved: during the save, the save is abandoned, its temporary file removed
-and the previous file left as it was. A first one during the save lets the save finish.
+stops at the next safe point (:mod:`nn3.stopping`: a row block of an evaluation, the commit of
+the save), nothing saved: the save's temporary file is removed and the previous file left as it
+was. A first one during the save lets the save finish.
 """
 
 import click

@@ -347,8 +347,11 @@ class StopSignals:
 
         The handlers stay installed until the command ends (training, saving, printing).
         """
+        from ..stopping import checkpoint
+
         previous = self.install()
         click.get_current_context().call_on_close(lambda: self.restore(previous))
+        checkpoint()  # a signal while the data was read: nothing trained, nothing saved
         try:
             return run.run(callback=progress, stop_event=self.stop, progress=progress.evaluated)
         finally:

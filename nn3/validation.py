@@ -585,6 +585,63 @@ def check_labels(y, path: str = "<data>", y_var: str = "y", num_labels: int | No
     return y
 
 
+#: Classes in 1..K that no label has, accepted when K was not given: a sample of a larger
+#: problem may miss a few. More than this many, and more than the classes present, mean
+#: labels that are not class numbers (identifiers, codes): see :func:`check_empty_classes`.
+MAX_EMPTY_CLASSES = 10
+
+
+def check_empty_classes(y, num_labels: int, path: str = "<data>", y_var: str = "y") -> None:
+    """Refuse labels 1..K that would give most of the K output units to classes no example has.
+
+    Numeric labels whose smallest is 1 are used as they are, K being the largest; labels
+    ``{1, 100000}`` would make a network of 100000 output units, 99998 of them never seen.
+    When K was not given (``num_labels``), at most ``max(MAX_EMPTY_CLASSES, classes present)``
+    classes of 1..K may be empty: a sample of 3 of 10 digits trains, ``{1, 100000}`` is
+    refused with both remedies, ``classes='auto'`` (number the labels present 1..D) and
+    ``num_labels=K`` (keep the K outputs).
+
+    Parameters
+    ----------
+    y : array_like of shape (m,)
+        Labels 1..K (checked by :func:`check_labels`).
+    num_labels : int
+        K, the largest label.
+    path, y_var : str
+        The file and the variable, for the message.
+
+    Raises
+    ------
+    DataError
+        Naming the labels, K, and the remedies (``{classes}``/``{num_labels}`` placeholders).
+    """
+    import numpy as np
+
+    if num_labels <= 1:
+        return
+    distinct = np.unique(np.asarray(y, dtype=np.float64))
+    empty = num_labels - distinct.size
+    if empty <= max(MAX_EMPTY_CLASSES, distinct.size):
+        return
+    quoted = ", ".join(f"{v:g}" for v in distinct[:5]) + (", ..." if distinct.size > 5 else "")
+    K = f"{num_labels}" if num_labels < 10**15 else f"{float(num_labels):.3g}"
+    keep = (
+        f", or keep {K} output units ({{num_labels={num_labels}}}) if the classes really are 1..{K}"
+        if num_labels <= MAX_ARRAY_ELEMENTS
+        else ""
+    )
+    raise DataError(
+        NamedText(
+            f"{path}: variable '{y_var}' holds {distinct.size} distinct labels ({quoted}) but "
+            f"the largest is {K}: used as class numbers they would make {K} output units, "
+            f"{'all but ' + str(distinct.size) if empty > 10**6 else empty} of them for classes "
+            f"no example has; number the labels 1..{distinct.size} in ascending order "
+            f"({{classes='auto'}}){keep}",
+            {"classes": "auto", "num_labels": num_labels},
+        )
+    )
+
+
 def as_real_array(value: object, name: str, convert: bool = True):
     """``value`` as a float64 ndarray, or a :class:`~nn3.errors.DataError` naming ``name``.
 

@@ -63,21 +63,39 @@ def test_bad_arguments_raise_nn3_errors(call, error, parameter):
     assert "\n" not in str(info.value) and "--" not in str(info.value)
 
 
-# core/network.py converts its arguments with numpy (np.asarray(..., dtype=float)); it is being
-# changed for the threaded evaluation, so these wait for nn3.validation.as_real_array there.
-@pytest.mark.xfail(strict=True, raises=ValueError, reason="core/network.py: numpy's ValueError")
+# nn3.core.network converts its arguments with numpy; the public names (nn3.core.public) check
+# them with nn3.validation.as_real_array first.
 @pytest.mark.parametrize(
-    "call",
+    "call, argument",
     [
-        lambda: nn3.predict("a", "b", "c"),
-        lambda: nn3.cost_function("X", "y", T1, T2),
-        lambda: nn3.roll("abc", 2, 3, 2),
-        lambda: nn3.accuracy("ab", "ab"),
+        (lambda: nn3.predict("a", "b", "c"), "Theta1"),
+        (lambda: nn3.predict_proba(T1, T2, [["a", "b"]]), "X"),
+        (lambda: nn3.cost_function("X", "y", T1, T2), "X"),
+        (lambda: nn3.nn_cost_function(np.zeros(17), 2, 3, 2, X, ["a"] * 6), "y"),
+        (lambda: nn3.roll("abc", 2, 3, 2), "nn_params"),
+        (lambda: nn3.unroll(T1, [[1, 2], [3]]), "Theta2"),
+        (lambda: nn3.accuracy("ab", "ab"), "p"),
+        (lambda: nn3.accuracy([1, 2], [1j, 2]), "y"),
     ],
 )
-def test_network_functions_refuse_text_with_nn3_errors(call):
-    with pytest.raises(Nn3Error):
+def test_network_functions_refuse_text_with_nn3_errors(call, argument):
+    with pytest.raises(DataError, match=f"^{argument} must be a real numeric array"):
         call()
+
+
+def test_network_functions_take_arrays_and_lists_as_before():
+    from nn3.core import network
+
+    assert nn3.predict.__wrapped__ is network.predict
+    assert nn3.predict.__doc__ == network.predict.__doc__
+    p = nn3.predict(T1, T2, X)
+    assert np.array_equal(p, network.predict(T1, T2, X))
+    assert np.array_equal(nn3.predict(T1.tolist(), T2.tolist(), X.tolist()), p)
+    params = nn3.unroll(T1, T2)
+    J, grad = nn3.nn_cost_function(params, 2, 3, 2, X, Y, 1.0)
+    J0, grad0 = network.nn_cost_function(params, 2, 3, 2, X, Y, 1.0)
+    assert J == J0 and np.array_equal(grad, grad0)
+    assert nn3.accuracy([1, 2], [1, 1]) == 50.0
 
 
 def test_lists_are_arrays():

@@ -136,10 +136,30 @@ def test_one_class_is_refused():
     [[0, 1, 1, 0], [1, 2, 3, 3], [1, 3, 3], [True, False], np.array([[1], [2]], dtype=np.uint8)],
 )
 def test_usable_labels_pass_unchanged(y):
-    for option in (None, "auto"):
+    options = (None,) if np.unique(y).size < max(y) else (None, "auto")  # 1, 3: auto numbers
+    for option in options:
         mapping = encode_labels(y, classes=option)
         assert mapping.classes is None and mapping.message is None and mapping.num_labels is None
         assert mapping.y.tolist() == np.asarray(y, dtype=float).reshape(-1).tolist()
+
+
+@pytest.mark.parametrize(
+    "y, expected, classes",
+    [
+        ([1, 3, 3], [1, 2, 2], [1, 3]),
+        ([1, 100000, 1], [1, 2, 1], [1, 100000]),
+        ([1, 2.0**63, 2.0**63], [1, 2, 2], [1, 2.0**63]),
+    ],
+)
+def test_auto_numbers_labels_with_missing_classes(y, expected, classes):
+    """classes='auto' applies whenever asked: labels from 1 with classes missing are numbered
+    1..K too (a complete 1..K is used as it is, as above)."""
+    mapping = encode_labels(np.array(y, dtype=float), classes="auto")
+    assert mapping.y.tolist() == expected
+    assert mapping.classes.tolist() == classes
+    assert mapping.num_labels == len(classes)
+    with_k = encode_labels(np.array(y, dtype=float), classes="auto", num_labels=int(max(y)))
+    assert with_k.classes is None  # K given explicitly: the labels are class numbers
 
 
 @pytest.mark.parametrize(

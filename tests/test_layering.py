@@ -11,7 +11,7 @@ The declared order, top to bottom (docs/ARCHITECTURE.md draws it)::
     engines, portcheck                    row-block engines; the port check
     compare, mat                          comparison; file formats (compare reads through mat)
     core                                  numerics
-    settings, validation, errors, _version
+    settings, validation, errors, stopping, _version
 
 Every import of an nn3 module is seen (``import nn3.x``, ``from nn3.x import y``, relative
 imports, at module level or inside a function), as in ``tests/test_import_cycles.py``. A package
@@ -39,7 +39,7 @@ LAYERS = [
     {"engines", "portcheck"},
     {"compare", "mat"},
     {"core"},
-    {"settings", "validation", "errors", "_version"},
+    {"settings", "validation", "errors", "stopping", "_version"},
 ]
 #: Imports allowed within a layer: (importer, imported).
 SIDEWAYS = {

@@ -22,8 +22,10 @@ from ..errors import Nn3Error
 from ._common import (
     UserError,
     error_message,
+    ignore_stop_signals,
     interrupted_exit,
     one_line,
+    one_line_warnings,
     protect_process,
 )
 
@@ -80,14 +82,15 @@ class Nn3Group(click.Group):
 
     def invoke(self, ctx):
         try:
-            return super().invoke(ctx)
+            with one_line_warnings(ctx.params.get("debug")):
+                return super().invoke(ctx)
         except Nn3Error as exc:
             if ctx.params.get("debug"):
                 raise
             raise UserError(error_message(exc), exc.exit_code) from exc
         except click.UsageError as exc:
             raise one_line(exc) from exc
-        except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM/SIGHUP
+        except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM/SIGHUP at a safe point
             if ctx.params.get("debug"):
                 raise
             raise click.exceptions.Exit(interrupted_exit(exc)) from None  # 128 + signal
@@ -107,6 +110,21 @@ def cli(debug):
 
 
 def main(argv=None):
-    """Entry point of the ``nn3`` console script (and ``python -m nn3``)."""
+    """Entry point of the ``nn3`` console script (and ``python -m nn3``).
+
+    A stop signal that arrived after the command's last safe point (while it printed, or as it
+    returned) still ends it with 128 + the signal, saying what had been written.
+    """
+    from ..stopping import stop_requested
+
     protect_process()  # signals, and stdout that cannot be written
-    cli.main(args=argv, prog_name="nn3")
+    try:
+        cli.main(args=argv, prog_name="nn3")
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        if stop_requested() and not 128 < code < 160:
+            code = interrupted_exit()
+        # The status is decided: a signal from now on (Python's exit restores the default
+        # handlers, which would kill the process with another status) changes nothing.
+        ignore_stop_signals()
+        raise SystemExit(code) from None

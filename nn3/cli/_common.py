@@ -5,6 +5,7 @@ command imports the group back. Only click and the standard library at import ti
 :mod:`nn3.cli.options`, are imported when a message needs their names).
 """
 
+import contextlib
 import sys
 import time
 
@@ -178,6 +179,31 @@ class Progress:
 # --- Names shown safely, outputs distinct from inputs, signals, stdout that fails ----------------
 
 
+@contextlib.contextmanager
+def one_line_warnings(debug: bool = False):
+    """Python warnings shown while a command runs, as one line each: ``nn3: warning: ...``.
+
+    nn3 checks what it can before numpy computes (scales, sizes, precision); a warning that
+    still comes from a library (numpy's "overflow encountered in ...", Dask's) is shown on one
+    line, escaped, without Python's file name and source line. ``--debug`` keeps Python's form.
+    """
+    import warnings
+
+    if debug:
+        yield
+        return
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        click.echo(f"nn3: warning: {one_line_text(str(message))}", err=True)
+
+    previous = warnings.showwarning
+    warnings.showwarning = show
+    try:
+        yield
+    finally:
+        warnings.showwarning = previous
+
+
 def one_line_text(text: str) -> str:
     """``text`` safe for one terminal line: control characters escaped, bytes kept visible.
 
@@ -258,16 +284,12 @@ def check_distinct(inputs, outputs) -> None:
         seen.append((label, path, mine, True))
 
 
-class Interrupted(KeyboardInterrupt):
-    """A stop signal (SIGINT, SIGTERM, SIGHUP) raised where the command must stop at once.
+def __getattr__(name):
+    if name == "Interrupted":  # the old name of a stop signal's exception (nn3.stopping.Stopped)
+        from ..stopping import Stopped
 
-    A ``KeyboardInterrupt``, so whatever cleans up after Ctrl-C (temporary files) cleans up
-    after it; ``signum`` gives the exit status, 128 + signum.
-    """
-
-    def __init__(self, signum: int):
-        super().__init__(signum)
-        self.signum = signum
+        return Stopped
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def signal_name(signum: int) -> str:
@@ -292,36 +314,44 @@ class StopSignals:
     """Ctrl-C, SIGTERM and SIGHUP during ``nn3 train``: stop, save the best weights, say so.
 
     The first of them sets :attr:`stop` (fmincg stops after the current evaluation) and is
-    remembered in :attr:`signum`; any later one raises :class:`Interrupted` at once (during a
-    save: the save is abandoned, its temporary file removed, the previous file left as it was).
-    A signal the parent set to be ignored (``nohup``'s SIGHUP) stays ignored.
+    remembered in :attr:`signum`; a later one asks everything to stop at its next safe point
+    (:func:`nn3.stopping.request_stop`: the row blocks of an evaluation, the commit of the save):
+    nothing is saved, the save's temporary file is removed and the previous file left as it was.
+    No handler raises (see :mod:`nn3.stopping`). A signal the parent set to be ignored
+    (``nohup``'s SIGHUP) stays ignored.
     """
 
     def __init__(self):
-        import threading
+        from ..stopping import StopFlag
 
-        self.stop = threading.Event()
+        self.stop = StopFlag()  # lock-free: set from a signal handler
         self.signum: int | None = None
         #: Set once the result is saved: from then on a signal is only noted (exit 128 + it).
         self.saved = False
 
     def __call__(self, signum, frame):
+        from ..stopping import request_stop
+
         if self.saved:
             self.signum = self.signum or signum
-            self.stop.set()
+            self.stop.set(signum)
             return
         if self.stop.is_set():
-            raise Interrupted(signum)
+            request_stop(signum)  # the second: abandon at the next safe point
+            return
         self.signum = signum
-        self.stop.set()
+        self.stop.set(signum)
 
     def run(self, run, progress: Progress):
         """``run.run()`` (a prepared training) with these signals handled and ``progress`` shown.
 
         The handlers stay installed until the command ends (training, saving, printing).
         """
+        from ..stopping import checkpoint
+
         previous = self.install()
         click.get_current_context().call_on_close(lambda: self.restore(previous))
+        checkpoint()  # a signal while the data was read: nothing trained, nothing saved
         try:
             return run.run(callback=progress, stop_event=self.stop, progress=progress.evaluated)
         finally:
@@ -381,8 +411,11 @@ class StopSignals:
         return f" by {signal_name(self.signum)}"
 
 
-def _raise_interrupted(signum, frame):
-    raise Interrupted(signum)
+def _request_stop(signum, frame):
+    """The handler of the stop signals outside training: ask, never raise (:mod:`nn3.stopping`)."""
+    from ..stopping import request_stop
+
+    request_stop(signum)
 
 
 class GuardedStream:
@@ -467,13 +500,17 @@ def protect_process() -> None:
     """What ``nn3`` sets up before a command runs (the console script only).
 
     Closed standard descriptors are opened on ``/dev/null`` (so no output file can take their
-    number), stdout and stderr become :class:`GuardedStream`, and SIGTERM and SIGHUP raise
-    :class:`Interrupted` (a temporary file is removed, exit status 128 + signal) unless the
-    parent set them to be ignored. ``nn3 train`` handles them itself while it trains and saves.
+    number), stdout and stderr become :class:`GuardedStream`, and SIGINT, SIGTERM and SIGHUP ask
+    the command to stop at its next safe point (:mod:`nn3.stopping`: no temporary file left, the
+    previous outputs intact, exit status 128 + signal) unless the parent set them to be ignored.
+    ``nn3 train`` handles them itself while it trains and saves.
     """
     import os
     import signal
 
+    from ..stopping import clear
+
+    clear()
     for fd in (0, 1, 2):
         try:
             os.fstat(fd)
@@ -490,15 +527,39 @@ def protect_process() -> None:
     if not isinstance(sys.stderr, GuardedStream):
         sys.stderr = GuardedStream(sys.stderr, 2, "standard error", announce=False)
     for sig in _stop_signals():
-        if sig != signal.SIGINT and signal.getsignal(sig) == signal.SIG_DFL:
-            signal.signal(sig, _raise_interrupted)
+        default = signal.default_int_handler if sig == signal.SIGINT else signal.SIG_DFL
+        if signal.getsignal(sig) == default:
+            signal.signal(sig, _request_stop)
 
 
-def interrupted_exit(exc: KeyboardInterrupt) -> int:
-    """Say that nothing was saved after ``exc`` (Ctrl-C or a signal); return the exit status."""
+def ignore_stop_signals() -> None:
+    """Ignore SIGINT, SIGTERM and SIGHUP from now on (the exit status is decided)."""
     import signal
 
-    signum = getattr(exc, "signum", signal.SIGINT)
+    for sig in _stop_signals():
+        try:
+            signal.signal(sig, signal.SIG_IGN)
+        except (OSError, ValueError):  # not the main thread
+            pass
+
+
+def interrupted_exit(exc: KeyboardInterrupt | None = None) -> int:
+    """Say how a stop signal ended the command; return the exit status, 128 + the signal.
+
+    ``exc``: Ctrl-C or a signal's :class:`~nn3.stopping.Stopped`, raised at a safe point
+    (nothing was saved); None: the command had finished when the signal was seen.
+    """
+    import signal
+
+    from ..stopping import requested_signal
+
+    signum = getattr(exc, "signum", None) or requested_signal() or signal.SIGINT
+    if exc is None:
+        click.echo(
+            f"nn3: {signal_name(signum)} came as the command finished; its output is complete",
+            err=True,
+        )
+        return 128 + signum
     how = "interrupted" if signum == signal.SIGINT else f"stopped by {signal_name(signum)}"
     click.echo(f"nn3: {how}; nothing was saved", err=True)
     return 128 + signum

@@ -23,6 +23,7 @@ def check_grad(lambda_, input_size, hidden_layer_size, num_labels, examples):
     difference norm(num-grad)/norm(num+grad); exit status 1 if it is not below 1e-9.
     """
     from ..core.gradcheck import TOLERANCE, check_nn_gradients
+    from ..stopping import checkpoint
     from ..validation import check_gradient_check_size
 
     hidden, labels = hidden_layer_size, num_labels
@@ -34,6 +35,7 @@ def check_grad(lambda_, input_size, hidden_layer_size, num_labels, examples):
         num_labels=labels,
         m=examples,
     )
+    checkpoint()  # a stop signal meanwhile: no result (nn3.stopping)
     click.echo(
         f"Gradient check: {input_size}-{hidden}-{labels} network, {examples} examples, "
         f"lambda {lambda_:g}, central differences e = 1e-4"

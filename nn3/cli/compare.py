@@ -51,6 +51,7 @@ def compare(expected, actual, rtol, atol, relative_to, ulps, names, as_json):
     import json
 
     from ..compare import compare_files
+    from ..stopping import checkpoint
 
     ctx = click.get_current_context()
     for opt, value in (("--rtol", rtol), ("--atol", atol)):
@@ -79,6 +80,7 @@ def compare(expected, actual, rtol, atol, relative_to, ulps, names, as_json):
         ulps=ulps,
         relative_to=relative_to,
     )
+    checkpoint()  # a stop signal during the comparison: no report (nn3.stopping)
     if as_json:
         click.echo(json.dumps(report.to_dict(), indent=2, allow_nan=False))
     else:

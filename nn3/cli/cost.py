@@ -26,6 +26,7 @@ def cost(weights, data, lambda_, x_var, y_var):
     import os
 
     from ..core.network import cost_function
+    from ..stopping import checkpoint
     from ..validation import check_feature_count, validate
     from ..workflow.data import read_data, validate_data
     from ..workflow.model import load_model
@@ -42,6 +43,7 @@ def cost(weights, data, lambda_, x_var, y_var):
         J = cost_function(model.scale(X), y, Theta1, Theta2, lambda_=lambda_)
     except DataError as exc:  # labels that do not fit the output layer
         raise DataError(f"{data}: {exc} (Theta2 in {weights} has {Theta2.shape[0]} rows)") from exc
+    checkpoint()  # a stop signal meanwhile: no result (nn3.stopping)
     click.echo(
         f"Cost at parameters (loaded from {os.path.basename(weights)}), lambda {lambda_:g}: {J:.6f}"
     )

@@ -137,6 +137,7 @@ def info(file):
     """
     from ..compare import format_size
     from ..mat import LoadBudget, Summary, format_bytes, iter_mat, mat_format, shown
+    from ..stopping import checkpoint
 
     fmt = mat_format(file)
     rows = [("name", "class", "size", "min", "max", "NaNs")]
@@ -144,6 +145,7 @@ def info(file):
     # One variable at a time, for a summary: cells, text and objects by class and size only,
     # each variable within the load budget on its own; the table is printed once all are read.
     for root, value in iter_mat(file, summary=True):
+        checkpoint()  # a stop signal: at the next variable (nn3.stopping)
         if isinstance(value, Summary) and value.reason:
             unread.append(shown(root))
         for name, s in _info_rows(value, root):
@@ -158,6 +160,7 @@ def info(file):
                 )
             )
         del value
+    checkpoint()
     if fmt == "text":  # a numeric text file, read as MATLAB's load reads it
         click.echo(f"{file}: numeric text file (read as MATLAB's load reads it)")
     else:

@@ -27,6 +27,8 @@ def make_data(out_file, out, rows, features, num_labels, seed, out_format, x_var
 
     Written block by block (memory: a few MB whatever the size) and atomically: OUT.mat appears
     only when complete. The labels come from a fixed random network, so they can be learned.
+    --features and --labels are at most 7812500; the file must fit in the free space of its
+    folder (checked first: 8 bytes per value of X and y, and 1 MiB more).
     """
     from ..workflow.datagen import make_data as write
 

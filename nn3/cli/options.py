@@ -340,8 +340,9 @@ dask = click.option(
     default=None,
     metavar="ADDRESS|local[:N]",
     help="Evaluate on Dask workers: a scheduler tcp://HOST:PORT, or local[:N] for N local "
-    "worker processes (needs pip install 'nn3[dask]'). With a --lambda list, --cv or nn3 "
-    "learning-curve: run the trainings there, each in memory on one worker.",
+    "worker processes, at most this machine's CPUs (or 4) (needs pip install 'nn3[dask]'). "
+    "With a --lambda list, --cv or nn3 learning-curve: run the trainings there, each in memory "
+    "on one worker.",
 )
 
 

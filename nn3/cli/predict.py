@@ -52,8 +52,10 @@ def predict(weights, data, sample, out, x_var, y_var, out_format, stream, block_
 
     from ..core.network import accuracy, labels_from_outputs
     from ..mat import save_mat
+    from ..stopping import checkpoint
     from ..validation import check_feature_count
     from ..workflow.data import read_data, validate_data
+    from ..workflow.labels import shown_label
 
     if (data is None) == (sample is None):
         raise OptionError("give either DATA.mat or --x (one sample), not both or neither")
@@ -85,10 +87,10 @@ def predict(weights, data, sample, out, x_var, y_var, out_format, stream, block_
     h = model.predict_proba(X)  # (X - mu) ./ sigma first when the file holds mu and sigma
     p_index = labels_from_outputs(h)
     p = model.decode(p_index)
+    checkpoint()  # a stop signal meanwhile: no result, nothing saved (nn3.stopping)
     if sample is not None:
-        if model.classes is not None:
-            name = p[0] if isinstance(p[0], str) else f"{p[0]:g}"
-            click.echo(f"Prediction: {name} (class {int(p_index[0])})")
+        if model.classes is not None:  # escaped and short, as every label shown
+            click.echo(f"Prediction: {shown_label(p[0])} (class {int(p_index[0])})")
         else:
             click.echo(f"Prediction: {int(p[0])}")
         if Theta2.shape[0] == 1:
@@ -164,7 +166,7 @@ def _predict_by_blocks(weights, data, out, x_var, y_var, out_format, stream, blo
         client=address,
         block_rows=block_rows,
         x_var=x_var,
-    )
+    )  # stops at each block (nn3.stopping); --out is written by now: no checkpoint after it
     click.echo(f"Predicted {info['rows']} examples")
     if info["accuracy"] is not None:
         click.echo(f"Accuracy: {info['accuracy']:.2f}%")

@@ -9,8 +9,9 @@ numpy and scipy are imported inside the command, so ``nn3 --help`` stays fast.
 Ctrl-C (SIGINT), SIGTERM and SIGHUP alike (:class:`nn3.cli._common.StopSignals`): the first
 stops training after the current function evaluation; the best weights reached are saved,
 marked ``interrupted = 1``, and the exit status is 128 + the signal (130, 143, 129). A second one
-stops at once, nothing saved: during the save, the save is abandoned, its temporary file removed
-and the previous file left as it was. A first one during the save lets the save finish.
+stops at the next safe point (:mod:`nn3.stopping`: a row block of an evaluation, the commit of
+the save), nothing saved: the save's temporary file is removed and the previous file left as it
+was. A first one during the save lets the save finish.
 """
 
 import click
@@ -85,7 +86,7 @@ def train(data, out, out_format, quiet, plot_path, cv, jobs, **given):
 
 def _say_prepared(run):
     """On stderr: how the labels were numbered, which variables of --init training starts from."""
-    if run.mapping is not None:
+    if run.mapping is not None:  # the labels escaped and shortened (shown_label)
         click.echo(f"nn3: {shown(run.settings.y_var)}: {run.mapping.message}", err=True)
     if run.settings.init is None:
         return

@@ -1,10 +1,11 @@
 """The numerics layer: the network, its optimizer and MATLAB's random numbers.
 
-Imports nothing of nn3 but :mod:`nn3.errors` and :mod:`nn3.validation` (numpy and scipy
-otherwise): no files, no command line. Where each MATLAB function's port lives:
+Imports nothing of nn3 but :mod:`nn3.errors`, :mod:`nn3.validation` and :mod:`nn3.stopping`
+(numpy and scipy otherwise): no files, no command line. Where each MATLAB function's port lives:
 
 - :mod:`~nn3.core.activations`: sigmoid.m, sigmoidGradient.m (the one place for ``exp``/``log``);
-- :mod:`~nn3.core.network`: costFunction.m, backpropagation.m, nnCostFunction.m, predict.m;
+- :mod:`~nn3.core.network`: costFunction.m, backpropagation.m, nnCostFunction.m, predict.m
+  (exported by :mod:`~nn3.core.public`, which checks the array arguments first);
 - :mod:`~nn3.core.optimize`: fmincg.m;
 - :mod:`~nn3.core.rng`: MATLAB's ``rng``/``rand``/``randperm``, randInitializeWeights.m,
   debugInitializeWeights.m;

@@ -15,6 +15,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ..errors import ObjectiveError
+from ..stopping import checkpoint
 from ..validation import (
     as_real_array,
     check_gradient_check_size,
@@ -75,6 +76,7 @@ def compute_numerical_gradient(
     numgrad = np.zeros_like(theta)
     flat = numgrad.reshape(-1)  # a view: numgrad is contiguous
     for p in range(theta.size):
+        checkpoint()  # a stop asked for (a signal to the nn3 command) ends it here
         minus = theta.copy()
         minus.flat[p] -= e
         plus = theta.copy()
@@ -93,6 +95,11 @@ def relative_difference(numgrad, grad):
     """
     numgrad = np.asarray(numgrad, dtype=np.float64).reshape(-1)
     grad = np.asarray(grad, dtype=np.float64).reshape(-1)
+    with np.errstate(invalid="ignore"):  # NaN in a gradient: NaN, as MATLAB gives
+        top = float(np.max(np.abs(np.concatenate([numgrad, grad])), initial=0.0))
+    if top > 2.0**500:  # the squares would overflow: both norms of 2^-e times the values
+        _, e = math.frexp(top)  # (exact, and the ratio is the same)
+        numgrad, grad = np.ldexp(numgrad, -e), np.ldexp(grad, -e)
     num = float(np.linalg.norm(numgrad - grad))
     if num == 0:
         return 0.0

@@ -11,6 +11,7 @@ import numpy as np
 
 from ..core.network import labels_from_outputs, predict_proba
 from ..errors import MatFileError, ParameterConflictError
+from ..stopping import checkpoint
 from ..validation import validate
 from .partition import default_block_rows, row_blocks
 from .source import H5Source, open_source
@@ -145,6 +146,7 @@ class _block_results:
         if self.engine == "stream":
             reader = BlockReader(self.source, self.blocks)
             for k in range(len(self.blocks)):
+                checkpoint()  # each block a safe point to stop at (nn3.stopping)
                 yield _block_outputs(reader.read(k), *self.thetas)
             return
         client = self.client
@@ -159,6 +161,9 @@ class _block_results:
 
     @staticmethod
     def _take(future):
+        from .dask_engine import wait_futures
+
+        wait_futures([future])  # a stop asked for ends the wait (nn3.stopping)
         result = future.result()
         future.release()
         return result

@@ -12,9 +12,13 @@ aligned"), ``OSError``, ``ValueError``, .... :func:`raised_in_h5py` tells those 
 exceptions raised by nn3's own code (bugs, which keep their traceback), and
 :func:`h5py_errors` turns them into one :class:`~nn3.errors.MatFileError` line, for code that
 calls h5py outside :func:`~nn3.mat.load_mat` (the streaming engine).
+
+Writing: HDF5 writes every large v7.3 file through :class:`GuardedWriteFile`, so that a full
+disk is one line, never HDF5's crash.
 """
 
 import contextlib
+import io
 from collections.abc import Iterator
 from typing import Any
 
@@ -237,3 +241,96 @@ def join_text(data: Any) -> str:
     for item in value:
         parts.append(item.decode("utf-8", "replace") if isinstance(item, bytes) else str(item))
     return "".join(parts)
+
+
+class GuardedWriteFile(io.RawIOBase):
+    """The file HDF5 writes a v7.3 file through (h5py's ``fileobj`` driver); a failed write
+    never reaches HDF5.
+
+    HDF5 does not survive a failed write: after "No space left on device" (or "File too large"
+    under a file size limit) its state for the file is inconsistent, and closing the file, or
+    the garbage collector doing it at exit, crashes the process (SIGSEGV), after a dump of
+    HDF5's error stack. Through this file every write succeeds as far as HDF5 knows: the first
+    failure is kept in :attr:`error` and later writes are dropped (reading what was dropped
+    gives zeros, as past the end of a file), so HDF5 carries on and closes normally. The writer
+    looks at :attr:`error` after each step (:meth:`check`) and at the end, and the temporary
+    file is discarded.
+
+    Parameters
+    ----------
+    path : str
+        The (temporary) file to create, truncated.
+    where : str, optional
+        The file as messages name it (the destination of an atomic write); default ``path``.
+    """
+
+    def __init__(self, path: str, where: str | None = None):
+        super().__init__()
+        self.path = path
+        self.where = path if where is None else where
+        self._raw = open(path, "w+b", buffering=0)  # noqa: SIM115 (closed by close())
+        self.error: OSError | None = None
+
+    def readable(self) -> bool:
+        return True
+
+    def writable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        return self._raw.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self._raw.tell()
+
+    def readinto(self, buffer: Any) -> int:
+        return self._raw.readinto(buffer)
+
+    def write(self, data: Any) -> int:
+        view = memoryview(data).cast("B")
+        size = view.nbytes
+        if self.error is None:
+            try:
+                done = 0
+                while done < size:
+                    done += self._raw.write(view[done:])
+                return size
+            except OSError as exc:
+                self.error = exc
+        self._raw.seek(size, 1)  # dropped: HDF5 goes on as if it was written
+        return size
+
+    def truncate(self, size: int | None = None) -> int:
+        if self.error is None:
+            try:
+                return self._raw.truncate(size)
+            except OSError as exc:
+                self.error = exc
+        return self._raw.tell() if size is None else size
+
+    def flush(self) -> None:
+        pass  # unbuffered
+
+    def close(self) -> None:
+        if not self.closed:
+            self._raw.close()
+        super().close()
+
+    def check(self) -> None:
+        """Raise a one-line :class:`MatFileError` (``big.mat: cannot write (No space left on
+        device)``) if a write failed."""
+        if self.error is not None:
+            raise MatFileError(f"{self.where}: cannot write ({os_error_text(self.error)})")
+
+
+def os_error_text(exc: BaseException) -> str:
+    """An operating system's error in a few words: its errno text when it has one."""
+    import os
+
+    errno = getattr(exc, "errno", None)
+    if errno:
+        return os.strerror(errno)
+    return " ".join(str(exc).split())[:200] or type(exc).__name__

@@ -26,12 +26,15 @@ from dataclasses import dataclass, field
 
 from ..errors import MissingDependencyError, Nn3Error, SandboxRequiredError
 from ..mat import load_mat, save_mat
+from ..stopping import checkpoint
 from . import compat, sandbox
 
 INSTALL_HINT = "apt-get install -y --no-install-recommends octave"
 
 #: Seconds Octave may take to start and load the inputs, before the first call.
 STARTUP_LIMIT = 30.0
+#: Seconds between looks at a stop asked for (nn3.stopping) while waiting for Octave.
+POLL_SECONDS = 0.2
 
 #: Characters of a call's printed output kept (the rest is counted, not kept).
 PRINTED_KEPT = 4096
@@ -339,12 +342,13 @@ class _Run:
         current, started_any = None, False
         limit = time.monotonic() + STARTUP_LIMIT
         while True:
+            checkpoint()  # a stop asked for (a signal to nn3): Octave's tree is ended below
             wait = min(limit, self.deadline) - time.monotonic()
             try:
-                line = lines.get(timeout=max(wait, 0.0)) if wait > 0 else None
+                line = lines.get(timeout=min(wait, POLL_SECONDS)) if wait > 0 else None
                 timed_out = wait <= 0
             except queue.Empty:
-                line, timed_out = None, True
+                continue  # looked at again, and the time left
             if timed_out:
                 return self.timed_out(current, started_any, start)
             if line is None:  # Octave ended

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..errors import DataError, MatFileError, ParameterConflictError
+from ..errors import DataError, MatFileError, NamedText, ParameterConflictError
 from ..mat import densify, describe, format_size, get_variable, load_mat
 from ..validation import check_labels
 
@@ -88,6 +88,33 @@ def validate_data(X, y, path="<data>", x_var="X", y_var="y", num_labels=None):
             + transposed
         )
     return X, check_labels(y, path, y_var, num_labels)
+
+
+def check_single_precision(X, path="<data>", x_var="X") -> None:
+    """Refuse an X that single precision cannot hold, before it is cast (training with
+    ``precision="single"``): numpy would turn such values into Inf, with a RuntimeWarning.
+
+    Raises
+    ------
+    DataError
+        Naming the file, the variable and the largest value; the remedies name ``precision``
+        and ``normalize``.
+    """
+    if X.size == 0:
+        return
+    top = float(np.max(np.abs(X)))
+    with np.errstate(over="ignore"):
+        fits = bool(np.isfinite(np.float32(top)))
+    if not fits:
+        limit = float(np.finfo(np.float32).max)
+        raise DataError(
+            NamedText(
+                f"{path}: variable '{x_var}' holds values up to {top:.3g}, beyond single "
+                f"precision's largest number ({limit:.3g}): train in double precision "
+                "({precision='double'}) or scale the features ({normalize=True})",
+                {"precision": "double", "normalize": True},
+            )
+        )
 
 
 def load_training_data(

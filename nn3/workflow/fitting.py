@@ -325,9 +325,13 @@ def prepare(
     if settings.normalize:  # featureNormalize on the training rows; the test rows get theirs
         from .scaling import apply_normalization, feature_normalize
 
-        X, mu, sigma = feature_normalize(X)
+        X, mu, sigma = feature_normalize(X, path=source, name=settings.x_var)
         if X_test is not None:
             X_test = apply_normalization(X_test, mu, sigma, path=source)
+    if settings.precision == "single":  # what the float32 evaluation is given, checked first
+        from .data import check_single_precision
+
+        check_single_precision(X, source, settings.x_var)
     return TrainingRun(
         settings, engine, source, labels, starting, X=X, split=split, X_test=X_test,
         y_test=y_test, mapping=mapping, mu=mu, sigma=sigma,

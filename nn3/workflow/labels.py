@@ -80,10 +80,29 @@ class LabelMapping:
         )
 
 
-def _show(value) -> str:
-    if isinstance(value, str):
-        return value
-    return f"{float(value):g}"
+#: Characters of a text label that messages show; a longer label is cut, and its length given.
+LABEL_SHOWN = 40
+
+
+def shown_label(value) -> str:
+    """A class label as a message shows it, on one line and short.
+
+    Numbers as ``%g`` (whole numbers below 1e16 in full); text with newlines, terminal escape
+    sequences and other control characters escaped (``\\x1b``, as :func:`nn3.mat.shown`
+    shows names read from files) and cut after :data:`LABEL_SHOWN` characters:
+    ``'aaaa... (100000 characters)'``.
+    """
+    from ..mat import shown
+
+    if not isinstance(value, str):
+        v = float(value)
+        return f"{int(v)}" if v.is_integer() and abs(v) < 1e16 else f"{v:g}"
+    if len(value) > LABEL_SHOWN:
+        value = f"{value[:LABEL_SHOWN]}... ({len(value)} characters)"
+    return shown(value, limit=len(value))
+
+
+_show = shown_label
 
 
 def encode_labels(
@@ -99,7 +118,10 @@ def encode_labels(
     ``unique`` on a cell array of char: sorted by character codes, so ``'Z' < '_' < 'a'``).
     Numeric labels that are 0/1, or whole numbers whose smallest is 1 (1..K), are used as they
     are. Any other set of whole numbers (-1/+1, 0..9, 2/4) is refused unless
-    ``classes="auto"``, which maps them to 1..K in ascending order.
+    ``classes="auto"``, which maps them to 1..K in ascending order; with ``classes="auto"``
+    (and no ``num_labels``), labels from 1 with classes missing (``{1, 100000}``) are numbered
+    1..K too. (Used as they are, such labels are refused by
+    :func:`nn3.validation.check_empty_classes` when most classes would be empty.)
 
     Parameters
     ----------
@@ -133,7 +155,7 @@ def encode_labels(
         _need_two(names, path, y_var)
         return LabelMapping(y=index.astype(np.float64), classes=names)
     values = _numeric_vector(y, path, y_var)
-    if _usable_as_given(values, num_labels):
+    if _usable_as_given(values, num_labels, auto=classes == "auto"):
         return LabelMapping(y=values, classes=None)
     distinct = np.unique(values)
     if classes != "auto":
@@ -266,13 +288,19 @@ def _numeric_vector(y, path: str, y_var: str) -> np.ndarray:
     return values
 
 
-def _usable_as_given(values: np.ndarray, num_labels: int | None) -> bool:
-    """0/1, or 1..K: whole numbers from 1 (or within 1..num_labels when that is given)."""
+def _usable_as_given(values: np.ndarray, num_labels: int | None, auto: bool = False) -> bool:
+    """0/1, or 1..K: whole numbers from 1 (or within 1..num_labels when that is given).
+
+    With ``auto`` (``classes="auto"``) and no ``num_labels``, 1..K only when every class of
+    1..K is there: any other set of numbers is numbered 1..K (``{1, 100000}`` becomes 1, 2).
+    """
     if values.size == 0 or np.all((values == 0) | (values == 1)):
         return True
     lo, hi = float(values.min()), float(values.max())
     if num_labels is not None:
         return lo >= 1 and hi <= num_labels
+    if auto:
+        return lo == 1 and np.unique(values).size == hi
     return lo == 1
 
 

@@ -22,7 +22,13 @@ import numpy as np
 from ..core.network import labels_from_outputs, predict_proba
 from ..errors import DataError
 from ..validation import as_real_array
-from .labels import check_classes, classes_from_mat, decode_predictions, text_labels
+from .labels import (
+    check_classes,
+    classes_from_mat,
+    decode_predictions,
+    shown_label,
+    text_labels,
+)
 
 
 @dataclass
@@ -102,13 +108,14 @@ class Model:
             if texts is None:
                 raise DataError(
                     f"{where} holds numbers but {self.path} was trained on text labels "
-                    f"({', '.join(self.classes[:5])}{', ...' if len(self.classes) > 5 else ''})"
+                    f"({', '.join(shown_label(c) for c in self.classes[:5])}"
+                    f"{', ...' if len(self.classes) > 5 else ''})"
                 )
             number = {name: k for k, name in enumerate(self.classes, start=1)}
             unknown = [t for t in texts if t not in number]
             if unknown:
                 raise DataError(
-                    f"{where} holds the label {unknown[0]!r}, which is not one of the "
+                    f"{where} holds the label '{shown_label(unknown[0])}', which is not one of the "
                     f"{len(self.classes)} classes in {self.path}"
                 )
             return np.array([number[t] for t in texts], dtype=np.float64)

@@ -19,7 +19,12 @@ from ..core.rng import rand_initialize_weights
 from ..errors import DataError, ParameterConflictError
 from ..mat import get_variable, load_mat
 from ..settings import TrainingSettings
-from ..validation import MAX_ARRAY_ELEMENTS, check_feature_count, check_labels
+from ..validation import (
+    MAX_ARRAY_ELEMENTS,
+    check_empty_classes,
+    check_feature_count,
+    check_labels,
+)
 from .weights import roll_params, weights_from_variables
 
 #: Unrolled starting weights an ``init`` file may hold, besides ``Theta1``/``Theta2``.
@@ -115,6 +120,8 @@ def starting_weights_for(
         They do not take ``n`` features, or the labels do not fit their output units.
     """
     if settings.init is None:
+        if not K_known:  # K from the largest label: not mostly classes nobody has
+            check_empty_classes(y, K, source, settings.y_var)
         check_network_size(source, m, n, settings.hidden, K)
         return random_weights(
             n, settings.hidden, K, settings.epsilon_init, settings.seed, settings.rng

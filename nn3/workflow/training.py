@@ -20,8 +20,8 @@ import numpy.typing as npt
 from ..core.network import accuracy, memory_objective, predict, roll, unroll
 from ..core.optimize import OptimizeResult, fmincg
 from ..settings import TrainingSettings
-from ..validation import as_real_array
-from .data import infer_num_labels, validate_data
+from ..validation import as_real_array, check_empty_classes
+from .data import check_single_precision, infer_num_labels, validate_data
 from .starting_weights import check_network_size, random_weights
 
 
@@ -361,7 +361,11 @@ def train(
     data, labels = validate_data(X, y, num_labels=settings.num_labels)  # 2/3 of K = 3: fine
     K = infer_num_labels(labels) if settings.num_labels is None else settings.num_labels
     m, n = data.shape
+    if settings.num_labels is None:
+        check_empty_classes(labels, K)
     check_network_size("<data>", m, n, settings.hidden, K)
+    if settings.precision == "single":
+        check_single_precision(data)  # before the float32 cast
     return train_arrays(
         data, labels, settings, initial_params, callback=callback, stop_event=stop_event
     )

@@ -1,4 +1,4 @@
-"""Regenerate the bundled data sets ``data/digits.mat`` and ``data/data.mat``.
+"""Regenerate the bundled data sets: ``data/digits.mat``, ``data.mat`` and ``fisheriris.mat``.
 
 Run from anywhere:  ``python data/make_data.py``  (needs scikit-learn, a dev-only dependency).
 
@@ -13,7 +13,13 @@ data.mat -- a synthetic two-feature binary problem for a 2-4-1 sigmoid network:
     disc of radius 2.25 centred at (1, 1), else 0.  The query point x_new = [1.5, 2.0] is
     about 1.12 from the centre, i.e. well inside the disc: its expected class is 1.
 
-Both files are MATLAB v5, compressed, float64, written atomically and byte-for-byte
+fisheriris.mat -- Fisher's iris measurements (1936), laid out as MATLAB's own fisheriris.mat:
+    meas 150x4 double (sepal length, sepal width, petal length, petal width, in cm), species
+    150x1 cell array of char ('setosa', 'versicolor', 'virginica'), 50 flowers of each in that
+    order. The values are scikit-learn's copy of the table, which follows Fisher's paper (the
+    UCI repository's copy differs at rows 35 and 38); see data/README.md.
+
+The files are MATLAB v5, compressed, numbers in float64, written atomically and byte-for-byte
 reproducible (the header's "Created on" timestamp is replaced by fixed text).
 """
 
@@ -24,7 +30,7 @@ from pathlib import Path
 
 import numpy as np
 from scipy.io import savemat
-from sklearn.datasets import load_digits
+from sklearn.datasets import load_digits, load_iris
 
 HERE = Path(__file__).resolve().parent
 
@@ -75,9 +81,18 @@ def make_disc() -> dict:
     return {"X": X, "y": y}
 
 
+def make_fisheriris() -> dict:
+    iris = load_iris()  # bundled with scikit-learn, no download
+    meas = np.asarray(iris.data, dtype=np.float64)  # (150, 4), cm, one decimal
+    species = np.empty((len(meas), 1), dtype=object)  # a cell column, as MATLAB's file has it
+    species[:, 0] = [str(iris.target_names[t]) for t in iris.target]
+    return {"meas": meas, "species": species}
+
+
 def main() -> None:
     write_mat(HERE / "digits.mat", make_digits())
     write_mat(HERE / "data.mat", make_disc())
+    write_mat(HERE / "fisheriris.mat", make_fisheriris())
 
 
 if __name__ == "__main__":

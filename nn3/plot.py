@@ -19,7 +19,7 @@ import math
 
 import numpy as np
 
-from .errors import DataError, MissingDependencyError, OptionError
+from .errors import DataError, MissingDependencyError, NamedText, OptionError, ParameterError
 from .mat.atomic import atomic_output
 from .validation import validate, validate_params
 
@@ -36,8 +36,9 @@ COST_SIZE = (640, 480)
 GRID_TARGET = 640
 
 
-def _matplotlib():
-    """Import matplotlib lazily, or raise a one-line :class:`MissingDependencyError`."""
+def require_matplotlib():
+    """matplotlib, imported now, or a one-line :class:`MissingDependencyError` saying what to
+    install (commands ask before any work, so no run is wasted)."""
     try:
         import matplotlib
         import matplotlib.figure  # noqa: F401
@@ -82,8 +83,11 @@ def tile_shape(n_features, example_width=None):
         width = math.isqrt(n_features)
         if width * width != n_features:
             raise DataError(
-                f"{n_features} features is not a square number of pixels, so the rows are not "
-                "square images; give the image width (example_width, --width)"
+                NamedText(
+                    f"{n_features} features is not a square number of pixels, so the rows are "
+                    "not square images; give the image width ({example_width})",
+                    {"example_width": None},
+                )
             )
         return width, width
     width = validate("example_width", example_width)
@@ -187,7 +191,7 @@ def display_data(X, example_width=None, rows=None, cols=None, scale=None):
         ``(grid width * scale) x (grid height * scale)`` pixels at :data:`DPI`.
     """
     grid = image_grid(X, example_width, rows, cols)
-    mpl = _matplotlib()
+    mpl = require_matplotlib()
     if scale is None:
         scale = max(1, GRID_TARGET // max(grid.shape))
     scale = validate("scale", scale)
@@ -233,7 +237,7 @@ def plot_cost(cost):
         :data:`COST_SIZE` (640 x 480) pixels.
     """
     cost = np.asarray(cost, dtype=np.float64).reshape(-1)
-    mpl = _matplotlib()
+    mpl = require_matplotlib()
     with mpl.style.context("default"):
         fig = _exact_figure(mpl.figure.Figure, *COST_SIZE)
         ax = fig.add_subplot()
@@ -246,6 +250,89 @@ def plot_cost(cost):
             ax.set_xlim(0.5 if cost.size == 1 else 1, max(cost.size, 2))
         else:
             ax.set_title("fmincg: no iterations completed")
+        ax.grid(True, alpha=0.3)
+        fig.tight_layout()
+    return fig
+
+
+def plot_validation_curve(lambdas, train_error, val_error, chosen=None):
+    """ex5's validation curve: the training and validation errors against lambda.
+
+    As ex5.m draws it (``plot(lambda_vec, error_train, lambda_vec, error_val); legend('Train',
+    'Cross Validation'); xlabel('lambda'); ylabel('Error')``), on a linear axis (lambda 0 is on
+    it), the points in ascending lambda, the chosen lambda marked.
+
+    Parameters
+    ----------
+    lambdas : array_like of shape (L,)
+    train_error, val_error : array_like of shape (L,)
+        The costs (J with lambda 0) on the training and the validation part (the columns
+        ``train_cost`` and ``val_cost`` of ``lambda_curve``); NaN where none was measured.
+    chosen : float, optional
+        The lambda chosen (marked with its validation error).
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+        :data:`COST_SIZE` (640 x 480) pixels.
+    """
+    fig = _plot_errors(lambdas, train_error, val_error, "lambda", "Validation curve")
+    if chosen is not None:
+        x, val = _sorted_points(lambdas, val_error)
+        at = np.flatnonzero(x == float(chosen))
+        if at.size:
+            ax = fig.axes[0]
+            ax.plot(x[at], val[at], "o", color="C3", label=f"chosen: lambda = {float(chosen):g}")
+            ax.legend()
+    return fig
+
+
+def plot_learning_curve(m, train_error, val_error):
+    """ex5's learning curve: the training and validation errors against the number of
+    training examples (``plot(1:m, error_train, 1:m, error_val); legend('Train', 'Cross
+    Validation'); xlabel('Number of training examples'); ylabel('Error')``).
+
+    Parameters
+    ----------
+    m : array_like of shape (L,)
+        Numbers of training examples.
+    train_error, val_error : array_like of shape (L,)
+        The costs (J with lambda 0) on the examples trained on and on the validation part.
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+        :data:`COST_SIZE` (640 x 480) pixels.
+    """
+    return _plot_errors(m, train_error, val_error, "Number of training examples", "Learning curve")
+
+
+def _sorted_points(x, y):
+    x = np.asarray(x, dtype=np.float64).reshape(-1)
+    order = np.argsort(x, kind="stable")
+    return x[order], np.asarray(y, dtype=np.float64).reshape(-1)[order]
+
+
+def _plot_errors(x, train_error, val_error, xlabel, title):
+    """Two error curves against ``x`` (sorted), ex5's colours and legend."""
+    sizes = [np.size(a) for a in (x, train_error, val_error)]
+    if not sizes[0] == sizes[1] == sizes[2]:
+        raise DataError(
+            f"{xlabel}: {sizes[0]} values but {sizes[1]} training and {sizes[2]} validation errors"
+        )
+    x_sorted, train = _sorted_points(x, train_error)
+    _, val = _sorted_points(x, val_error)
+    mpl = require_matplotlib()
+    with mpl.style.context("default"):
+        fig = _exact_figure(mpl.figure.Figure, *COST_SIZE)
+        ax = fig.add_subplot()
+        marker = "." if x_sorted.size <= 100 else None
+        ax.plot(x_sorted, train, marker=marker, color="C0", label="Train")
+        ax.plot(x_sorted, val, marker=marker, color="C1", label="Cross Validation")
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel("Error (cost J, lambda 0)")
+        ax.set_title(title)
+        ax.legend()
         ax.grid(True, alpha=0.3)
         fig.tight_layout()
     return fig
@@ -268,9 +355,71 @@ def save_png(fig, path):
     size : tuple of int
         Width and height of the PNG in pixels.
     """
-    mpl = _matplotlib()
-    with atomic_output(path, suffix=".png.tmp", error=OptionError) as tmp:
+    return _save(fig, path, "png")
+
+
+#: Reproducible-output metadata per format: no software name or creation date written.
+_NO_STAMPS = {"png": {"Software": None}, "pdf": {"CreationDate": None}, "svg": {"Date": None}}
+
+
+def picture_format(path) -> str | None:
+    """The picture format ``path``'s extension names, if matplotlib writes it, else None.
+
+    No extension gives ``"png"``. The formats are matplotlib's (``png``, ``jpg``/``jpeg``,
+    ``pdf``, ``svg``, ``tif``, ``webp``, ... as ``Figure.canvas.get_supported_filetypes()``
+    lists them; needs matplotlib).
+    """
+    import os
+
+    ext = os.path.splitext(os.fsdecode(path))[1].lower().lstrip(".")
+    if not ext:
+        return "png"
+    require_matplotlib()
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    return ext if ext in FigureCanvasAgg.get_supported_filetypes() else None
+
+
+def supported_formats() -> list[str]:
+    """The picture formats (extensions) :func:`save_picture` writes, sorted."""
+    require_matplotlib()
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    return sorted(FigureCanvasAgg.get_supported_filetypes())
+
+
+def save_picture(fig, path):
+    """Write ``fig`` atomically in the format ``path``'s extension names (PNG without one).
+
+    As :func:`save_png`, for any format matplotlib writes (``cost.pdf``, ``digits.jpg``); PNG,
+    PDF and SVG carry no creation date, so the same figure gives the same bytes.
+
+    Returns
+    -------
+    size : tuple of int
+        Width and height in pixels (at :data:`DPI`).
+
+    Raises
+    ------
+    ParameterError
+        An extension matplotlib does not write, naming ``path``.
+    """
+    fmt = picture_format(path)
+    if fmt is None:
+        raise ParameterError(
+            "path",
+            "must end in a picture format matplotlib writes ("
+            + ", ".join(supported_formats())
+            + "), or have no extension (PNG)",
+            path,
+        )
+    return _save(fig, path, fmt)
+
+
+def _save(fig, path, fmt):
+    mpl = require_matplotlib()
+    with atomic_output(path, suffix=f".{fmt}.tmp", error=OptionError) as tmp:
         with mpl.style.context("default"):
-            fig.savefig(tmp, format="png", dpi=DPI, metadata={"Software": None})
+            fig.savefig(tmp, format=fmt, dpi=DPI, metadata=_NO_STAMPS.get(fmt))
     width, height = fig.canvas.get_width_height()
     return int(width), int(height)

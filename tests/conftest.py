@@ -1,4 +1,6 @@
 import os
+import subprocess
+from pathlib import Path
 
 # tests/, tests/parity/ and matlab_ref/ are on sys.path through pytest's `pythonpath` setting
 # (pyproject.toml): perturb.py, reference_impl.py, nn3_side.py, parity.py import as plain modules.
@@ -54,3 +56,59 @@ def pytest_runtest_setup(item):
         if support.must_run(name):
             pytest.fail(f"{why}, and CI must run every test marked {name}", pytrace=False)
         pytest.skip(why)
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(autouse=True)
+def _scratch_working_directory(tmp_path_factory, monkeypatch):
+    """Run every test in an empty folder of its own: a command that writes its default output
+    (``nn3 train`` writes ``nn3_weights.mat`` in the working directory) never writes into the
+    checkout or wherever ``pytest`` was started."""
+    monkeypatch.chdir(tmp_path_factory.mktemp("cwd"))
+
+
+def _checkout_files():
+    """Untracked files of the checkout (ignored ones included), or None outside a git checkout."""
+    try:
+        out = subprocess.run(
+            ["git", "-C", str(ROOT), "status", "--porcelain", "--ignored", "--untracked-files=all"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    caches = (
+        "__pycache__",
+        ".hypothesis",
+        ".pytest_cache",
+        ".egg-info",
+        ".mypy_cache",
+        ".ruff_cache",
+    )
+    return {
+        line[3:]
+        for line in out.splitlines()
+        if line[:2] in ("??", "!!") and not any(c in line for c in caches)
+    }
+
+
+def pytest_sessionstart(session):
+    session.config._nn3_checkout_files = _checkout_files()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Fail the run when the tests left new files in the checkout (tests write only to
+    temporary folders)."""
+    before = getattr(session.config, "_nn3_checkout_files", None)
+    after = _checkout_files()
+    if before is None or after is None:
+        return
+    new = sorted(after - before)
+    if new:
+        session.config.get_terminal_writer().line(
+            f"nn3: the tests wrote into the checkout {ROOT}: {', '.join(new[:10])}", red=True
+        )
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

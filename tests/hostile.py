@@ -1,11 +1,13 @@
-"""Hostile .mat files (issue 14), built small, and a runner measuring what nn3 pays for each.
+"""Hostile .mat and text files, built small, and a runner measuring what nn3 pays for each.
 
 Each builder writes a file of a few kilobytes (or at most a few megabytes) that claims much more:
 a compressed variable of 10**8 zeros, a cell of 2*10**7 empty matrices, a v7.3 dataset whose
 chunks were never written, a tree of 10**9 references, an Octave range of 2*10**8 elements, a
-sparse matrix of 2**28 rows. :data:`CASES` pairs each with the nn3 command a user would run on
-it. ``python tests/hostile.py [NAME ...]`` runs each command in a child process and prints its
-exit status, peak RSS and wall time (the numbers in issue 14's closing note).
+sparse matrix of 2**28 rows; and text files: 900 MB of NUL bytes on one line (a sparse file,
+nothing on disk), 27 MB holding 3,000,000 numbers on one line. :data:`CASES` pairs each with the
+nn3 command a user would run on it. ``python tests/hostile.py [NAME ...]`` runs each command in a
+child process and prints its exit status, peak RSS and wall time (the before/after figures
+quoted in ``tests/test_hostile_files.py``).
 
 Used by ``tests/test_hostile_files.py`` (memory-capped runs) and ``tests/test_bad_input.py``.
 """
@@ -207,7 +209,45 @@ def huge_sparse(tmp):
     )
 
 
-#: name -> (builder, command arguments after ``nn3``; "{f}" is the file), as issue 14 ran them.
+def damaged_chunk_index(tmp):
+    """6 KB v7.3: X (400x3, in 4 chunks) and y, X's chunk index (an HDF5 B-tree) without its
+    signature, as a file overwritten, or cut while nn3 reads it, leaves it."""
+    p = tmp / "damaged_index.mat"
+    rng = np.random.default_rng(23)
+    with _v73(p) as f:
+        d = f.create_dataset("X", data=rng.random((400, 3)).T, chunks=(3, 100))
+        d.attrs["MATLAB_class"] = np.bytes_(b"double")
+        y = f.create_dataset("y", data=(np.arange(400) % 2 + 1.0).reshape(1, -1))
+        y.attrs["MATLAB_class"] = np.bytes_(b"double")
+    data = bytearray(_v73_header(p).read_bytes())
+    # A version-1 B-tree node: "TREE", then its type, 1 for a chunk index (y is contiguous).
+    at = data.index(b"TREE\x01")
+    data[at : at + 4] = b"XXXX"
+    p.write_bytes(bytes(data))
+    return p
+
+
+def nul_text(tmp):
+    """A 900 MB text file of NUL bytes, no line end (sparse: it takes no room on disk)."""
+    p = tmp / "nul.txt"
+    with open(p, "wb") as fh:
+        fh.truncate(900 * 2**20)
+    return p
+
+
+def long_line_text(tmp, n=3_000_000):
+    """27 MB: ``n`` numbers on one line (a 1 x n matrix: 24 MB as float64)."""
+    p = tmp / "long_line.txt"
+    values = np.random.default_rng(14).random(n)
+    with open(p, "w") as fh:
+        for start in range(0, n, 100_000):
+            fh.write(" ".join(f"{v:.6f}" for v in values[start : start + 100_000]))
+            fh.write(" ")
+        fh.write("\n")
+    return p
+
+
+#: name -> (builder, command arguments after ``nn3``; "{f}" is the file), as a user runs them.
 CASES = {
     "unused_zeros_train": (unused_zeros, ["train", "{f}", "--maxiter", "2", "-q", "--out", "{o}"]),
     "four_400mb_info": (four_400mb, ["info", "{f}"]),
@@ -230,6 +270,8 @@ CASES = {
     ),
     "huge_sparse_train": (huge_sparse, ["train", "{f}", "--maxiter", "2", "-q", "--out", "{o}"]),
     "huge_sparse_info": (huge_sparse, ["info", "{f}"]),
+    "text_nul_900mb_train": (nul_text, ["train", "{f}", "--maxiter", "2", "-q", "--out", "{o}"]),
+    "text_long_line_info": (long_line_text, ["info", "{f}"]),
 }
 
 

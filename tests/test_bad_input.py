@@ -59,7 +59,7 @@ def train(data, *options):
 # "{file}" in a pattern stands for the data file named in the arguments (escaped).
 
 
-def case_text_file(tmp):  # .txt/.csv/.dat are read as numeric text (issue 15); others are not
+def case_text_file(tmp):  # .txt/.csv/.dat are read as numeric text; others are not
     p = write_bytes(tmp / "data.json", b"x1,x2,y\n1,2,1\n")
     return train(p), ["{file}", "not a MATLAB .mat file", "text file"]
 
@@ -432,7 +432,7 @@ def case_predict_sample_not_a_number(tmp):
     return ["predict", str(weights(tmp)), "--x", "1,two,3"], ["--x: 'two' is not a number"]
 
 
-# Hostile files (issue 14, built by tests/hostile.py); tests/test_hostile_files.py runs the
+# Hostile files (built by tests/hostile.py); tests/test_hostile_files.py runs the
 # resource cases again in a child process with its memory capped and records peak RSS.
 
 
@@ -553,3 +553,180 @@ def test_debug_shows_the_traceback(tmp_path):
     assert r.returncode != 0
     assert "Traceback (most recent call last)" in r.stderr
     assert "nn3.errors.MatFileError" in r.stderr
+
+
+# --- Appended: text files hold ASCII numbers only; a damaged v7.3 chunk index --------------------
+# (Their own parametrized test below: CASES above is collected before these are defined.)
+
+
+def case_text_arabic_indic_digit(tmp):
+    p = write_bytes(tmp / "arabic.csv", "0.5,0.25,1\n0.75,\u0660.5,2\n".encode())
+    return train(p), ["{file}", "line 2, column 6", r"U\+0660 ARABIC-INDIC DIGIT ZERO", "ASCII"]
+
+
+def case_text_fullwidth_digit(tmp):
+    p = write_bytes(tmp / "full.txt", "\uff11 2 1\n3 4 2\n".encode())
+    return train(p), ["{file}", "line 1, column 1", r"U\+FF11 FULLWIDTH DIGIT ONE", "ASCII"]
+
+
+def case_text_no_break_space(tmp):
+    p = write_bytes(tmp / "nbsp.txt", "1 2 1\n3\u00a04 2\n".encode())
+    return train(p), ["{file}", "line 2, column 2", r"U\+00A0 NO-BREAK SPACE", "separat"]
+
+
+def case_v73_chunk_index_damaged(tmp):
+    import hostile
+
+    p = hostile.damaged_chunk_index(tmp)
+    return train(p), ["{file}", "variable 'X'", "damaged"]
+
+
+def case_v73_chunk_index_damaged_stream(tmp):
+    import hostile
+
+    p = hostile.damaged_chunk_index(tmp)
+    return train(p, "--stream"), ["{file}", "variable 'X'", "damaged"]
+
+
+APPENDED_CASES = {
+    name[5:]: fn
+    for name, fn in sorted(globals().items())
+    if name.startswith("case_") and name[5:] not in CASES
+}
+
+
+@pytest.mark.parametrize("name", sorted(APPENDED_CASES))
+def test_appended_bad_input_gives_one_line_and_exit_2(tmp_path, name):
+    args, patterns = APPENDED_CASES[name](tmp_path)
+    _check_one_line(CliRunner().invoke(cli, args), args, patterns)
+
+
+# --- Appended: labels that would make mostly empty classes; data single precision cannot hold;
+# Dask addresses; make-data sizes that cannot be made ------------------------------------------
+
+
+def _labels_file(tmp, name, y):
+    X = np.random.default_rng(3).random((len(y), 3))
+    return save5(tmp / name, {"X": X, "y": np.asarray(y, dtype=np.float64).reshape(-1, 1)})
+
+
+def case_labels_1_and_100000(tmp):
+    p = _labels_file(tmp, "sparse_k.mat", [1, 100000] * 10)
+    return train(p), [
+        "{file}", "variable 'y' holds 2 distinct labels \\(1, 100000\\)", "100000 output units",
+        "99998 of them", "--classes auto", "--labels 100000",
+    ]  # fmt: skip
+
+
+def case_labels_1_and_2_to_the_63(tmp):
+    p = _labels_file(tmp, "k63.mat", [1, 2.0**63] * 10)
+    return train(p), ["{file}", "2 distinct labels", "--classes auto"]
+
+
+def case_precision_single_beyond_float32(tmp):
+    X = np.random.default_rng(4).random((20, 3))
+    X[:, 1] *= 1e39
+    p = save5(tmp / "f32.mat", {"X": X, "y": Y_GOOD})
+    return train(p, "--precision", "single"), [
+        "{file}", "variable 'X'", "beyond single precision", "--precision double", "--normalize",
+    ]  # fmt: skip
+
+
+def case_normalize_std_beyond_doubles(tmp):
+    X = np.array([[1.7e308, 1.0], [-1.7e308, 2.0], [1.7e308, 3.0], [-1.7e308, 4.0]])
+    p = save5(tmp / "wide.mat", {"X": X, "y": np.array([[1.0], [2.0], [1.0], [2.0]])})
+    return train(p, "--normalize"), ["{file}", "variable 'X'", "feature 1 cannot be scaled"]
+
+
+def _v73(tmp):
+    path = tmp / "d73.mat"
+    nn3.save_mat(path, {"X": X_GOOD, "y": Y_GOOD}, format="7.3")
+    return path
+
+
+@pytest.mark.parametrize(
+    "address, needle",
+    [
+        ("http://127.0.0.1:8787", "an http:// address is a dashboard's"),
+        ("inproc://x", "inproc://"),
+        ("ucx://127.0.0.1:1", "tcp:// only"),
+        ("tls://127.0.0.1:1", "certificates"),
+        (":", "HOST and PORT"),
+        ("tcp://:", "HOST and PORT"),
+        ("tcp://127.0.0.1:notaport", "PORT is a number from 1 to 65535"),
+        ("tcp://127.0.0.1:70000", "PORT is a number from 1 to 65535"),
+        ("tcp://[::1", "IPv6 address in brackets"),
+        ("tcp://[nonsense]:1", "not an IPv6 address"),
+        ("tcp://host name:1", "not a host name"),
+        ("local:\u00b2", "at least 1"),
+        ("local:0", "at least 1"),
+        ("local:10000", "at most"),
+        ("local:-1", "at least 1"),
+    ],
+)
+def test_dask_address_that_is_not_one_gives_one_line(tmp_path, address, needle):
+    pytest.importorskip("distributed")
+    data = _v73(tmp_path)
+    for args in (
+        train(data, "--dask", address, "--out", tmp_path / "w.mat"),
+        ["predict", str(weights(tmp_path)), str(data), "--dask", address],
+    ):
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 2, (address, result.output)
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("nn3: error: --dask "), result.stderr
+        assert needle in lines[0], lines[0]
+        assert "Traceback" not in result.output
+
+
+def case_make_data_features_1e9(tmp):
+    return ["make-data", "--rows", "10", "--features", "1000000000", "--out", str(tmp / "m.mat")], [
+        "--features 1000000000: too many", "at most 7812500",
+    ]  # fmt: skip
+
+
+def case_make_data_labels_1e9(tmp):
+    return [
+        "make-data", "--rows", "10", "--features", "3", "--labels", "1000000000",
+        "--out", str(tmp / "m.mat"),
+    ], ["--labels 1000000000: too many"]  # fmt: skip
+
+
+def case_make_data_rows_beyond_the_disk(tmp):
+    return [
+        "make-data", "--rows", str(10**15), "--features", "10", "--out", str(tmp / "m.mat"),
+    ], [re.escape(str(tmp / "m.mat")), r"need \d.* on disk", "free"]  # fmt: skip
+
+
+APPENDED_CASES_2 = {
+    name[5:]: fn
+    for name, fn in sorted(globals().items())
+    if name.startswith("case_") and name[5:] not in CASES and name[5:] not in APPENDED_CASES
+}
+
+
+@pytest.mark.parametrize("name", sorted(APPENDED_CASES_2))
+def test_more_bad_input_gives_one_line_and_exit_2(tmp_path, name):
+    args, patterns = APPENDED_CASES_2[name](tmp_path)
+    _check_one_line(CliRunner().invoke(cli, args), args, patterns)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "precision_single_beyond_float32",
+        "normalize_std_beyond_doubles",
+        "make_data_features_1e9",
+        "labels_1_and_100000",
+    ],
+)
+def test_more_bad_input_in_a_real_process_is_one_line_without_warnings(tmp_path, name):
+    """In a real process numpy's RuntimeWarnings and MemoryError tracebacks would show."""
+    args, patterns = APPENDED_CASES_2[name](tmp_path)
+    r = subprocess.run(
+        [sys.executable, "-m", "nn3", *args], capture_output=True, text=True, timeout=120
+    )
+    assert r.returncode == 2, r.stderr
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("nn3: error: "), r.stderr
+    assert "Warning" not in r.stderr and "Traceback" not in r.stderr

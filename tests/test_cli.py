@@ -143,10 +143,10 @@ def test_python_dash_m_and_no_traceback_in_a_real_process(tmp_path):
 
 
 def test_train_refuses_to_save_a_nan_result(tmp_path, monkeypatch):
-    """A cost that becomes NaN: one line, exit status 3, --out untouched (issue 10, section 4)."""
+    """A cost that becomes NaN: one line, exit status 3, --out untouched."""
     from nn3.workflow import training
 
-    real = training.make_objective
+    real = training.memory_objective
 
     def nan_after_three(*args, **kwargs):
         objective = real(*args, **kwargs)
@@ -159,7 +159,7 @@ def test_train_refuses_to_save_a_nan_result(tmp_path, monkeypatch):
 
         return fun
 
-    monkeypatch.setattr(training, "make_objective", nan_after_three)
+    monkeypatch.setattr(training, "memory_objective", nan_after_three)
     out = tmp_path / "w.mat"
     nn3.save_mat(out, {"previous": 1.0})
     before = out.read_bytes()

@@ -1,4 +1,4 @@
-"""Issue 12 on the command line: ``nn3 train/predict --stream/--dask`` and ``nn3 make-data``.
+"""The engines on the command line: ``nn3 train/predict --stream/--dask`` and ``nn3 make-data``.
 
 - ``nn3 train --stream`` and ``--dask local:2`` write weights files with the same bits (every
   variable but ``engine``), agreeing with the in-memory ``nn3 train`` to 1e-10 after 10
@@ -12,9 +12,12 @@
 - Dask predicts from a ``dask.array`` the labels the stream engine gives.
 """
 
+import contextlib
 import os
 import signal
 import socket
+import socketserver
+import struct
 import subprocess
 import sys
 import threading
@@ -253,3 +256,185 @@ def test_ctrl_c_during_stream_training_saves_the_best_weights(tmp_path):
     d = nn3.load_mat(path)
     J, _ = nn3.nn_cost_function(w["nn_params"], 100, 25, 10, d["X"], d["y"], 1.0)
     assert J == pytest.approx(float(stderr.split("(cost ")[1].split(")")[0]), rel=1e-6)
+
+
+# ---- listeners that are not Dask schedulers, on real local sockets ---------------------------
+
+
+class _Garbage(socketserver.BaseRequestHandler):
+    def handle(self):  # 8 bytes that claim a 2^64 - 1 byte message, then more noise
+        self.request.sendall(b"\xff" * 64)
+        time.sleep(0.5)
+
+
+class _EagerHTTP(socketserver.BaseRequestHandler):
+    def handle(self):  # some servers speak first
+        self.request.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+        time.sleep(0.5)
+
+
+class _HTTP(socketserver.BaseRequestHandler):
+    def handle(self):  # answers a request only
+        self.request.recv(65536)
+        self.request.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi")
+
+
+class _Echo(socketserver.BaseRequestHandler):
+    def handle(self):
+        while data := self.request.recv(65536):
+            self.request.sendall(data)
+
+
+class _Closes(socketserver.BaseRequestHandler):
+    def handle(self):
+        pass
+
+
+class _BadFrames(socketserver.BaseRequestHandler):
+    def handle(self):  # a plausible size, then a frame count the size cannot hold
+        self.request.sendall(struct.pack("QQ", 24, 10**9) + bytes(16))
+        time.sleep(0.5)
+
+
+@contextlib.contextmanager
+def _listener(handler):
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"tcp://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.parametrize(
+    "handler, needle",
+    [
+        (_Garbage, "it began with '\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xff', not a Dask greeting"),
+        (_EagerHTTP, "it began with 'HTTP/1.1', not a Dask greeting"),
+        (_Closes, "it closed the connection without a Dask greeting"),
+        (_BadFrames, "its first message is not framed as Dask's are"),
+    ],
+)
+def test_a_listener_that_is_not_dask_is_refused_in_one_line(data, tmp_path, handler, needle):
+    """Dask's client would allocate whatever size the first 8 bytes claim ("Unable to allocate
+    3.07 EiB"), or fail with a bare AssertionError: nn3 reads the greeting itself, capped."""
+    weights = tmp_path / "start.mat"
+    nn3.save_mat(
+        weights,
+        {"Theta1": np.zeros((HIDDEN, FEATURES + 1)), "Theta2": np.zeros((LABELS, HIDDEN + 1))},
+    )
+    with _listener(handler) as address:
+        t0 = time.monotonic()
+        for args in (
+            ("train", data, "--dask", address, "--out", tmp_path / "w.mat", *TRAIN),
+            ("predict", weights, data, "--dask", address),
+        ):
+            result = invoke(*args)
+            assert result.exit_code == 2, result.output
+            line = one_line_error(result)
+            assert f"dask scheduler {address}: the listener there is not a Dask scheduler" in line
+            assert needle in line, line
+        assert time.monotonic() - t0 < 20  # at once, not after a timeout
+    assert not (tmp_path / "w.mat").exists()
+
+
+@pytest.mark.parametrize("handler", [_HTTP, _Echo])
+def test_a_listener_that_waits_for_the_client_times_out(handler):
+    """An HTTP server (it answers a request) and an echo server say nothing first."""
+    from nn3.engines.dask_engine import connect
+
+    with _listener(handler) as address:
+        t0 = time.monotonic()
+        with pytest.raises(ClusterError, match=r"did not answer within 1 s \(it accepted"):
+            connect(address, timeout=1)
+        assert time.monotonic() - t0 < 10
+
+
+def test_local_cluster_never_prints_the_dashboard_port_warning(data, tmp_path):
+    """Dask's multi-line "Port 8787 is already in use" came in the middle of train's output."""
+    holder = socket.socket()
+    try:
+        holder.bind(("127.0.0.1", 8787))
+        holder.listen(1)
+    except OSError:  # someone else holds it: it is in use either way
+        holder.close()
+        holder = None
+    try:
+        r = subprocess.run(
+            [sys.executable, "-m", "nn3", "train", str(data), "--dask", "local:2",
+             "--out", str(tmp_path / "w.mat"), *TRAIN],
+            capture_output=True, text=True, timeout=600,
+        )  # fmt: skip
+    finally:
+        if holder is not None:
+            holder.close()
+    assert r.returncode == 0, r.stderr
+    assert "8787" not in r.stderr and "Warning" not in r.stderr and r.stderr.strip() == "", r.stderr
+
+
+def _processes_marked(marker):
+    """Pids whose environment holds ``marker`` (a process and every child it started)."""
+    found = []
+    for pid in os.listdir("/proc"):
+        if pid.isdigit():
+            try:
+                with open(f"/proc/{pid}/environ", "rb") as fh:
+                    if marker.encode() in fh.read():
+                        found.append(int(pid))
+            except OSError:
+                pass
+    return found
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/proc, process groups")
+@pytest.mark.parametrize("command", ["train", "predict"])
+def test_ctrl_c_to_the_process_group_ends_dask_cleanly(data, tmp_path, command):
+    """Ctrl-C in a terminal reaches the whole process group, the local cluster's workers too:
+    they used to die with KeyboardInterrupt tracebacks while nn3 waited for them (for ever, once
+    the cluster was starting). Now nn3 alone sees it: exit 130, one line, nothing left running,
+    no output replaced (train saves its best weights once it has trained)."""
+    weights = tmp_path / "w.mat"
+    nn3.save_mat(
+        weights,
+        {"Theta1": np.zeros((HIDDEN, FEATURES + 1)), "Theta2": np.zeros((LABELS, HIDDEN + 1))},
+    )
+    out = tmp_path / "out.mat"
+    rng = np.random.default_rng(8)
+    for delay in (0.5, *rng.uniform(1.0, 4.0, 2)):
+        out.write_bytes(b"previous")
+        marker = f"nn3-ctrl-c-test-{os.getpid()}-{time.monotonic_ns()}"
+        args = (
+            ["train", str(data), "--maxiter", "100000", "--out", str(out), "-q", *TRAIN[:2]]
+            if command == "train"
+            else ["predict", str(weights), str(data), "--block-rows", "100", "--out", str(out)]
+        )
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "nn3", *args, "--dask", "local:2"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            env=dict(os.environ, NN3_TEST_MARK=marker), start_new_session=True,
+        )  # fmt: skip
+        time.sleep(delay)
+        os.killpg(proc.pid, signal.SIGINT)
+        try:
+            _, stderr = proc.communicate(timeout=120)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
+            pytest.fail(f"nn3 {command} --dask hung after Ctrl-C (at {delay:.1f} s)")
+        assert "Traceback" not in stderr and "KeyboardInterrupt" not in stderr, stderr
+        if proc.returncode == 0:  # predict finished first
+            continue
+        assert proc.returncode == 130, (proc.returncode, stderr)
+        if out.read_bytes() != b"previous":  # saved before the signal, whole
+            written = nn3.load_mat(out)
+            if "its output is complete" in stderr:
+                assert command == "predict" and written["p"].shape == (ROWS, 1), stderr
+            else:
+                assert command == "train" and written["interrupted"][0, 0], stderr
+        deadline = time.monotonic() + 20
+        while _processes_marked(marker) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert _processes_marked(marker) == [], "worker processes outlived nn3"

@@ -1,8 +1,8 @@
 """nn3 train's library side (nn3.fit writes the same file), --rng, --init/--init-var, X transposed.
 
-Issue 11 (the CLI shrinks to parsing and printing; a Python user writes exactly the file) and
-issue 13 section 1 (``nn3 train --rng octave|matlab``) and section 2 (``--init`` with ex4.m's
-``initial_nn_params``, ambiguous files, a transposed X).
+The CLI only parses and prints, so a Python user writes exactly the file it writes; whose
+``rng(seed)`` draws the starting weights (``nn3 train --rng octave|matlab``); ``--init`` with
+ex4.m's ``initial_nn_params``, ambiguous files, a transposed X.
 """
 
 import shutil
@@ -67,13 +67,13 @@ def test_library_from_arrays_gives_the_same_numbers(tmp_path):
 def test_library_refuses_to_save_a_failed_run(tmp_path, monkeypatch):
     from nn3.workflow import training
 
-    real = training.make_objective
+    real = training.memory_objective
 
     def nan_cost(*args, **kwargs):
         objective = real(*args, **kwargs)
         return lambda p: (float("nan"), objective(p)[1])
 
-    monkeypatch.setattr(training, "make_objective", nan_cost)
+    monkeypatch.setattr(training, "memory_objective", nan_cost)
     result = nn3.fit(str(DATA / "data.mat"), hidden_layer_size=3, maxiter=4)
     assert result.failed
     with pytest.raises(nn3.Nn3Error, match="became NaN.*nothing saved to .*x.mat"):

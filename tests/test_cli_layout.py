@@ -1,4 +1,4 @@
-"""The CLI's layout (issue 11): one module per command, registered in one place, none importing
+"""The CLI's layout: one module per command, registered in one place, none importing
 the group back, loaded only when used."""
 
 import ast
@@ -13,7 +13,7 @@ import nn3.cli
 from nn3.cli import COMMANDS, cli
 
 NN3 = Path(nn3.cli.__file__).resolve().parent.parent
-COMMAND_FILES = sorted((NN3 / "cli").glob("*.py")) + [NN3 / "portcheck" / "command.py"]
+COMMAND_FILES = sorted((NN3 / "cli").glob("*.py"))
 
 
 def _imports_the_group(path):
@@ -24,7 +24,7 @@ def _imports_the_group(path):
             base = package.split(".")[: len(package.split(".")) - node.level + 1]
             target = node.module if node.level == 0 else ".".join(base + [node.module or ""])
             names = {a.name for a in node.names}
-            if target.rstrip(".") == "nn3.cli" and not names <= {"_common"}:
+            if target.rstrip(".") == "nn3.cli" and not names <= {"_common", "options"}:
                 return True
             if target.rstrip(".") == "nn3" and "cli" in names:
                 return True

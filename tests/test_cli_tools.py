@@ -358,7 +358,7 @@ def test_info_size_of_a_3d_char_array():
 
 
 # --------------------------------------------------------------------------------------------
-# Issue 10: char sizes, sparse without densifying, --relative-to
+# char sizes, sparse without densifying, --relative-to
 
 
 def test_info_reports_a_char_row_holding_a_newline_as_a_row(tmp_path):

@@ -437,7 +437,7 @@ def test_assert_mat_allclose_on_structs_and_classes():
 
 
 # --------------------------------------------------------------------------------------------
-# Issue 10, section 2: never pass what differs
+# Never pass what differs
 
 
 @pytest.mark.parametrize(
@@ -561,12 +561,12 @@ def test_sparse_against_dense_and_summary():
 
 
 # --------------------------------------------------------------------------------------------
-# Issue 10, section 3: relative to the element or to the variable's largest element
+# Relative to the element or to the variable's largest element
 
 
 def test_relative_to_max_scales_by_the_largest_element():
     # A gradient: its small elements are sums that cancel; another summation order moves
-    # grad(2) = 6.2e-9 by 3.5e-16 (issue 10's measurement), 5.6e-8 of itself.
+    # grad(2) = 6.2e-9 by 3.5e-16 (as measured), 5.6e-8 of itself.
     e = np.array([[0.25], [6.2e-9], [-0.1]])
     a = e.copy()
     a[1] += 3.5e-16

@@ -1,13 +1,14 @@
 """nn3.workflow.diagnostics: the majority-class rate, the learned-nothing/stalled-cost warnings.
 
-Also defines :func:`nonlinear_disc_set`, the data set for issue 15's end-to-end test of the
-warning (importable: ``from test_diagnostics import nonlinear_disc_set``).
+Also defines :func:`nonlinear_disc_set`, the data set of the warning's end-to-end test
+(importable: ``from test_diagnostics import nonlinear_disc_set``).
 """
 
 import numpy as np
 import pytest
 
 import nn3
+from nn3.cli._common import error_message
 from nn3.workflow.diagnostics import (
     learned_nothing_warning,
     majority_rate,
@@ -75,15 +76,27 @@ def test_majority_rate_needs_labels():
 # ---------------------------------------------------------------------------------------------
 
 
-def test_issue_numbers_fire_with_both_rates_and_remedies():
-    # ex6data2 at the defaults, from the issue: 56.08% against a majority class of 55.6%.
+def test_ex6data2_at_the_defaults_fires_with_both_rates_and_remedies():
+    # ex6data2 at the defaults: 56.08% against a majority class of 55.6%.
     message = learned_nothing_warning(56.08, 55.6, maxiter=50, hidden_layer_size=25)
-    assert message == (
+    start = (
         "training accuracy 56.08% is within 1 point of the majority-class rate 55.60% (always "
         "predicting the most common label): the network has likely learned nothing; try more "
+    )
+    # In Python's words the remedies name the parameters; on the command line, the options.
+    assert message == start + (
+        "iterations (maxiter, now 50), feature scaling (normalize=True) or more hidden units "
+        "(hidden_layer_size, now 25)"
+    )
+    assert error_message(message) == start + (
         "iterations (--maxiter, now 50), feature scaling (--normalize) or more hidden units "
         "(--hidden, now 25)"
     )
+
+
+def test_scaling_is_not_suggested_where_it_is_impossible():
+    message = learned_nothing_warning(50.0, 50.0, maxiter=50, scaling_possible=False)
+    assert "normalize" not in message and "scaling" not in message
 
 
 @pytest.mark.parametrize(
@@ -104,7 +117,7 @@ def test_threshold(accuracy, majority, fires):
 def test_below_majority_says_below_and_normalized_drops_the_hint():
     message = learned_nothing_warning(37.43, 52.72, normalized=True)
     assert message.startswith("training accuracy 37.43% is below the majority-class rate 52.72%")
-    assert "--normalize" not in message and message.endswith("try more hidden units")
+    assert "normalize" not in message and message.endswith("try more hidden units")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -122,7 +135,8 @@ def test_flat_last_tenth_fires():
         "the cost has not moved in the last 2 of 20 iterations (6.931475e-01 -> 6.931472e-01, "
         "relative change below 1e-06)"
     )
-    assert "--maxiter" not in message and "--normalize" in message and "now 25" in message
+    assert "maxiter" not in message and "normalize=True" in message and "now 25" in message
+    assert "--normalize" in error_message(message) and "--" not in message
 
 
 def test_moving_cost_is_silent():

@@ -1,4 +1,4 @@
-"""Issue 12: streaming and Dask engines give the same bits, agree with the in-memory path, and
+"""Streaming and Dask engines give the same bits, agree with the in-memory path, and
 refuse bad input in one line. Clusters are small and shared per module to keep this fast."""
 
 import contextlib
@@ -156,7 +156,7 @@ def test_block_predictions_written_to_v73(data, start, clients, tmp_path):
 
 
 def test_train_blocks_matches_train_weights_file_contents(data):
-    from nn3.engines.train import train_blocks
+    from nn3.workflow.blocks import train_blocks
 
     path, X, y = data
     res_mem = nn3.train(X, y, hidden_layer_size=HIDDEN, maxiter=5, num_labels=K)
@@ -288,7 +288,7 @@ CHILD = """
 import sys
 from nn3.engines.labels import read_labels
 from nn3.engines.source import H5Source
-from nn3.engines.train import train_blocks
+from nn3.workflow.blocks import train_blocks
 source = H5Source(sys.argv[1], "X")
 y = read_labels(sys.argv[1], "y", source.shape[0])
 result = train_blocks(source, y, hidden_layer_size=10, maxiter=1, block_rows=4096)

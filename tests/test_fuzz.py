@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 import nn3
 from nn3.errors import MatFileError, Nn3Error
-from nn3.workflow.training import validate_data
+from nn3.workflow.data import validate_data
 
 LONG_RUN = "NN3_FUZZ_EXAMPLES" in os.environ
 EXAMPLES = int(os.environ.get("NN3_FUZZ_EXAMPLES", "250"))
@@ -55,6 +55,14 @@ def bases(tmp_path_factory):
         path = folder / f"check-{name}.mat"
         path.write_bytes(data)
         assert "X" in nn3.load_mat(path)
+    out["v73-stream"] = out["v73"]
+    # A small CSV as users save them: a comment, CR LF line ends, blanks around commas.
+    X, y = v["X"], v["y"][:, 0]
+    rows = [f"{a:.6f}, {b:.17g},{c}" for a, b, c in zip(X[:, 0], X[:, 1], y, strict=True)]
+    out["text"] = ("% exam1, exam2, admitted\r\n" + "\r\n".join(rows) + "\r\n").encode()
+    path = folder / "check-text.csv"
+    path.write_bytes(out["text"])
+    assert nn3.load_mat(path)["check_text"].shape == (12, 3)
     return out, tmp_path_factory.mktemp("fuzz-cases")
 
 
@@ -96,9 +104,59 @@ def check_mutated(path):
     return "loaded"
 
 
+def check_mutated_text(path):
+    """A numeric text file: a matrix, or one of nn3's errors (a bad cell is a DataError)."""
+    try:
+        variables = nn3.load_mat(path)
+    except Nn3Error:
+        return "refused"
+    (data,) = variables.values()
+    assert data.dtype == np.float64 and data.ndim == 2 and data.size
+    return "loaded"
+
+
+def check_streaming(path):
+    """What the streaming engine asks of a v7.3 file before reading it, through nn3.mat's
+    helpers: each dataset opened under ``h5py_errors`` and sized by ``unstored_claim``, which
+    must give a reason (or None), never h5py's exception."""
+    import h5py
+
+    from nn3.mat._hdf5 import h5py_errors, unstored_claim
+
+    try:
+        f = h5py.File(path, "r")
+    except OSError:
+        return "refused"
+    outcome = "checked"
+    with f:
+        try:
+            with h5py_errors(f"{path}"):
+                names = list(f.keys())
+        except MatFileError:
+            return "refused"
+        for name in names:
+            where = f"{path}: variable '{name}'"
+            try:
+                with h5py_errors(where):
+                    obj = f.get(name)
+                    is_dataset = isinstance(obj, h5py.Dataset)
+            except MatFileError:
+                outcome = "refused"
+                continue
+            if is_dataset:
+                why = unstored_claim(obj, where)
+                assert why is None or (why.startswith(where) and "\n" not in why), why
+                outcome = outcome if why is None else "refused"
+    return outcome
+
+
+CHECKS = {"text": (check_mutated_text, ".csv"), "v73-stream": (check_streaming, ".mat")}
+
+
 def fuzz(base, originals, folder, examples=EXAMPLES):
     """Run the property on ``examples`` mutations of one base file; the outcomes, counted."""
     outcomes = {}
+    check, suffix = CHECKS.get(base, (check_mutated, ".mat"))
 
     @settings(
         max_examples=examples,
@@ -109,16 +167,16 @@ def fuzz(base, originals, folder, examples=EXAMPLES):
     )
     @given(mutations=st.lists(mutation, min_size=1, max_size=4))
     def run(mutations):
-        path = folder / f"{base}-case.mat"
+        path = folder / f"{base}-case{suffix}"
         path.write_bytes(mutate(originals[base], mutations))
-        outcome = check_mutated(path)
+        outcome = check(path)
         outcomes[outcome] = outcomes.get(outcome, 0) + 1
 
     run()
     return outcomes
 
 
-@pytest.mark.parametrize("base", ["v5", "v6", "v4", "v73"])
+@pytest.mark.parametrize("base", ["v5", "v6", "v4", "v73", "v73-stream", "text"])
 def test_mutated_files_load_or_raise_nn3_errors(bases, base):
     originals, folder = bases
     outcomes = fuzz(base, originals, folder)
@@ -129,7 +187,7 @@ def test_mutated_files_load_or_raise_nn3_errors(bases, base):
 
 
 # A bug in the reader must fail the property above, not read as "corrupt file": only the errors
-# bad data cause become MatFileError (issue 10, section 5). Each case injects a bug into a
+# bad data cause become MatFileError. Each case injects a bug into a
 # parsing helper that fires on some inputs only, and the fuzz run must stop with that bug.
 
 
@@ -151,6 +209,10 @@ INJECTED = {
     "v4": ("v4._header", TypeError, lambda args, r: len(args) > 1 and args[1] > 0),
     # v7.3: a slip reading attributes, when one is missing.
     "v73": ("v73.read_attr", AttributeError, lambda args, r: r is None),
+    # The streaming checks: a slip in the helper behind unstored_claim, on datasets it passes.
+    "v73-stream": ("_hdf5._unstored_claim", KeyError, lambda args, r: r is None),
+    # Text: a slip in the careful line reader, on lines with a comma.
+    "text": ("text._TextReader._parse", TypeError, lambda args, r: b"," in args[1]),
 }
 
 
@@ -167,10 +229,13 @@ def test_the_fuzz_property_fails_when_the_reader_has_a_bug(bases, base, monkeypa
         owner = getattr(owner, attribute)
     monkeypatch.setattr(owner, name, _buggy(getattr(owner, name), error, when))
     # The unmutated file: the bug escapes as itself.
-    path = folder / f"{base}-bug.mat"
+    check, suffix = CHECKS.get(base, (check_mutated, ".mat"))
+    path = folder / f"{base}-bug{suffix}"
     path.write_bytes(originals[base])
+    if base == "text":  # only the careful reader has the bug: it reads what the fast one refuses
+        path.write_bytes(originals[base] + b"1,,2,3\r\n")
     with pytest.raises(error, match="injected bug"):
-        nn3.load_mat(path)
+        check(path)
     # And the fuzz property fails with it (hypothesis re-raises the bug).
     with pytest.raises(error, match="injected bug"):
         fuzz(base, originals, folder, examples=20)

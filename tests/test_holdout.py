@@ -10,7 +10,7 @@ from click.testing import CliRunner
 import nn3
 from nn3.cli import cli
 from nn3.errors import OptionError
-from nn3.workflow.training import holdout_split
+from nn3.workflow.holdout import holdout_split
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 

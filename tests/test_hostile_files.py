@@ -1,17 +1,19 @@
-"""Hostile files (issue 14): links out of the file, small files claiming gigabytes, lying classes,
+"""Hostile files: links out of the file, small files claiming gigabytes, lying classes,
 names that are terminal escapes. Each is built here (tests/hostile.py); the resource cases run
 in a child process with its address space capped, and their peak RSS and wall time are printed
 (``pytest -s``) and asserted well below what they cost before the fix.
 
-Before the fix (issue 14, and measured on this machine): unused_zeros_train 3.1 GB 11.8 s;
+Before the readers bounded their work (measured on this machine): unused_zeros_train 3.1 GB 11.8 s;
 four_400mb_info 2.7 GB 19.7 s; empty_cell_* 3.6-3.9 GB and no answer in 60 s; long_char_info
 3.0 GB 20.6 s; unwritten_chunks_* 2.0-2.2 GB; ref_tree_* no answer in 60 s; octave_range_train
 1.6 GB; huge_sparse_train 4.7 GB 15.2 s.
 """
 
+import os
 import shutil
 import struct
 import subprocess
+import sys
 
 import h5py
 import hostile
@@ -280,3 +282,195 @@ def test_names_from_files_are_escaped(tmp_path):
     r = CliRunner().invoke(cli, ["train", str(p), "--maxiter", "2", "-q"])
     assert r.exit_code == 2 and len(r.stderr.strip().splitlines()) == 1, r.stderr
     assert "\x1b" not in r.stderr and "a\\nb" in r.stderr
+
+
+# --- Text files: bounded, charged to the budget, only regular files, line ends ----------------
+
+#: Text cases: (exit status, peak RSS bound in MB). The bound is nn3's own footprint (about
+#: 50 MB), a few MB of text held at once, and twice the matrix read (the long line: 24 MB).
+#: Before text was read in pieces: 1.9 GB for the NUL bytes, 250 MB for the long line.
+TEXT_EXPECTED = {"text_nul_900mb_train": (2, 150), "text_long_line_info": (0, 150)}
+
+
+@pytest.mark.parametrize("name", sorted(TEXT_EXPECTED))
+def test_text_file_costs_little(tmp_path, name):
+    exit_status, peak_mb = TEXT_EXPECTED[name]
+    r = hostile.measure(name, tmp_path, cap_bytes=CAP, timeout=60)
+    print(f"\n{name}: exit {r['exit']}, peak RSS {r['peak_mb']} MB, {r['seconds']} s")
+    assert r["exit"] == exit_status, r
+    assert r["peak_mb"] < peak_mb, r
+    assert not any("Traceback" in line for line in r["stderr"]), r
+    if exit_status == 2:
+        assert len(r["stderr"]) == 1, r
+        assert r["stderr"][0].endswith(
+            "nul.txt: line 1, column 1: byte 0x00 (a control character) is not text; a binary file?"
+        ), r
+    else:
+        row = next(line for line in r["stdout"] if line.startswith("long_line "))
+        assert row.split()[:3] == ["long_line", "double", "1x3000000"], r
+
+
+def test_text_file_is_charged_to_the_load_budget(tmp_path, monkeypatch):
+    p = tmp_path / "d.txt"
+    p.write_text("1 2\n" * 100)  # 200 numbers: 1600 bytes as float64
+    monkeypatch.setenv("NN3_MAX_LOAD_BYTES", "1K")  # 128 numbers
+    r = CliRunner().invoke(cli, ["train", str(p), "--maxiter", "2", "-q"])
+    assert r.exit_code == 2, r.output
+    assert r.stderr == (
+        f"nn3: error: {p}: 130 numbers by line 65 need 1.02 KiB, more than nn3's budget for one "
+        "load (1 KiB; set NN3_MAX_LOAD_BYTES to raise it); refused before allocating\n"
+    )
+    with pytest.raises(MatFileError, match=r"d.txt: 130 numbers by line 65 .*NN3_MAX_LOAD_BYTES"):
+        nn3.load_mat(p)
+    r = CliRunner().invoke(cli, ["info", str(p)])
+    assert r.exit_code == 2 and "NN3_MAX_LOAD_BYTES" in r.stderr, r.output
+    monkeypatch.setenv("NN3_MAX_LOAD_BYTES", "2K")
+    assert nn3.load_mat(p)["d"].shape == (100, 2)
+
+
+def _not_a_file(tmp_path, kind):
+    import socket
+
+    if kind == "fifo":
+        os.mkfifo(tmp_path / "data.csv")
+    elif kind == "device":
+        os.symlink(os.devnull, tmp_path / "data.csv")
+    elif kind == "socket":
+        sock = socket.socket(socket.AF_UNIX)
+        sock.bind(str(tmp_path / "data.csv"))
+        return tmp_path / "data.csv", sock
+    else:
+        os.mkdir(tmp_path / "data.csv")
+    return tmp_path / "data.csv", None
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device", "socket", "directory"])
+def test_text_paths_that_are_not_files_are_refused_before_opening(tmp_path, kind):
+    # In child processes with a timeout: opening a FIFO for reading waits for a writer forever.
+    path, sock = _not_a_file(tmp_path, kind)
+    weights = tmp_path / "w.mat"
+    nn3.save_mat(weights, {"Theta1": np.zeros((25, 3)), "Theta2": np.zeros((1, 26))})
+    expected = {
+        "fifo": "is a named pipe (FIFO), not a regular file",
+        "device": "is a character device, not a regular file",
+        "socket": "is a socket, not a regular file",
+        "directory": "is a directory, not a data file",
+    }[kind]
+    try:
+        for args in (
+            ["train", str(path)],
+            ["info", str(path)],
+            ["predict", str(weights), str(path)],
+        ):
+            code, out, err, _, _ = hostile.run(args, timeout=30)
+            assert code == 2, (args, code, err)
+            assert err == f"nn3: error: {path}: {expected}\n", (args, err)
+        check = (
+            "import sys; from nn3.mat.text import is_text_data_file, read_numeric_text\n"
+            "assert not is_text_data_file(sys.argv[1])\n"
+            "try:\n    read_numeric_text(sys.argv[1])\n"
+            "except Exception as exc:\n    print(type(exc).__name__, exc)\n"
+        )
+        r = subprocess.run(
+            [sys.executable, "-c", check, str(path)], capture_output=True, text=True, timeout=30
+        )
+        assert r.returncode == 0 and r.stdout == f"MatFileError {path}: {expected}\n", r
+    finally:
+        if sock is not None:
+            sock.close()
+
+
+@pytest.mark.parametrize(
+    "name, text",
+    [
+        ("mac.csv", b"0.1,0.2,1\r0.9,0.8,0\r0.2,0.1,1\r0.7,0.9,0\r"),  # Excel's CSV (Macintosh)
+        ("mixed.csv", b"0.1,0.2,1\r0.9,0.8,0\n0.2,0.1,1\r\n\r0.7,0.9,0"),
+    ],
+)
+def test_text_with_cr_line_ends_reads_row_by_row(tmp_path, name, text):
+    p = tmp_path / name
+    p.write_bytes(text)
+    expected = [[0.1, 0.2, 1.0], [0.9, 0.8, 0.0], [0.2, 0.1, 1.0], [0.7, 0.9, 0.0]]
+    assert nn3.load_mat(p)[name[:-4]].tolist() == expected
+    r = CliRunner().invoke(cli, ["info", str(p)])
+    assert r.exit_code == 0, r.output
+    row = next(line for line in r.output.splitlines() if line.startswith(name[:-4] + " "))
+    assert row.split()[:3] == [name[:-4], "double", "4x3"], r.output
+    out = tmp_path / "w.mat"
+    r = CliRunner().invoke(cli, ["train", str(p), "--maxiter", "2", "-q", "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    assert nn3.load_mat(out)["Theta1"].shape == (25, 3)  # two features, not eleven
+
+
+# --- v7.3 files damaged, or cut while nn3 reads them ------------------------------------------
+
+
+def _cut_while_open(tmp_path):
+    """X's dataset opened, then the file cut to its first 900 bytes (HDF5 caches little)."""
+    p = tmp_path / "cut.mat"
+    with h5py.File(p, "w", userblock_size=512) as f:
+        d = f.create_dataset("X", data=np.ones((3, 400)), chunks=(3, 100))
+        d.attrs["MATLAB_class"] = np.bytes_(b"double")
+    f = h5py.File(p, "r")
+    ds = f["X"]
+    os.truncate(p, 900)
+    return p, f, ds
+
+
+def test_dataset_cut_while_read_is_a_reason_not_an_h5py_error(tmp_path):
+    from nn3.mat._hdf5 import unstored_claim
+
+    p, f, ds = _cut_while_open(tmp_path)
+    try:
+        why = unstored_claim(ds, f"{p}: variable 'X'")
+    finally:
+        f.close()
+    assert why is not None and "\n" not in why
+    assert why.startswith(
+        f"{p}: variable 'X': the file is damaged, or was cut or changed while nn3 read it ("
+    ), why
+
+
+def test_h5py_errors_name_the_file_and_keep_bugs(tmp_path):
+    from nn3.mat._hdf5 import h5py_errors, unstored_claim
+
+    p, f, ds = _cut_while_open(tmp_path)
+    try:
+        with pytest.raises(MatFileError, match=r"cut.mat: variable 'X': the file is damaged"):
+            with h5py_errors(f"{p}: variable 'X'"):
+                ds.id.get_storage_size()
+        # The same exception types raised by nn3's own code are bugs: they pass unchanged.
+        with pytest.raises(RuntimeError, match="injected bug"):
+            with h5py_errors(f"{p}: variable 'X'"):
+                raise RuntimeError("injected bug")
+    finally:
+        f.close()
+
+    class Broken:
+        shape, size, dtype = (3, 400), 1200, np.dtype("f8")
+
+        @property
+        def id(self):
+            raise KeyError("injected bug")
+
+    with pytest.raises(KeyError, match="injected bug"):
+        unstored_claim(Broken(), "X")
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_damaged_chunk_index_is_one_line(tmp_path, stream):
+    p = hostile.damaged_chunk_index(tmp_path)
+    args = ["train", str(p), "--maxiter", "2", "-q", *(["--stream"] if stream else [])]
+    r = CliRunner().invoke(cli, args)
+    assert r.exit_code == 2, (r.output, r.exception)
+    assert r.stderr.startswith(
+        f"nn3: error: {p}: variable 'X': the file is damaged, or was cut or changed while nn3 "
+        "read it ("
+    ), r.stderr
+    assert r.stderr.count("\n") == 1
+    with pytest.raises(MatFileError, match="damaged_index.mat: .*variable 'X'"):
+        nn3.load_mat(p)
+    from nn3.mat._facade import read_hdf5
+
+    with pytest.raises(MatFileError, match="damaged_index.mat: variable 'X': the file is damaged"):
+        read_hdf5(str(p))

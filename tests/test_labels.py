@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 import nn3
+from nn3.cli._common import error_message
 from nn3.errors import DataError, OptionError
 from nn3.workflow.labels import (
     check_classes,
@@ -135,10 +136,30 @@ def test_one_class_is_refused():
     [[0, 1, 1, 0], [1, 2, 3, 3], [1, 3, 3], [True, False], np.array([[1], [2]], dtype=np.uint8)],
 )
 def test_usable_labels_pass_unchanged(y):
-    for option in (None, "auto"):
+    options = (None,) if np.unique(y).size < max(y) else (None, "auto")  # 1, 3: auto numbers
+    for option in options:
         mapping = encode_labels(y, classes=option)
         assert mapping.classes is None and mapping.message is None and mapping.num_labels is None
         assert mapping.y.tolist() == np.asarray(y, dtype=float).reshape(-1).tolist()
+
+
+@pytest.mark.parametrize(
+    "y, expected, classes",
+    [
+        ([1, 3, 3], [1, 2, 2], [1, 3]),
+        ([1, 100000, 1], [1, 2, 1], [1, 100000]),
+        ([1, 2.0**63, 2.0**63], [1, 2, 2], [1, 2.0**63]),
+    ],
+)
+def test_auto_numbers_labels_with_missing_classes(y, expected, classes):
+    """classes='auto' applies whenever asked: labels from 1 with classes missing are numbered
+    1..K too (a complete 1..K is used as it is, as above)."""
+    mapping = encode_labels(np.array(y, dtype=float), classes="auto")
+    assert mapping.y.tolist() == expected
+    assert mapping.classes.tolist() == classes
+    assert mapping.num_labels == len(classes)
+    with_k = encode_labels(np.array(y, dtype=float), classes="auto", num_labels=int(max(y)))
+    assert with_k.classes is None  # K given explicitly: the labels are class numbers
 
 
 @pytest.mark.parametrize(
@@ -154,7 +175,9 @@ def test_other_numbers_refused_with_the_classes_auto_hint(y, quoted, example):
         encode_labels(np.array(y, dtype=float), path="d.mat")
     message = str(info.value)
     assert message.startswith(f"d.mat: variable 'y' {quoted}")
-    assert "--classes auto maps them to" in message and example in message
+    assert "classes='auto' maps them to" in message and example in message
+    # the command line names its option
+    assert "--classes auto maps them to" in error_message(info.value)
 
 
 @pytest.mark.parametrize(
@@ -193,8 +216,8 @@ def test_nan_and_matrix_refused():
 
 
 def test_bad_option():
-    with pytest.raises(OptionError, match="--classes must be 'auto'"):
-        encode_labels([1.0, 2.0], classes="yes")
+    with pytest.raises(OptionError, match="^classes must be 'auto', got 'yes'$"):
+        nn3.fit(np.eye(2), [1.0, 2.0], classes="yes")
 
 
 # ---------------------------------------------------------------------------------------------

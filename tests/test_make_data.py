@@ -1,4 +1,4 @@
-"""make_data and the streaming v7.3 writer (issue 12): deterministic, learnable, MATLAB's layout,
+"""make_data and the streaming v7.3 writer: deterministic, learnable, MATLAB's layout,
 atomic, and read back by GNU Octave with the same values."""
 
 import shutil
@@ -78,10 +78,14 @@ def test_incomplete_matrix_saves_nothing_and_keeps_the_old_file(tmp_path):
 
 
 def test_make_data_refuses_bad_sizes(tmp_path):
-    with pytest.raises(OptionError, match="--rows must be"):
+    with pytest.raises(OptionError, match="^rows must be at least 1, got 0$") as info:
         make_data(tmp_path / "x.mat", 0, 3, 2)
-    with pytest.raises(OptionError, match="--seed must be"):
+    assert info.value.parameter == "rows"  # the CLI says --rows
+    with pytest.raises(OptionError, match="^seed must be in 0..4294967295"):
         make_data(tmp_path / "x.mat", 3, 3, 2, seed=-1)
+    with pytest.raises(OptionError, match="^labels must be a whole number, got 2.5$"):
+        make_data(tmp_path / "x.mat", 3, 3, 2.5)
+    assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.needs_octave

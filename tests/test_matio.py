@@ -776,7 +776,7 @@ def test_octave_save_v73_is_not_available_or_is_read(tmp_path):
 
 
 # ---------------------------------------------------------------------------------------------
-# char arrays keep their MATLAB size through load and save (issue 10, section 2)
+# char arrays keep their MATLAB size through load and save
 # ---------------------------------------------------------------------------------------------
 
 OCTAVE_CHARS = (

@@ -21,7 +21,7 @@ def _data(m=600, n=20, K=4, seed=0):
 def test_lbfgs_reaches_fmincg_cost_in_fewer_evaluations():
     X, y = _data()
     fun = nn3.make_objective(X, y, 20, 8, 4, 1.0)
-    p0 = nn3.train(X, y, 8, maxiter=1).initial_params
+    p0 = nn3.train(X, y, hidden_layer_size=8, maxiter=1).initial_params
     ref = nn3.fmincg(fun, p0, maxiter=30)
     seen = []
     res = lbfgs(
@@ -67,7 +67,9 @@ def test_train_records_method_precision_and_keeps_best_weights_when_interrupted(
         if len(costs) == 4:
             stop.set()
 
-    r = nn3.train(X, y, 8, maxiter=50, callback=cb, stop_event=stop, method=method)
+    r = nn3.train(
+        X, y, hidden_layer_size=8, maxiter=50, callback=cb, stop_event=stop, method=method
+    )
     assert r.interrupted and r.settings["method"] == method
     assert r.settings["precision"] == "double"
     fun = nn3.make_objective(X, y, 20, 8, 4, 1.0)
@@ -80,10 +82,10 @@ def test_fit_saves_method_and_precision(tmp_path):
     r = nn3.fit(X, y, hidden_layer_size=8, maxiter=5, method="lbfgs", precision="single")
     v = r.to_variables()
     assert v["method"] == "lbfgs" and v["precision"] == "single"
-    with pytest.raises(ParameterError, match="method must be 'fmincg' or 'lbfgs'"):
+    with pytest.raises(ParameterError, match="method must be one of 'fmincg', 'lbfgs'"):
         nn3.fit(X, y, hidden_layer_size=8, maxiter=5, method="bfgs")
     with pytest.raises(ParameterError, match="precision"):
-        nn3.train(X, y, 8, maxiter=5, precision="float16")
+        nn3.train(X, y, hidden_layer_size=8, maxiter=5, precision="float16")
 
 
 def test_cli_method_and_precision_are_saved(tmp_path):
@@ -114,7 +116,7 @@ def test_fmincg_training_does_not_import_scipy_optimize():
     code = (
         "import sys, numpy as np, nn3\n"
         "X = np.random.default_rng(0).random((50, 4)); y = np.arange(50) % 3 + 1.0\n"
-        "r = nn3.train(X, y, 3, maxiter=3)\n"
+        "r = nn3.train(X, y, hidden_layer_size=3, maxiter=3)\n"
         "assert r.optimize_result.nit == 3, r.optimize_result\n"
         "print('scipy.optimize' in sys.modules)\n"
     )

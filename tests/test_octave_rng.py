@@ -62,7 +62,7 @@ def test_recorded_octave_streams_bit_for_bit():
 
 
 def test_issue_values_and_column_order():
-    # Octave 7.3, rng(0); rand(1, 3) as it prints them (issue 13).
+    # Octave 7.3, rng(0); rand(1, 3) as it prints them.
     np.testing.assert_allclose(OctaveRNG(0).rand(1, 3), [[0.8444, 0.7580, 0.4206]], atol=5e-5)
     r = OctaveRNG(5).rand(3, 4)
     np.testing.assert_array_equal(r.ravel(order="F"), OctaveRNG(5).rand(1, 12)[0])

@@ -170,6 +170,31 @@ def test_plot_cost_png(tmp_path):
 
 
 @needs_mpl
+def test_validation_and_learning_curves_are_ex5s_figures(tmp_path):
+    lambdas = [3, 0, 0.3, 1]  # in any order: drawn in ascending lambda
+    train, val = [0.5, 0.1, 0.2, 0.3], [0.6, 0.4, 0.3, 0.45]
+    fig = plot.plot_validation_curve(lambdas, train, val, chosen=0.3)
+    ax = fig.axes[0]
+    np.testing.assert_array_equal(ax.lines[0].get_xdata(), [0, 0.3, 1, 3])
+    np.testing.assert_array_equal(ax.lines[0].get_ydata(), [0.1, 0.2, 0.3, 0.5])
+    np.testing.assert_array_equal(ax.lines[1].get_ydata(), [0.4, 0.3, 0.45, 0.6])
+    np.testing.assert_array_equal(ax.lines[2].get_xydata(), [[0.3, 0.3]])  # the chosen one
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "Train", "Cross Validation", "chosen: lambda = 0.3"]  # fmt: skip
+    assert ax.get_xlabel() == "lambda"
+    assert plot.save_png(fig, tmp_path / "v.png") == (640, 480)
+    again = plot.plot_validation_curve(lambdas, train, val, chosen=0.3)
+    plot.save_png(again, tmp_path / "v2.png")
+    assert (tmp_path / "v.png").read_bytes() == (tmp_path / "v2.png").read_bytes()
+    fig = plot.plot_learning_curve([10, 20, 40], [0.1, 0.2, 0.25], [0.9, 0.5, 0.3])
+    ax = fig.axes[0]
+    assert ax.get_xlabel() == "Number of training examples"
+    np.testing.assert_array_equal(ax.lines[1].get_xydata(), [[10, 0.9], [20, 0.5], [40, 0.3]])
+    with pytest.raises(DataError, match="3 values but 2 training and 3 validation errors"):
+        plot.plot_learning_curve([10, 20, 40], [0.1, 0.2], [0.9, 0.5, 0.3])
+
+
+@needs_mpl
 def test_save_png_errors_and_leaves_no_temporary_files(tmp_path):
     fig = plot.plot_cost([1.0, 0.5])
     with pytest.raises(OptionError, match="does not exist"):
@@ -236,7 +261,7 @@ def test_show_errors_are_one_line(tmp_path):
         assert r.output.strip().splitlines() == [
             f"nn3: error: {DATA / 'data.mat'}: variable 'X': 2 features is not a square number "
             "of pixels, so the rows are not square images; give the image width "
-            "(example_width, --width)"
+            "(--width)"
         ]
     r = run("show", tmp_path / "missing.mat", "--out", tmp_path / "d.png")
     assert r.exit_code == 2 and r.output.count("\n") == 1 and "no such file" in r.output

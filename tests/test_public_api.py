@@ -87,3 +87,38 @@ def test_py_typed_marker_shipped():
         pyproject = tomllib.load(f)
     package_data = pyproject["tool"]["setuptools"]["package-data"]
     assert "py.typed" in package_data["nn3"]
+
+
+def test_every_user_error_is_exported():
+    import nn3.errors
+
+    raised = {
+        name
+        for name, obj in vars(nn3.errors).items()
+        if inspect.isclass(obj) and issubclass(obj, nn3.errors.Nn3Error)
+    }
+    assert raised >= {"ParameterError", "TrainingError", "ClusterError", "ObjectiveError"}
+    assert {
+        name for name in raised if getattr(nn3, name, None) is not vars(nn3.errors)[name]
+    } == set()
+    assert raised <= set(nn3.__all__)
+
+
+def test_one_make_objective_and_the_old_core_name_warns():
+    import numpy as np
+
+    from nn3.core import network
+    from nn3.engines import objective
+
+    assert nn3.make_objective is objective.make_objective
+    X = np.random.default_rng(0).random((8, 3))
+    y = np.arange(8) % 2 + 1.0
+    p = np.linspace(-0.5, 0.5, 4 * 4 + 2 * 5)
+    with pytest.warns(DeprecationWarning, match="nn3.make_objective"):
+        old = network.make_objective(X, y, 3, 4, 2, 1.0)
+    J_old, g_old = old(p)
+    J_new, g_new = nn3.make_objective(X, y, 3, 4, 2, 1.0)(p)
+    assert J_old == J_new and np.array_equal(g_old, g_new)
+    assert inspect.signature(nn3.make_objective).parameters["engine"].kind is (
+        inspect.Parameter.KEYWORD_ONLY
+    )

@@ -1,4 +1,4 @@
-"""Issue 15 end to end through the command line: real data as users have it.
+"""Real data as users have it, end to end through the command line.
 
 Text labels (a cell array written by GNU Octave here), numeric text files in the coursework's
 layout, ``--classes auto``, ``--normalize`` (the unscaled two-feature set, where it changes the

@@ -1,8 +1,9 @@
-"""The README's regression-test recipe, run as a user would: Octave saves, nn3 is held to it.
+"""The regression-test recipe (docs/how-to/regression-tests.md) run as a user would: Octave
+saves, nn3 is held to it.
 
 GNU Octave (reference BLAS) runs the repository's own ``matlab_ref/nnCostFunction.m`` and
 ``predict.m`` on the course's ``ex4weights.mat`` (400-25-10) and the bundled digits enlarged to
-20x20 pixels (1797x400, nearest neighbour), and saves ``J``, ``grad`` and ``p`` as the README's
+20x20 pixels (1797x400, nearest neighbour), and saves ``J``, ``grad`` and ``p`` as the page's
 recipe does. nn3 (numpy, OpenBLAS) must pass with the recipe's tolerances, and a port with a real
 error must fail them: a regularised bias column, row-major unrolling, an off-by-one label. A
 plain numpy port (below) with the errors switched off must pass, so the failures come from the

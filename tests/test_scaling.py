@@ -1,6 +1,6 @@
 """nn3.workflow.scaling: featureNormalize, checked by hand and against GNU Octave's mean/std.
 
-Also defines :func:`unscaled_two_feature_set`, the data set for issue 15's end-to-end test of
+Also defines :func:`unscaled_two_feature_set`, the data set of the end-to-end test of
 ``--normalize`` (importable: ``from test_scaling import unscaled_two_feature_set``).
 """
 
@@ -156,3 +156,32 @@ def test_normalizing_changes_the_outcome():
     scaled = nn3.train(X_norm, y)
     assert raw.train_accuracy <= 85.0
     assert scaled.train_accuracy >= 95.0
+
+
+def test_features_near_the_limits_of_doubles_scale_exactly():
+    """Sums of 1e300-sized values overflow and squares of 1e-180 underflow: mu and sigma come
+    from the same arithmetic on X ./ 2^e (exact), finite, and X_norm is what the ordinary
+    features would give."""
+    base = np.array([[1.0, 3.0], [2.0, 5.0], [4.0, 4.0], [8.0, 1.0]])
+    X_norm0, mu0, sigma0 = feature_normalize(base)
+    for scale in (2.0**1000, 2.0**-600):  # powers of two: the exact answer is known
+        X = base * np.array([[scale, 1.0]])
+        with np.errstate(all="raise"):  # not a single overflow or underflow escapes
+            X_norm, mu, sigma = feature_normalize(X)
+        assert mu[0, 0] == mu0[0, 0] * scale and sigma[0, 0] == sigma0[0, 0] * scale
+        assert mu[0, 1] == mu0[0, 1] and sigma[0, 1] == sigma0[0, 1]
+        assert np.array_equal(X_norm, X_norm0)
+        check_normalization(mu, sigma)  # what a weights file must hold: it would load
+        assert np.array_equal(apply_normalization(X, mu, sigma), X_norm)
+
+
+def test_a_feature_whose_std_is_beyond_doubles_is_refused_naming_it():
+    X = np.array([[1.0, 1.7e308], [2.0, -1.7e308], [3.0, 1.7e308]])
+    with pytest.raises(DataError, match=r"^d\.mat: variable 'X': feature 2 cannot be scaled"):
+        feature_normalize(X, path="d.mat")
+
+
+def test_new_data_far_beyond_the_training_scaling_is_refused():
+    mu, sigma = np.array([[0.0]]), np.array([[1e-300]])
+    with pytest.raises(DataError, match="feature 1 of the data is too far beyond"):
+        apply_normalization(np.array([[1e300]]), mu, sigma, path="w.mat")

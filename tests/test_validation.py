@@ -1,4 +1,4 @@
-"""nn3/validation.py: one table of settings, one error naming the parameter (issue 11)."""
+"""nn3/validation.py: one table of settings, one error naming the parameter."""
 
 import numpy as np
 import pytest
@@ -85,8 +85,28 @@ def test_format_value_is_exact():
 
 def test_every_setting_is_well_formed():
     for name, setting in SETTINGS.items():
-        assert setting.name == name and setting.kind in ("int", "real")
-        assert setting.ranges and setting.requirement.startswith("must be")
+        assert setting.name == name and setting.requirement.startswith("must be")
+        assert setting.kind in ("int", "real", "choice", "bool", "text", "path")
+        assert bool(setting.ranges) == (setting.kind in ("int", "real"))
+        assert (setting.options is not None) == (setting.kind == "choice")
+
+
+def test_the_choices_of_the_table_are_the_ones_the_code_takes():
+    from nn3.core.network import PRECISIONS
+    from nn3.core.octave_rng import ENGINES as RNG_ENGINES
+
+    assert SETTINGS["precision"].options.choices == tuple(PRECISIONS)
+    assert SETTINGS["rng"].options.choices == tuple(RNG_ENGINES)
+    assert SETTINGS["engine"].options.choices == nn3.engines.ENGINES
+    assert validate("rng", "Octave") == "octave"  # MATLAB's names, any case
+    with pytest.raises(ParameterError, match=r"^engine must be one of 'memory', 'stream', 'dask'"):
+        validate("engine", "Stream")  # the others exactly
+
+
+def test_a_row_can_be_checked_under_another_name():
+    with pytest.raises(ParameterError, match=r"^rows must be at least 1, got 0$") as info:
+        validate("rows", 0, row="m")  # make_data's rows are examples, not a picture's rows
+    assert info.value.parameter == "rows"
 
 
 def test_feature_count_is_checked_in_one_way():

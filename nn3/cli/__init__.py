@@ -20,15 +20,25 @@ import click
 from .._version import __version__
 from ..errors import Nn3Error
 from ._common import (
-    OPTION_NAMES,
     UserError,
     error_message,
+    ignore_stop_signals,
     interrupted_exit,
     one_line,
+    one_line_warnings,
     protect_process,
 )
 
 __all__ = ["COMMANDS", "OPTION_NAMES", "cli", "main"]
+
+
+def __getattr__(name):
+    if name == "OPTION_NAMES":  # the options' table, loaded only when asked for
+        from .options import OPTION_NAMES
+
+        return OPTION_NAMES
+    raise AttributeError(f"module 'nn3.cli' has no attribute {name!r}")
+
 
 #: Every ``nn3`` command: its name and ``"module:attribute"`` of its click command.
 COMMANDS = {
@@ -40,7 +50,8 @@ COMMANDS = {
     "info": "nn3.cli.info:info",
     "show": "nn3.cli.show:show",
     "make-data": "nn3.cli.make_data:make_data",
-    "port-check": "nn3.portcheck.command:port_check",
+    "learning-curve": "nn3.cli.learning_curve:learning_curve",
+    "port-check": "nn3.cli.port_check:port_check",
 }
 
 
@@ -71,14 +82,15 @@ class Nn3Group(click.Group):
 
     def invoke(self, ctx):
         try:
-            return super().invoke(ctx)
+            with one_line_warnings(ctx.params.get("debug")):
+                return super().invoke(ctx)
         except Nn3Error as exc:
             if ctx.params.get("debug"):
                 raise
             raise UserError(error_message(exc), exc.exit_code) from exc
         except click.UsageError as exc:
             raise one_line(exc) from exc
-        except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM/SIGHUP (issue 14)
+        except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM/SIGHUP at a safe point
             if ctx.params.get("debug"):
                 raise
             raise click.exceptions.Exit(interrupted_exit(exc)) from None  # 128 + signal
@@ -98,6 +110,21 @@ def cli(debug):
 
 
 def main(argv=None):
-    """Entry point of the ``nn3`` console script (and ``python -m nn3``)."""
-    protect_process()  # signals, and stdout that cannot be written (issue 14)
-    cli.main(args=argv, prog_name="nn3")
+    """Entry point of the ``nn3`` console script (and ``python -m nn3``).
+
+    A stop signal that arrived after the command's last safe point (while it printed, or as it
+    returned) still ends it with 128 + the signal, saying what had been written.
+    """
+    from ..stopping import stop_requested
+
+    protect_process()  # signals, and stdout that cannot be written
+    try:
+        cli.main(args=argv, prog_name="nn3")
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        if stop_requested() and not 128 < code < 160:
+            code = interrupted_exit()
+        # The status is decided: a signal from now on (Python's exit restores the default
+        # handlers, which would kill the process with another status) changes nothing.
+        ignore_stop_signals()
+        raise SystemExit(code) from None

@@ -1,42 +1,33 @@
-"""What every ``nn3`` command shares: one-line errors, option names, progress, shared options.
+"""What every ``nn3`` command shares: one-line errors in option names, progress, signals, outputs.
 
 Imported by the group (:mod:`nn3.cli`) and by each command module; it imports neither, so no
-command imports the group back. Only click and the standard library at import time.
+command imports the group back. Only click and the standard library at import time (the options,
+:mod:`nn3.cli.options`, are imported when a message needs their names).
 """
 
+import contextlib
 import sys
 import time
 
 import click
 
-from ..errors import OptionError, ParameterError
-
-#: The option each library parameter is given by, in every command (one place): a
-#: :class:`~nn3.errors.ParameterError` naming ``hidden_layer_size`` reads ``--hidden ...``.
-OPTION_NAMES = {
-    "hidden_layer_size": "--hidden",
-    "input_layer_size": "--input",
-    "num_labels": "--labels",
-    "m": "--examples",
-    "lambda_": "--lambda",
-    "maxiter": "--maxiter",
-    "seed": "--seed",
-    "epsilon_init": "--epsilon",
-    "fraction": "--holdout",
-    "rows": "--rows",
-    "cols": "--cols",
-    "example_width": "--width",
-    "init_var": "--init-var",
-    "rng": "--rng",
-    "ulps": "--ulps",
-}
+from ..errors import NamedText, OptionError, ParameterError
 
 
-def error_message(exc: Exception) -> str:
-    """What the CLI says for a library error: a parameter is called by its option name."""
-    if isinstance(exc, ParameterError) and exc.parameter in OPTION_NAMES:
-        return exc.message_for(OPTION_NAMES[exc.parameter])
-    return str(exc)
+def error_message(message: object) -> str:
+    """What the CLI says for a library error or warning: each parameter by its option name.
+
+    ``message`` is an exception (a :class:`~nn3.errors.ParameterError`, or any error whose
+    message is a :class:`~nn3.errors.NamedText`) or a NamedText (a warning); anything else is
+    shown as it is.
+    """
+    if isinstance(message, (ParameterError, NamedText)):
+        from .options import option_text
+
+        return message.named(option_text)
+    if isinstance(message, Exception) and message.args and isinstance(message.args[0], NamedText):
+        return error_message(message.args[0])
+    return str(message)
 
 
 class UserError(click.ClickException):
@@ -92,21 +83,68 @@ def check_output_folder(out) -> None:
     """Refuse an output nn3 cannot write, before any work is done.
 
     A missing, read-only or unwritable folder, a directory or a device under that name: a
-    temporary file is created in the folder (and removed) to find out (issue 14).
+    temporary file is created in the folder (and removed) to find out.
     """
     from ..mat.atomic import check_destination
 
     check_destination(out, OptionError)
 
 
-class Progress:
-    """fmincg's progress line: rewritten in place on a terminal, one line per iteration else."""
+def check_picture_path(path, label: str = "--plot") -> None:
+    """Refuse a picture nn3 cannot write, before any work: matplotlib missing, a format
+    matplotlib does not write (by the extension), a folder that cannot be written."""
+    from ..plot import picture_format, require_matplotlib, supported_formats
 
-    def __init__(self, quiet):
+    require_matplotlib()
+    if picture_format(path) is None:
+        raise OptionError(
+            f"{label} {shown(path)}: matplotlib does not write that format; give the file one of "
+            f"the extensions {', '.join(supported_formats())} (or none, for PNG)"
+        )
+    check_output_folder(path)
+
+
+def _duration(seconds: float) -> str:
+    """``42 s``, ``3 min 05 s``, ``2 h 03 min``."""
+    seconds = max(0, int(round(seconds)))
+    if seconds < 60:
+        return f"{seconds} s"
+    if seconds < 3600:
+        return f"{seconds // 60} min {seconds % 60:02d} s"
+    return f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"
+
+
+class Progress:
+    """fmincg's progress line: rewritten in place on a terminal, one line per iteration else.
+
+    On a terminal the line also shows how far the run is (``12/50``: iterations of ``maxiter``,
+    or function evaluations when ``maxiter`` is negative, as fmincg counts them), the elapsed
+    time and an estimate of the time left, from the mean time per iteration (or evaluation) so
+    far; under ``--stream``/``--dask`` also evaluations and rows per second. Elsewhere (a file,
+    a pipe) each iteration prints fmincg's own line, as MATLAB's ``fmincg`` prints it.
+    """
+
+    def __init__(self, quiet, maxiter=None):
         self.quiet = quiet
+        self.maxiter = maxiter
         self.tty = sys.stdout.isatty()
         self.start = time.monotonic()
         self.pending_newline = False
+        self.rates = None
+        self.last_line = "Iteration     0 | Cost: -"
+        self.done = 0
+
+    def _tail(self):
+        elapsed = time.monotonic() - self.start
+        parts = [f"{elapsed:6.1f} s"]
+        if self.maxiter:
+            total = abs(self.maxiter)
+            parts.insert(0, f"{self.done}/{total}")
+            if 0 < self.done < total:
+                parts.append(f"ETA {_duration(elapsed / self.done * (total - self.done))}")
+        if self.rates is not None:  # set by evaluated() under --stream/--dask
+            parts.append(self.rates.line())
+        return " | ".join(parts)
 
     def __call__(self, intermediate_result):
         if self.quiet:
@@ -114,12 +152,11 @@ class Progress:
         from ..core.optimize import progress_line
 
         line = progress_line(intermediate_result.nit, intermediate_result.fun)
+        by_evaluations = self.maxiter is not None and self.maxiter < 0
+        self.done = int(intermediate_result.nfev if by_evaluations else intermediate_result.nit)
         if self.tty:
-            elapsed = time.monotonic() - self.start
             self.last_line = line
-            rates = getattr(self, "rates", None)  # set by evaluated() under --stream/--dask
-            tail = f" | {rates.line()}" if rates is not None else ""
-            click.echo(f"\r{line} | {elapsed:6.1f} s{tail}", nl=False)
+            click.echo(f"\r{line} | {self._tail()}", nl=False)
             self.pending_newline = True
         else:
             click.echo(line)
@@ -130,9 +167,7 @@ class Progress:
         self.rates = counts
         if self.quiet or not self.tty:
             return
-        elapsed = time.monotonic() - self.start
-        line = getattr(self, "last_line", "Iteration     0 | Cost: -")
-        click.echo(f"\r{line} | {elapsed:6.1f} s | {counts.line()}", nl=False)
+        click.echo(f"\r{self.last_line} | {self._tail()}", nl=False)
         self.pending_newline = True
 
     def close(self):
@@ -141,28 +176,32 @@ class Progress:
             self.pending_newline = False
 
 
-#: ``--format`` of every command that writes a .mat file.
-format_option = click.option(
-    "--format",
-    "out_format",
-    type=click.Choice(["5", "7.3"]),
-    default="5",
-    show_default=True,
-    help="MAT-file format of --out: 5 (v5/v7, compressed) or 7.3 (HDF5).",
-)
-
-#: ``--lambda`` of check-grad and cost (``nn3 train`` defaults to 1, as ex4.m trains).
-lambda_option = click.option(
-    "--lambda",
-    "lambda_",
-    default=0.0,
-    show_default=True,
-    type=float,
-    help="Regularisation strength lambda.",
-)
+# --- Names shown safely, outputs distinct from inputs, signals, stdout that fails ----------------
 
 
-# --- Issue 14: names shown safely, outputs distinct from inputs, signals, stdout that fails ---
+@contextlib.contextmanager
+def one_line_warnings(debug: bool = False):
+    """Python warnings shown while a command runs, as one line each: ``nn3: warning: ...``.
+
+    nn3 checks what it can before numpy computes (scales, sizes, precision); a warning that
+    still comes from a library (numpy's "overflow encountered in ...", Dask's) is shown on one
+    line, escaped, without Python's file name and source line. ``--debug`` keeps Python's form.
+    """
+    import warnings
+
+    if debug:
+        yield
+        return
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        click.echo(f"nn3: warning: {one_line_text(str(message))}", err=True)
+
+    previous = warnings.showwarning
+    warnings.showwarning = show
+    try:
+        yield
+    finally:
+        warnings.showwarning = previous
 
 
 def one_line_text(text: str) -> str:
@@ -245,16 +284,12 @@ def check_distinct(inputs, outputs) -> None:
         seen.append((label, path, mine, True))
 
 
-class Interrupted(KeyboardInterrupt):
-    """A stop signal (SIGINT, SIGTERM, SIGHUP) raised where the command must stop at once.
+def __getattr__(name):
+    if name == "Interrupted":  # the old name of a stop signal's exception (nn3.stopping.Stopped)
+        from ..stopping import Stopped
 
-    A ``KeyboardInterrupt``, so whatever cleans up after Ctrl-C (temporary files) cleans up
-    after it; ``signum`` gives the exit status, 128 + signum.
-    """
-
-    def __init__(self, signum: int):
-        super().__init__(signum)
-        self.signum = signum
+        return Stopped
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def signal_name(signum: int) -> str:
@@ -279,28 +314,67 @@ class StopSignals:
     """Ctrl-C, SIGTERM and SIGHUP during ``nn3 train``: stop, save the best weights, say so.
 
     The first of them sets :attr:`stop` (fmincg stops after the current evaluation) and is
-    remembered in :attr:`signum`; any later one raises :class:`Interrupted` at once (during a
-    save: the save is abandoned, its temporary file removed, the previous file left as it was).
-    A signal the parent set to be ignored (``nohup``'s SIGHUP) stays ignored.
+    remembered in :attr:`signum`; a later one asks everything to stop at its next safe point
+    (:func:`nn3.stopping.request_stop`: the row blocks of an evaluation, the commit of the save):
+    nothing is saved, the save's temporary file is removed and the previous file left as it was.
+    No handler raises (see :mod:`nn3.stopping`). A signal the parent set to be ignored
+    (``nohup``'s SIGHUP) stays ignored.
     """
 
     def __init__(self):
-        import threading
+        from ..stopping import StopFlag
 
-        self.stop = threading.Event()
+        self.stop = StopFlag()  # lock-free: set from a signal handler
         self.signum: int | None = None
         #: Set once the result is saved: from then on a signal is only noted (exit 128 + it).
         self.saved = False
 
     def __call__(self, signum, frame):
+        from ..stopping import request_stop
+
         if self.saved:
             self.signum = self.signum or signum
-            self.stop.set()
+            self.stop.set(signum)
             return
         if self.stop.is_set():
-            raise Interrupted(signum)
+            request_stop(signum)  # the second: abandon at the next safe point
+            return
         self.signum = signum
-        self.stop.set()
+        self.stop.set(signum)
+
+    def run(self, run, progress: Progress):
+        """``run.run()`` (a prepared training) with these signals handled and ``progress`` shown.
+
+        The handlers stay installed until the command ends (training, saving, printing).
+        """
+        from ..stopping import checkpoint
+
+        previous = self.install()
+        click.get_current_context().call_on_close(lambda: self.restore(previous))
+        checkpoint()  # a signal while the data was read: nothing trained, nothing saved
+        try:
+            return run.run(callback=progress, stop_event=self.stop, progress=progress.evaluated)
+        finally:
+            progress.close()
+
+    def exit_if_stopped(self, result, out) -> None:
+        """After the save: say what a stop signal did and exit with 128 + it, if one came."""
+        res = result.optimize_result
+        if result.interrupted:
+            click.echo(
+                f"nn3: interrupted{self.by} after {res.nfev} evaluations; saved the best "
+                f"weights reached so far (cost {res.fun:.6e}) to {shown(out)}, marked "
+                "interrupted = 1",
+                err=True,
+            )
+            sys.exit(self.exit_code)
+        if self.stop.is_set():
+            click.echo(
+                f"nn3: interrupted{self.by} after training had finished; the complete result is "
+                f"in {shown(out)}",
+                err=True,
+            )
+            sys.exit(self.exit_code)
 
     def install(self) -> dict:
         """Handle the stop signals; returns the previous handlers for :meth:`restore`."""
@@ -337,8 +411,11 @@ class StopSignals:
         return f" by {signal_name(self.signum)}"
 
 
-def _raise_interrupted(signum, frame):
-    raise Interrupted(signum)
+def _request_stop(signum, frame):
+    """The handler of the stop signals outside training: ask, never raise (:mod:`nn3.stopping`)."""
+    from ..stopping import request_stop
+
+    request_stop(signum)
 
 
 class GuardedStream:
@@ -423,13 +500,17 @@ def protect_process() -> None:
     """What ``nn3`` sets up before a command runs (the console script only).
 
     Closed standard descriptors are opened on ``/dev/null`` (so no output file can take their
-    number), stdout and stderr become :class:`GuardedStream`, and SIGTERM and SIGHUP raise
-    :class:`Interrupted` (a temporary file is removed, exit status 128 + signal) unless the
-    parent set them to be ignored. ``nn3 train`` handles them itself while it trains and saves.
+    number), stdout and stderr become :class:`GuardedStream`, and SIGINT, SIGTERM and SIGHUP ask
+    the command to stop at its next safe point (:mod:`nn3.stopping`: no temporary file left, the
+    previous outputs intact, exit status 128 + signal) unless the parent set them to be ignored.
+    ``nn3 train`` handles them itself while it trains and saves.
     """
     import os
     import signal
 
+    from ..stopping import clear
+
+    clear()
     for fd in (0, 1, 2):
         try:
             os.fstat(fd)
@@ -446,15 +527,39 @@ def protect_process() -> None:
     if not isinstance(sys.stderr, GuardedStream):
         sys.stderr = GuardedStream(sys.stderr, 2, "standard error", announce=False)
     for sig in _stop_signals():
-        if sig != signal.SIGINT and signal.getsignal(sig) == signal.SIG_DFL:
-            signal.signal(sig, _raise_interrupted)
+        default = signal.default_int_handler if sig == signal.SIGINT else signal.SIG_DFL
+        if signal.getsignal(sig) == default:
+            signal.signal(sig, _request_stop)
 
 
-def interrupted_exit(exc: KeyboardInterrupt) -> int:
-    """Say that nothing was saved after ``exc`` (Ctrl-C or a signal); return the exit status."""
+def ignore_stop_signals() -> None:
+    """Ignore SIGINT, SIGTERM and SIGHUP from now on (the exit status is decided)."""
     import signal
 
-    signum = getattr(exc, "signum", signal.SIGINT)
+    for sig in _stop_signals():
+        try:
+            signal.signal(sig, signal.SIG_IGN)
+        except (OSError, ValueError):  # not the main thread
+            pass
+
+
+def interrupted_exit(exc: KeyboardInterrupt | None = None) -> int:
+    """Say how a stop signal ended the command; return the exit status, 128 + the signal.
+
+    ``exc``: Ctrl-C or a signal's :class:`~nn3.stopping.Stopped`, raised at a safe point
+    (nothing was saved); None: the command had finished when the signal was seen.
+    """
+    import signal
+
+    from ..stopping import requested_signal
+
+    signum = getattr(exc, "signum", None) or requested_signal() or signal.SIGINT
+    if exc is None:
+        click.echo(
+            f"nn3: {signal_name(signum)} came as the command finished; its output is complete",
+            err=True,
+        )
+        return 128 + signum
     how = "interrupted" if signum == signal.SIGINT else f"stopped by {signal_name(signum)}"
     click.echo(f"nn3: {how}; nothing was saved", err=True)
     return 128 + signum

@@ -7,12 +7,13 @@ so ``nn3 --help`` stays fast.
 import click
 
 from ..errors import OptionError
+from . import options
 from ._common import exit_with
 
 
 @click.command()
-@click.argument("expected", type=click.Path(dir_okay=True))
-@click.argument("actual", type=click.Path(dir_okay=True))
+@options.data_argument("expected")
+@options.data_argument("actual")
 @click.option(
     "--rtol",
     default=1e-10,
@@ -29,12 +30,7 @@ from ._common import exit_with
     show_default=True,
     help="What rtol scales: each expected element |e|, or the variable's largest max|e|.",
 )
-@click.option(
-    "--ulps",
-    default=None,
-    type=int,
-    help="Instead of rtol/atol: at most N units in the last place apart (0: identical bits).",
-)
+@options.ulps
 @click.option(
     "--var",
     "names",
@@ -42,7 +38,7 @@ from ._common import exit_with
     metavar="NAME",
     help="Compare only this variable (repeatable; struct fields as data.X).",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@options.json_report()
 def compare(expected, actual, rtol, atol, relative_to, ulps, names, as_json):
     """Compare the variables of ACTUAL.mat with those of EXPECTED.mat.
 
@@ -55,6 +51,7 @@ def compare(expected, actual, rtol, atol, relative_to, ulps, names, as_json):
     import json
 
     from ..compare import compare_files
+    from ..stopping import checkpoint
 
     ctx = click.get_current_context()
     for opt, value in (("--rtol", rtol), ("--atol", atol)):
@@ -62,7 +59,7 @@ def compare(expected, actual, rtol, atol, relative_to, ulps, names, as_json):
             raise OptionError(f"{opt} must be a non-negative number, got {value}")
     if ulps is not None and ulps < 0:
         raise OptionError(f"--ulps must be a non-negative whole number, got {ulps}")
-    if ulps is not None:  # at most 2^64 - 1 (issue 14: 10^23 was an OverflowError)
+    if ulps is not None:  # at most 2^64 - 1 (10^23 would overflow the comparison)
         from ..validation import validate
 
         validate("ulps", ulps)
@@ -83,6 +80,7 @@ def compare(expected, actual, rtol, atol, relative_to, ulps, names, as_json):
         ulps=ulps,
         relative_to=relative_to,
     )
+    checkpoint()  # a stop signal during the comparison: no report (nn3.stopping)
     if as_json:
         click.echo(json.dumps(report.to_dict(), indent=2, allow_nan=False))
     else:

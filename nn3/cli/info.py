@@ -6,6 +6,8 @@ command that shows it; numpy is imported inside the functions, so ``nn3 --help``
 
 import click
 
+from . import options
+
 #: MATLAB's numeric classes whose min/max/NaN count ``nn3 info`` shows (logical is not one).
 NUMERIC_CLASSES = frozenset(
     ("double", "single", "int8", "uint8", "int16", "uint16", "int32", "uint32", "int64", "uint64")
@@ -19,7 +21,8 @@ def summarize(value: object) -> dict:
     -------
     info : dict
         ``class`` (with attributes), ``size`` (tuple), and for numeric non-empty data ``min``,
-        ``max`` (None for complex) and ``nans`` (count of NaN elements).
+        ``max`` (None for complex) and ``nans`` (count of NaN elements); for logical data
+        ``min`` and ``max`` as ``bool`` (shown ``false``/``true``).
     """
     from ..compare import format_class, matlab_attributes, matlab_class, matlab_size
     from ..mat import Summary
@@ -34,6 +37,19 @@ def summarize(value: object) -> dict:
         "class": format_class(cls, matlab_attributes(value)),
         "size": matlab_size(value),
     }
+    if cls == "logical":  # true/false: interrupted = 1 reads "true"
+        import numpy as np
+
+        if hasattr(value, "tocsc") and hasattr(value, "nnz"):  # scipy.sparse
+            info = _summarize_sparse(value, info)
+            for key in ("min", "max"):
+                if key in info:
+                    info[key] = bool(info[key])
+            return info
+        arr = np.asarray(value)
+        if arr.size:
+            info.update(min=bool(arr.min()), max=bool(arr.max()), nans=0)
+        return info
     if cls in NUMERIC_CLASSES:
         import numpy as np
 
@@ -105,21 +121,23 @@ def _info_rows(value, name):
 def _info_number(x):
     if x is None:
         return "-"
+    if isinstance(x, bool):
+        return "true" if x else "false"
     if isinstance(x, int):
         return str(x)
     return f"{x:.6g}".replace("inf", "Inf").replace("nan", "NaN")
 
 
 @click.command()
-@click.argument("file", type=click.Path(dir_okay=True))
+@options.data_argument("file")
 def info(file):
     """Format version and variables of FILE.mat: name, MATLAB class, size, min/max/NaNs.
 
     Struct fields are listed as data.X. Sizes are in MATLAB order (5000x400).
     """
     from ..compare import format_size
-    from ..mat import LoadBudget, Summary, iter_mat, mat_format, shown
-    from ..mat._base import format_bytes
+    from ..mat import LoadBudget, Summary, format_bytes, iter_mat, mat_format, shown
+    from ..stopping import checkpoint
 
     fmt = mat_format(file)
     rows = [("name", "class", "size", "min", "max", "NaNs")]
@@ -127,6 +145,7 @@ def info(file):
     # One variable at a time, for a summary: cells, text and objects by class and size only,
     # each variable within the load budget on its own; the table is printed once all are read.
     for root, value in iter_mat(file, summary=True):
+        checkpoint()  # a stop signal: at the next variable (nn3.stopping)
         if isinstance(value, Summary) and value.reason:
             unread.append(shown(root))
         for name, s in _info_rows(value, root):
@@ -141,7 +160,8 @@ def info(file):
                 )
             )
         del value
-    if fmt == "text":  # issue 15: a numeric text file, read as MATLAB's load reads it
+    checkpoint()
+    if fmt == "text":  # a numeric text file, read as MATLAB's load reads it
         click.echo(f"{file}: numeric text file (read as MATLAB's load reads it)")
     else:
         header = _header_text(file, fmt)

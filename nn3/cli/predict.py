@@ -6,7 +6,8 @@ Registered in :data:`nn3.cli.COMMANDS`; numpy and scipy are imported inside the 
 import click
 
 from ..errors import OptionError
-from ._common import check_distinct, check_output_folder, fmt_size, format_option, shown
+from . import options
+from ._common import check_distinct, check_output_folder, fmt_size, shown
 
 
 def _parse_sample(text):
@@ -27,70 +28,45 @@ def _parse_sample(text):
 
 
 @click.command()
-@click.argument("weights", type=click.Path(dir_okay=True))
-@click.argument("data", required=False, type=click.Path(dir_okay=True))
+@options.data_argument("weights")
+@options.data_argument("data", required=False)
 @click.option(
     "--x", "sample", default=None, help="One sample as comma-separated features, e.g. --x 1.5,2.0."
 )
-@click.option(
-    "--out",
-    default=None,
-    type=click.Path(),
-    help="Write the predictions p (m x 1) and outputs h (m x K) to this .mat file.",
-)
-@format_option
-@click.option("--x-var", default="X", show_default=True, help="Name of the data variable.")
-@click.option(
-    "--y-var",
-    default="y",
-    show_default=True,
-    help="Name of the label variable (accuracy is shown when it is present).",
-)
-@click.option(
-    "--stream",
-    is_flag=True,
-    help="Read X by row blocks from the v7.3 DATA.mat and write p (and h) to a v7.3 --out "
-    "block by block: neither X nor the predictions are held whole.",
-)
-@click.option(
-    "--block-rows",
-    type=int,
-    default=None,
-    metavar="N",
-    help="Rows per block for --stream/--dask.",
-)
-@click.option(
-    "--dask",
-    "dask_address",
-    default=None,
-    metavar="ADDRESS|local[:N]",
-    help="Predict on Dask workers (tcp://HOST:PORT or local[:N]; pip install 'nn3[dask]').",
-)
-def predict(weights, data, sample, out, x_var, y_var, out_format, stream, block_rows, dask_address):
+@options.out(help="Write the predictions p (m x 1) and outputs h (m x K) to this .mat file.")
+@options.format_()
+@options.x_var()
+@options.y_var(help="Name of the label variable (accuracy is shown when it is present).")
+@options.engine_options
+def predict(weights, data, sample, out, x_var, y_var, out_format, stream, block_rows, dask):
     """Predict with trained WEIGHTS.mat on DATA.mat or on one sample (--x).
 
     Labels are 1..K (argmax of the outputs), or 0/1 for a single output unit; when WEIGHTS.mat
     holds 'classes' (text labels, --classes auto), the original labels, with p_index 1..K.
     Features are scaled with the file's mu and sigma (nn3 train --normalize). DATA may be a
     numeric text file: all X, or X and a last column of labels. Nothing is saved without --out.
+    --stream/--dask read X by row blocks from a v7.3 DATA.mat and write p (and h) to a v7.3
+    --out block by block: neither X nor the predictions are held whole.
     """
     import numpy as np
 
     from ..core.network import accuracy, labels_from_outputs
     from ..mat import save_mat
+    from ..stopping import checkpoint
     from ..validation import check_feature_count
-    from ..workflow import training
+    from ..workflow.data import read_data, validate_data
+    from ..workflow.labels import shown_label
 
     if (data is None) == (sample is None):
         raise OptionError("give either DATA.mat or --x (one sample), not both or neither")
-    check_distinct([("WEIGHTS", weights), ("DATA", data)], [("--out", out)])  # issue 14
-    if stream or block_rows is not None or dask_address is not None:
+    check_distinct([("WEIGHTS", weights), ("DATA", data)], [("--out", out)])
+    if stream or block_rows is not None or dask is not None:
         return _predict_by_blocks(
-            weights, data, out, x_var, y_var, out_format, stream, block_rows, dask_address
+            weights, data, out, x_var, y_var, out_format, stream, block_rows, dask
         )
     if out is not None:
         check_output_folder(out)
-    # issue 15: the weights file's classes and mu/sigma travel with the network (Model)
+    # the weights file's classes and mu/sigma travel with the network (Model)
     from ..workflow.model import load_model
 
     model = load_model(weights)
@@ -101,20 +77,20 @@ def predict(weights, data, sample, out, x_var, y_var, out_format, stream, block_
         source = "--x"
     else:  # a text file with one column more than the network's inputs ends in the labels
         n_inputs = Theta1.shape[1] - 1
-        X, labels = training.read_data(data, x_var, y_var, False, n_features=n_inputs)
+        X, labels = read_data(data, x_var, y_var, False, n_features=n_inputs)
         y = None if labels is None else model.encode(labels, data, y_var)  # stored classes
         K = Theta2.shape[0] if model.classes is not None else None  # a subset of the classes
-        X, y = training.validate_data(X, y, data, x_var, y_var, K)
+        X, y = validate_data(X, y, data, x_var, y_var, K)
         source = data
     n_examples = X.shape[0] if sample is None else None  # a data file's X may be transposed
     check_feature_count(X.shape[1], Theta1.shape, f"{source} and {weights}: ", n_examples)
     h = model.predict_proba(X)  # (X - mu) ./ sigma first when the file holds mu and sigma
     p_index = labels_from_outputs(h)
     p = model.decode(p_index)
+    checkpoint()  # a stop signal meanwhile: no result, nothing saved (nn3.stopping)
     if sample is not None:
-        if model.classes is not None:
-            name = p[0] if isinstance(p[0], str) else f"{p[0]:g}"
-            click.echo(f"Prediction: {name} (class {int(p_index[0])})")
+        if model.classes is not None:  # escaped and short, as every label shown
+            click.echo(f"Prediction: {shown_label(p[0])} (class {int(p_index[0])})")
         else:
             click.echo(f"Prediction: {int(p[0])}")
         if Theta2.shape[0] == 1:
@@ -143,16 +119,15 @@ def _predict_by_blocks(weights, data, out, x_var, y_var, out_format, stream, blo
     from ..engines.labels import read_labels
     from ..engines.predict import predict_blocks
     from ..engines.source import hdf5_path, open_source
-    from ..mat import load_mat
-    from ..validation import check_feature_count
-    from ..workflow import training
+    from ..mat import h5py_errors, load_mat
+    from ..validation import check_feature_count, validate
+    from ..workflow.weights import load_weights
 
     if data is None:
         raise OptionError("--stream/--dask predict a DATA.mat file, not --x")
-    if stream and address is not None:
-        raise OptionError("--stream and --dask are two engines; give one")
-    if block_rows is not None and block_rows < 1:
-        raise OptionError(f"--block-rows must be at least 1, got {block_rows}")
+    engine = options.engine_of(stream, address) or "stream"
+    if block_rows is not None:
+        validate("block_rows", block_rows)
     ctx = click.get_current_context()
     if out is not None:
         if ctx.get_parameter_source("out_format") == click.core.ParameterSource.COMMANDLINE and (
@@ -163,11 +138,11 @@ def _predict_by_blocks(weights, data, out, x_var, y_var, out_format, stream, blo
             )
         check_output_folder(out)
     if address is not None:
-        from ..engines.dask_engine import _distributed, parse_address
+        from ..engines.dask_engine import parse_address, require_distributed
 
         parse_address(address)
-        _distributed()  # the missing extra, in one line, before anything is read
-    Theta1, Theta2 = training.load_weights(weights)
+        require_distributed()  # the missing extra, in one line, before anything is read
+    Theta1, Theta2 = load_weights(weights)
     scaled = [k for k in ("classes", "mu", "sigma") if k in load_mat(weights)]
     if scaled:
         raise OptionError(
@@ -178,7 +153,7 @@ def _predict_by_blocks(weights, data, out, x_var, y_var, out_format, stream, blo
     m, n = source.shape
     source.close()
     check_feature_count(n, Theta1.shape, f"{data} and {weights}: ", m)
-    with h5py.File(data, "r") as f:
+    with h5py.File(data, "r") as f, h5py_errors(str(data)):
         has_y = hdf5_path(y_var) in f
     y = read_labels(data, y_var, m) if has_y else None
     info = predict_blocks(
@@ -187,11 +162,11 @@ def _predict_by_blocks(weights, data, out, x_var, y_var, out_format, stream, blo
         data,
         out,
         y=y,
-        engine="dask" if address is not None else "stream",
+        engine=engine,
         client=address,
         block_rows=block_rows,
         x_var=x_var,
-    )
+    )  # stops at each block (nn3.stopping); --out is written by now: no checkpoint after it
     click.echo(f"Predicted {info['rows']} examples")
     if info["accuracy"] is not None:
         click.echo(f"Accuracy: {info['accuracy']:.2f}%")

@@ -6,8 +6,9 @@ command, so ``nn3 --help`` stays fast.
 
 import click
 
-from ..errors import DataError, OptionError
-from ._common import check_distinct, check_output_folder
+from ..errors import DataError, prefixed
+from . import options
+from ._common import check_distinct, check_picture_path
 from ._common import shown as shown_name
 
 #: Examples shown from a data set unless both --rows and --cols are given (ex4 shows 100).
@@ -30,36 +31,21 @@ def _pick_examples(m, count, seed):
 
 
 @click.command()
-@click.argument("file", type=click.Path(dir_okay=True))
-@click.option(
-    "--out",
+@options.data_argument("file")
+@options.out(
     required=True,
-    type=click.Path(),
-    help="PNG file to write (written atomically; the same input gives the same bytes).",
+    help="Picture to write, in the format of its extension (PNG, JPG, PDF, SVG, ...; PNG "
+    "without one), atomically; the same input gives the same bytes.",
 )
-@click.option("--rows", type=int, default=None, help="Rows of images in the grid.")
-@click.option("--cols", type=int, default=None, help="Columns of images in the grid.")
-@click.option(
-    "--width",
-    "example_width",
-    type=int,
-    default=None,
-    help="Image width in pixels (default: the square root of the feature count).",
-)
-@click.option(
-    "--seed",
-    default=0,
-    show_default=True,
-    type=int,
-    help="Which examples to show when the data set has more than the grid holds.",
-)
-@click.option(
-    "--x-var",
-    default=None,
-    help="Show this data variable (struct fields as data.X) even if the file holds weights.",
+@options.rows(None, help="Rows of images in the grid.")
+@options.cols
+@options.width
+@options.seed("Which examples to show when the data set has more than the grid holds.")
+@options.x_var(
+    None, help="Show this data variable (struct fields as data.X) even if the file holds weights."
 )
 def show(file, out, rows, cols, example_width, seed, x_var):
-    """Save a picture of FILE as a PNG: examples of a data set, or a network's hidden units.
+    """Save a picture of FILE: examples of a data set, or a network's hidden units.
 
     \b
     nn3 show DATA.mat --out data.png       a grid of examples of X as images (displayData)
@@ -68,24 +54,22 @@ def show(file, out, rows, cols, example_width, seed, x_var):
     A file with Theta1 (or nn_params) is shown as hidden units, otherwise X is shown. Each row is
     an image unrolled column-major, square unless --width is given. Data sets show at most 100
     examples (picked at random, reproducibly by --seed), or --rows x --cols when both are given.
-    Needs matplotlib: pip install 'nn3[plot]'.
+    The picture's format is --out's extension, as matplotlib writes it. Needs matplotlib: pip
+    install 'nn3[plot]'.
     """
     from .. import plot
     from ..mat import get_variable, load_mat
-    from ..validation import check_picture_size
-    from ..workflow import training
+    from ..validation import check_picture_size, validate_params
+    from ..workflow.data import validate_data
+    from ..workflow.weights import weights_from_variables
 
-    for label, value in (("--rows", rows), ("--cols", cols), ("--width", example_width)):
-        if value is not None and value < 1:
-            raise OptionError(f"{label} must be at least 1, got {value}")
-    training.check_settings(seed=seed)
-    plot._matplotlib()  # fail early, with the install hint, if matplotlib is missing
-    check_output_folder(out)
-    check_distinct([("FILE", file)], [("--out", out)])  # issue 14
+    validate_params(rows=rows, cols=cols, example_width=example_width, seed=seed)
+    check_distinct([("FILE", file)], [("--out", out)])
+    check_picture_path(out, "--out")  # matplotlib, the format, the folder: before any work
     variables = load_mat(file)
     weights = x_var is None and ("Theta1" in variables or "nn_params" in variables)
     if weights:
-        Theta1, _ = training.weights_from_variables(variables, file)
+        Theta1, _ = weights_from_variables(variables, file)
         images = Theta1[:, 1:]
         what = "Theta1(:, 2:end)"
         units = images.shape[0]
@@ -94,7 +78,7 @@ def show(file, out, rows, cols, example_width, seed, x_var):
     else:
         name = x_var or "X"
         X = get_variable(variables, name, file)
-        X, _ = training.validate_data(X, None, file, name)
+        X, _ = validate_data(X, None, file, name)
         what = f"variable '{name}'"
         count = DEFAULT_EXAMPLES if rows is None or cols is None else rows * cols
         images = X[_pick_examples(X.shape[0], count, seed)]
@@ -103,11 +87,11 @@ def show(file, out, rows, cols, example_width, seed, x_var):
     try:
         height, width = plot.tile_shape(images.shape[1], example_width)
         grid_rows, grid_cols = plot.grid_shape(images.shape[0], rows, cols)
-        check_picture_size(grid_rows, grid_cols, height, width)  # before allocating (issue 14)
+        check_picture_size(grid_rows, grid_cols, height, width)  # before allocating
         fig = plot.display_data(images, example_width, grid_rows, grid_cols)
     except DataError as exc:
-        raise DataError(f"{file}: {what}: {exc}") from None
-    size = plot.save_png(fig, out)
+        raise DataError(prefixed(f"{file}: {what}: ", exc)) from None
+    size = plot.save_picture(fig, out)
     click.echo(
         f"Saved {noun} of {shown_name(file)} ({height}x{width} images, {grid_rows}x{grid_cols} "
         f"grid) to {shown_name(out)} ({size[0]}x{size[1]} pixels)"

@@ -10,10 +10,10 @@ from typing import Any, Protocol, TypeGuard
 
 import numpy as np
 
+from ..mat import DTYPE_CLASSES as _DTYPE_CLASSES
+from ..mat import dtype_class as _dtype_class
 from ..mat import matlab_shape
-from ..mat._base import DTYPE_CLASSES as _DTYPE_CLASSES
-from ..mat._base import dtype_class as _dtype_class
-from ..mat._base import str_codes as _str_codes
+from ..mat import str_codes as _str_codes
 
 NUMERIC_CLASSES = frozenset(_DTYPE_CLASSES.values())
 

@@ -31,7 +31,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ..mat import format_size
-from ..mat._base import str_codes as _str_codes
+from ..mat import str_codes as _str_codes
 from .classes import (
     NUMERIC_CLASSES,
     format_class,

@@ -15,6 +15,8 @@ depend on the machine.
 import numpy as np
 import numpy.typing as npt
 
+from ..validation import as_real_array
+
 
 def exp(x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """Element-wise ``exp(x)``: numpy's ``exp`` (the CPU's SIMD one where numpy has it).
@@ -70,8 +72,13 @@ def sigmoid(z: npt.ArrayLike) -> np.ndarray | np.float64:
     Returns
     -------
     g : ndarray of the shape of ``z``, float64
+
+    Raises
+    ------
+    DataError
+        ``z`` is not real numbers (text, complex).
     """
-    nz = np.array(z, dtype=np.float64)  # a copy, negated in place below
+    nz = np.array(as_real_array(z, "z"))  # a copy, negated in place below
     np.negative(nz, out=nz)
     return sigmoid_of_negated_inplace(nz)[()]  # [()]: a scalar for scalar input, as before
 

@@ -14,7 +14,14 @@ from typing import NamedTuple
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ..validation import validate, validate_params
+from ..errors import ObjectiveError
+from ..stopping import checkpoint
+from ..validation import (
+    as_real_array,
+    check_gradient_check_size,
+    validate,
+    validate_params,
+)
 from .network import nn_cost_function, unroll
 from .rng import debug_initialize_weights
 
@@ -26,9 +33,14 @@ def _scalar_cost(value):
     """The cost from what ``J`` returned: a number, a 1x1 array, or ``(J, grad, ...)``."""
     if isinstance(value, tuple):
         value = value[0]
-    arr = np.asarray(value, dtype=np.float64)
+    try:
+        arr = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ObjectiveError(
+            f"the cost function must return a number (or (J, grad)), got {type(value).__name__}"
+        ) from None
     if arr.size != 1:
-        raise ValueError(f"the cost function must return a scalar cost, got shape {arr.shape}")
+        raise ObjectiveError(f"the cost function must return a scalar cost, got shape {arr.shape}")
     return float(arr.reshape(()))
 
 
@@ -57,11 +69,14 @@ def compute_numerical_gradient(
     -------
     numgrad : ndarray of the shape of ``theta``, float64
     """
-    theta = np.array(theta, dtype=np.float64)
+    if not callable(J):
+        raise ObjectiveError(f"J must be a function J(theta) -> cost, got {type(J).__name__}")
+    theta = np.array(as_real_array(theta, "theta"))
     e = validate("e", e)
     numgrad = np.zeros_like(theta)
     flat = numgrad.reshape(-1)  # a view: numgrad is contiguous
     for p in range(theta.size):
+        checkpoint()  # a stop asked for (a signal to the nn3 command) ends it here
         minus = theta.copy()
         minus.flat[p] -= e
         plus = theta.copy()
@@ -80,6 +95,11 @@ def relative_difference(numgrad, grad):
     """
     numgrad = np.asarray(numgrad, dtype=np.float64).reshape(-1)
     grad = np.asarray(grad, dtype=np.float64).reshape(-1)
+    with np.errstate(invalid="ignore"):  # NaN in a gradient: NaN, as MATLAB gives
+        top = float(np.max(np.abs(np.concatenate([numgrad, grad])), initial=0.0))
+    if top > 2.0**500:  # the squares would overflow: both norms of 2^-e times the values
+        _, e = math.frexp(top)  # (exact, and the ratio is the same)
+        numgrad, grad = np.ldexp(numgrad, -e), np.ldexp(grad, -e)
     num = float(np.linalg.norm(numgrad - grad))
     if num == 0:
         return 0.0
@@ -172,6 +192,7 @@ def check_nn_gradients(
         ``(numgrad, grad, relative_difference)``.
     """
     lambda_ = validate("lambda_", lambda_)
+    check_gradient_check_size(input_layer_size, hidden_layer_size, num_labels, m)
     if cost_function is None:
         cost_function = nn_cost_function
     nn_params, X, y = debug_problem(input_layer_size, hidden_layer_size, num_labels, m)

@@ -18,6 +18,7 @@ kept as a list of ``(row, column)`` hits instead of an m x K matrix.
 """
 
 import threading
+import warnings
 from collections.abc import Callable
 
 import numpy as np
@@ -29,7 +30,7 @@ from . import activations
 from .activations import sigmoid_of_negated_inplace
 from .threads import blas_thread, check_threads, run_on_threads, single_threaded_blas
 
-#: What :func:`make_objective` returns: ``fun(nn_params) -> (J, grad)``.
+#: What :func:`memory_objective` returns: ``fun(nn_params) -> (J, grad)``.
 Objective = Callable[[npt.ArrayLike], tuple[float, np.ndarray]]
 
 #: ``precision=`` names and the dtype the evaluation computes in.
@@ -859,7 +860,18 @@ def _cached_evaluator(X, y, hidden, num_labels):
     return evaluator
 
 
-def make_objective(
+def make_objective(*args, **kwargs) -> Objective:
+    """Deprecated name of :func:`memory_objective`; use :func:`nn3.make_objective`."""
+    warnings.warn(
+        "nn3.core.network.make_objective is deprecated: use nn3.make_objective (any engine) "
+        "or nn3.core.network.memory_objective",
+        DeprecationWarning,
+        stacklevel=2,
+    )
+    return memory_objective(*args, **kwargs)
+
+
+def memory_objective(
     X: npt.ArrayLike,
     y: npt.ArrayLike,
     input_layer_size: int,
@@ -876,8 +888,8 @@ def make_objective(
     once, then reused by every call; ``X`` is kept by reference, not copied (in double
     precision). Each call returns a new gradient array (optimizers keep earlier ones).
 
-    The in-memory engine. ``nn3.make_objective`` (:func:`nn3.engines.make_objective`) takes
-    ``engine="stream"`` or ``"dask"`` too, for data read by row blocks.
+    The in-memory engine of :func:`nn3.make_objective`, which takes ``engine="stream"`` or
+    ``"dask"`` too, for data read by row blocks.
 
     Parameters
     ----------

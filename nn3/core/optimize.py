@@ -39,7 +39,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..errors import ObjectiveError, ParameterError
-from ..validation import validate_params
+from ..validation import as_real_array, validate_params
 
 # Line-search constants of fmincg.m.
 RHO = 0.01  # sufficient-decrease (Armijo) constant of the Wolfe-Powell conditions
@@ -253,7 +253,9 @@ def fmincg(
         ``maxiter`` not a non-zero whole number (2.5 is refused, never truncated), ``red`` not
         positive.
     ObjectiveError
-        ``fun`` returned no gradient.
+        ``fun`` is not callable, or returned no gradient.
+    DataError
+        ``x0`` is not real numbers.
     """
     if bounds is not None or (constraints is not None and len(constraints) > 0):
         raise ValueError("fmincg is unconstrained: it takes no bounds or constraints")
@@ -279,6 +281,11 @@ def fmincg(
     settings = validate_params(maxiter=maxiter, red=red)
     length = settings["maxiter"]
     red = np.float64(settings["red"])
+    if not callable(fun):
+        raise ObjectiveError(
+            f"fmincg needs a function fun(x) -> (J, grad) to minimise, got {type(fun).__name__}"
+        )
+    x0 = as_real_array(x0, "x0")
     evaluate = _Evaluator(fun, jac, args)
     notify = _callback_caller(callback)
     tty = disp and sys.stdout.isatty()

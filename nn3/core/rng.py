@@ -6,7 +6,7 @@ from typing import Protocol
 import numpy as np
 
 from ..errors import OptionError
-from ..validation import to_int, validate_int, validate_real
+from ..validation import check_array_size, to_int, validate_int, validate_real
 
 
 class RandSource(Protocol):
@@ -53,8 +53,9 @@ class MatlabRNG:
         -------
         r : ndarray of shape (m, n), float64
         """
-        if n is None:
-            n = m
+        m = check_size(m, "rand")
+        n = m if n is None else check_size(n, "rand")
+        check_array_size(m * n, "m", m, f"rand({m}, {n})")
         return self._state.random_sample(m * n).reshape((m, n), order="F")
 
     def shuffled_order(self, n: int) -> np.ndarray:
@@ -127,6 +128,7 @@ def rand_initialize_weights(
     """
     n_in, n_out = validate_int("L_in", L_in), validate_int("L_out", L_out)
     epsilon = validate_real("epsilon_init", epsilon_init)
+    check_array_size(n_out * (1 + n_in), "L_out", n_out, f"a {n_out}x{1 + n_in} weight matrix")
     if rng is None or isinstance(rng, (int, np.integer)):
         rng = MatlabRNG(0 if rng is None else rng)
     return rng.rand(n_out, 1 + n_in) * 2 * epsilon - epsilon
@@ -143,5 +145,6 @@ def debug_initialize_weights(fan_out: int, fan_in: int) -> np.ndarray:
     W : ndarray of shape (fan_out, 1 + fan_in)
     """
     rows, cols = validate_int("fan_out", fan_out), 1 + validate_int("fan_in", fan_in)
+    check_array_size(rows * cols, "fan_out", rows, f"a {rows}x{cols} weight matrix")
     w = np.sin(np.arange(1, rows * cols + 1, dtype=np.float64))
     return w.reshape((rows, cols), order="F") / 10

@@ -4,7 +4,7 @@ A block's partial sums are the unregularised, undivided pieces of the cost and g
 ``log_sum`` (the sum of ``Y.*log(h) + (1-Y).*log(1-h)`` over the block, i.e. ``-J * m_b`` without
 regularisation), ``g0`` (``sum(delta2)``, the bias column of ``Theta1_grad * m_b``), ``g1``
 (``Xb' * delta2``) and ``g2`` (``a2' * delta3``, bias row included). They are computed by
-:class:`nn3.core.network._Evaluator`, the in-memory hot path, on one block at a time. The client
+:data:`nn3.core.RowBlockEvaluator`, the in-memory hot path, on one block at a time. The client
 adds them in block order, then divides by ``m`` and regularises once (:func:`combine`), exactly as
 the in-memory evaluator does across its own blocks.
 """
@@ -13,7 +13,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from ..core.network import _Evaluator, _regularisation, roll
+from ..core import RowBlockEvaluator, regularisation
+from ..core.network import roll
 
 
 class BlockSums(NamedTuple):
@@ -55,7 +56,7 @@ class BlockEvaluator:
         self.block_rows = int(block_rows)
         no_hits = np.zeros(0, dtype=np.intp)
         # The evaluator sizes its buffers from X's shape only: a stand-in of block_rows rows.
-        self._evaluator = _Evaluator(
+        self._evaluator = RowBlockEvaluator(
             _RowsOnly(self.block_rows, n), no_hits, no_hits, hidden, num_labels, self.block_rows
         )
         self._grad1 = np.empty((hidden, n + 1))
@@ -139,7 +140,7 @@ def combine(sums, Theta1, Theta2, lambda_: float, m: int):
             acc0 += s.g0
             acc1 += s.g1
             acc2 += s.g2
-    J = -log_sum / m + _regularisation(Theta1, Theta2, lambda_, m)
+    J = -log_sum / m + regularisation(Theta1, Theta2, lambda_, m)
     hidden, n1 = Theta1.shape
     grad = np.empty(Theta1.size + Theta2.size)
     grad1, grad2 = roll(grad, n1 - 1, hidden, Theta2.shape[0])

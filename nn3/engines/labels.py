@@ -10,6 +10,8 @@ import os
 import numpy as np
 
 from ..errors import DataError, MatFileError
+from ..mat import check_regular, h5py_errors
+from ..validation import check_labels
 
 #: Memory the engines hold per label: the label (float64) and its row and column (intp).
 BYTES_PER_LABEL = 24
@@ -30,7 +32,9 @@ def available_memory() -> int:
         return 1 << 62
 
 
-def read_labels(path, y_var: str, m: int, max_bytes: int | None = None) -> np.ndarray:
+def read_labels(
+    path, y_var: str, m: int, max_bytes: int | None = None, num_labels: int | None = None
+) -> np.ndarray:
     """The labels ``y`` of a v7.3 file, as a float64 vector of ``m`` values, checked.
 
     Parameters
@@ -43,6 +47,8 @@ def read_labels(path, y_var: str, m: int, max_bytes: int | None = None) -> np.nd
     max_bytes : int, optional
         The most memory the labels may take (:data:`BYTES_PER_LABEL` per label); by default half
         of :func:`available_memory`.
+    num_labels : int, optional
+        K when known: the labels must be 1..K (0/1 for one output unit).
 
     Returns
     -------
@@ -61,11 +67,12 @@ def read_labels(path, y_var: str, m: int, max_bytes: int | None = None) -> np.nd
     where = f"{path}: variable '{y_var}'"
     if max_bytes is None:
         max_bytes = available_memory() // 2
+    check_regular(path)
     try:
         f = h5py.File(path, "r")
     except OSError as exc:
         raise MatFileError(f"{path}: cannot open as HDF5 ({exc})") from exc
-    with f:
+    with f, h5py_errors(where):
         try:
             ds = f[hdf5_path(y_var)]
         except KeyError:
@@ -87,19 +94,10 @@ def read_labels(path, y_var: str, m: int, max_bytes: int | None = None) -> np.nd
             y = np.asarray(ds[()], dtype=np.float64).reshape(-1)
         except (OSError, ValueError) as exc:
             raise MatFileError(f"{where}: cannot read ({exc})") from exc
-    return check_label_values(y, path, y_var)
+    return check_labels(y, path, y_var, num_labels)
 
 
 def check_label_values(y, path="<data>", y_var="y", num_labels=None) -> np.ndarray:
-    """Finite whole-number labels, 0/1 or 1..K (as :func:`nn3.workflow.training.check_labels`)."""
-    from ..workflow.training import check_labels
-
-    y = np.asarray(y, dtype=np.float64).reshape(-1)
-    if not np.all(np.isfinite(y)):
-        raise DataError(f"{path}: variable '{y_var}' holds NaN or Inf; labels must be numbers")
-    if not np.all(y == np.round(y)):
-        raise DataError(
-            f"{path}: variable '{y_var}' holds non-integer values; labels must be whole numbers"
-        )
-    check_labels(y, path, y_var, num_labels)
-    return y
+    """Finite whole-number labels, 0/1 or 1..K, as a float64 vector
+    (:func:`nn3.validation.check_labels`, the one label check)."""
+    return check_labels(y, path, y_var, num_labels)

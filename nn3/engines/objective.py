@@ -7,21 +7,22 @@
 ``with`` block.
 """
 
+import os
 import time
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from ..core.network import Objective, _Evaluator, label_hits, roll
-from ..core.network import make_objective as network_objective
-from ..errors import DataError, OptionError
+from ..core import RowBlockEvaluator
+from ..core.network import Objective, label_hits, memory_objective, roll
+from ..errors import DataError, Nn3Error, ParameterConflictError
+from ..validation import as_real_array, validate
 from .block import combine
 from .partition import default_block_rows
 from .progress import Progress
 from .source import ArraySource, DaskArraySource, open_source
 
-ENGINES = ("memory", "stream", "dask")
 #: ``choose_engine`` keeps X in memory when it takes at most this fraction of available memory.
 MEMORY_ENGINE_FRACTION = 0.5
 
@@ -35,13 +36,16 @@ class EngineObjective:
     m : int
     block_rows : int
     progress : Progress
+    client : distributed.Client or None
+        The Dask engine's client (one it started from an address, until :meth:`close`).
     """
 
-    def __init__(self, engine, sizes, lambda_, m, block_rows, owned_client=None):
+    def __init__(self, engine, sizes, lambda_, m, block_rows, owned_client=None, client=None):
         self._engine, self.sizes, self.lambda_ = engine, tuple(sizes), float(lambda_)
         self.engine, self.m, self.block_rows = engine.name, int(m), int(block_rows)
         self.progress = Progress()
         self._owned_client = owned_client
+        self.client = client
 
     def __call__(self, nn_params):
         """Cost and unrolled gradient (a new array each call)."""
@@ -60,7 +64,7 @@ class EngineObjective:
         self._engine.close()
         if self._owned_client is not None:
             self._owned_client.close()
-            self._owned_client = None
+            self._owned_client = self.client = None
 
     def __enter__(self):
         return self
@@ -86,12 +90,12 @@ class _SumsEngine:
 
 
 class _MemoryEngine:
-    """The in-memory hot path (:class:`nn3.core.network._Evaluator`) with a chosen block size."""
+    """The in-memory hot path (:data:`nn3.core.RowBlockEvaluator`) with a chosen block size."""
 
     name = "memory"
 
     def __init__(self, X, rows, cols, sizes, block_rows):
-        self.evaluator = _Evaluator(X, rows, cols, sizes[1], sizes[2], block_rows)
+        self.evaluator = RowBlockEvaluator(X, rows, cols, sizes[1], sizes[2], block_rows)
 
     def evaluate(self, nn_params, Theta1, Theta2, lambda_):
         grad = np.empty(Theta1.size + Theta2.size)
@@ -99,7 +103,7 @@ class _MemoryEngine:
         return self.evaluator(Theta1, Theta2, lambda_, grad1, grad2), grad
 
     def sums(self, nn_params):
-        raise OptionError("block sums come from the stream and dask engines")
+        raise TypeError("block sums come from the stream and dask engines")
 
     def close(self):
         pass
@@ -115,38 +119,63 @@ def make_objective(
     *,
     engine: str = "memory",
     precision: str = "double",
-    **options: Any,
+    block_rows: int | None = None,
+    client: Any = None,
+    x_var: str | None = None,
 ) -> Objective:
-    """``nn3.make_objective``: the cost and gradient as ``fun(nn_params) -> (J, grad)``, any engine.
+    """The cost and gradient as ``fun(nn_params) -> (J, grad)``, whatever engine evaluates them.
 
-    ``engine="memory"`` with no other option is :func:`nn3.core.network.make_objective` (X an
-    in-memory matrix); ``engine="stream"`` or ``"dask"``, or any of ``client=``, ``block_rows=``,
-    ``x_var=``, is :func:`make_engine_objective`: X may then also be a v7.3 file (a path,
-    ``(path, variable)`` or an h5py dataset) or a dask.array, read by row blocks.
+    ``nn3.make_objective``: the objective :func:`nn3.fmincg` (or
+    ``scipy.optimize.minimize(fun, x0, jac=True)``) minimises, port of the coursework's
+    ``@(p) nnCostFunction(p, input_layer_size, hidden_layer_size, num_labels, X, y, lambda)``
+    with the data checked and indexed once. Its positional arguments are nnCostFunction's; what
+    nn3 adds is keyword-only.
+
+    ``engine="memory"`` with no other option is :func:`nn3.core.network.memory_objective` (X an
+    in-memory matrix, read by reference); ``engine="stream"`` or ``"dask"``, or any of
+    ``client=``, ``block_rows=``, ``x_var=``, is :func:`make_engine_objective`: X may then also
+    be a v7.3 file (a path, ``(path, variable)`` or an h5py dataset) or a dask.array, read by
+    row blocks.
 
     Parameters
     ----------
     X : ndarray of shape (m, n), or a block source (see :func:`make_engine_objective`)
     y : array_like of shape (m,) or (m, 1)
+        0/1 labels (``num_labels == 1``) or 1..K.
     input_layer_size, hidden_layer_size, num_labels : int
     lambda_ : float, default 0.0
     engine : {"memory", "stream", "dask"}, default "memory"
     precision : {"double", "single"}, default "double"
         ``"single"``: float32 evaluation (in-memory engine only), see
-        :func:`nn3.core.network.make_objective`.
-    **options
-        ``client``, ``block_rows``, ``x_var``: see :func:`make_engine_objective`.
+        :func:`nn3.core.network.memory_objective`.
+    block_rows, client, x_var
+        See :func:`make_engine_objective`.
 
     Returns
     -------
     fun : callable ``fun(nn_params) -> (J, grad)``
+        An :class:`EngineObjective` (close it, or use it in a ``with`` block) for the block
+        engines.
     """
+    engine = validate("engine", engine)
+    options: dict[str, Any] = {
+        k: v
+        for k, v in (("block_rows", block_rows), ("client", client), ("x_var", x_var))
+        if v is not None
+    }
     if engine == "memory" and not options:
-        return network_objective(
+        X = as_real_array(X, "X", convert=False)  # text or objects: one line, not numpy's error
+        y = as_real_array(y, "y", convert=False)
+        return memory_objective(
             X, y, input_layer_size, hidden_layer_size, num_labels, lambda_, precision=precision
         )
-    if precision != "double":
-        raise OptionError(f"precision={precision!r} is for the in-memory engine only")
+    if validate("precision", precision) != "double":
+        raise ParameterConflictError(
+            "precision",
+            precision,
+            "{precision=} is for the in-memory engine only; the block engines evaluate in "
+            "double precision",
+        )
     return make_engine_objective(
         X, y, input_layer_size, hidden_layer_size, num_labels, lambda_, engine=engine, **options
     )
@@ -194,8 +223,9 @@ def make_engine_objective(
     EngineObjective
         ``fun(nn_params) -> (J, grad)``, with ``.progress``, ``.close()``.
     """
-    if engine not in ENGINES:
-        raise OptionError(f"unknown engine {engine!r} (use one of {', '.join(ENGINES)})")
+    engine = validate("engine", engine)
+    if block_rows is not None:
+        block_rows = validate("block_rows", block_rows)
     source = open_source(X, x_var)
     try:
         m, n = source.shape
@@ -206,10 +236,7 @@ def make_engine_objective(
             raise DataError(f"{source.where}: X has {m} rows but y has {y.size} labels")
         rows, cols = label_hits(y, num_labels)
         sizes = (input_layer_size, hidden_layer_size, num_labels)
-        block_rows = default_block_rows(m, n) if block_rows is None else int(block_rows)
-        if block_rows < 1:
-            raise OptionError(f"block rows must be at least 1, got {block_rows}")
-        block_rows = min(block_rows, m)
+        block_rows = min(default_block_rows(m, n) if block_rows is None else block_rows, m)
         owned = None
         inner: _MemoryEngine | _SumsEngine
         if engine == "memory":
@@ -233,7 +260,9 @@ def make_engine_objective(
     except BaseException:
         source.close()
         raise
-    return EngineObjective(inner, sizes, lambda_, m, block_rows, owned_client=owned)
+    if engine != "dask":
+        client = None
+    return EngineObjective(inner, sizes, lambda_, m, block_rows, owned_client=owned, client=client)
 
 
 def _in_memory(source):
@@ -262,3 +291,22 @@ def choose_engine(source, fraction: float = MEMORY_ENGINE_FRACTION) -> str:
         return "memory"
     m, n = source.shape
     return "memory" if 8 * m * n <= fraction * available_memory() else "stream"
+
+
+def auto_engine(data, x_var: str = "X") -> str:
+    """The engine ``nn3 train DATA`` uses by default: ``"stream"`` for a v7.3 file whose X does
+    not fit in memory (:func:`choose_engine`), else ``"memory"``.
+
+    Anything that is not a readable v7.3 file with a numeric X gives ``"memory"``, whose loader
+    then reports the problem as it always has.
+    """
+    if not isinstance(data, (str, os.PathLike)):
+        return "memory"
+    try:
+        source = open_source(data, x_var)
+    except (Nn3Error, OSError, ValueError):
+        return "memory"
+    try:
+        return choose_engine(source)
+    finally:
+        source.close()

@@ -6,8 +6,6 @@ blocks' partial sums in block order, so results do not depend on how many worker
 
 import numpy as np
 
-from ..errors import OptionError
-
 #: Bytes of X per row block when ``block_rows`` is not given (about 32 MiB).
 DEFAULT_BLOCK_BYTES = 32 * 2**20
 #: Fewest rows per default block (so that the matrix products stay efficient).
@@ -46,8 +44,8 @@ def row_blocks(m: int, block_rows: int) -> list[tuple[int, int]]:
     blocks : list of (start, stop)
         In row order; ``blocks[k] = (k * block_rows, min(m, (k + 1) * block_rows))``.
     """
-    if block_rows is None or int(block_rows) < 1:
-        raise OptionError(f"block rows must be at least 1, got {block_rows}")
+    if block_rows is None or int(block_rows) < 1:  # callers pass checked settings
+        raise ValueError(f"block rows must be at least 1, got {block_rows}")
     block_rows = int(block_rows)
     return [(start, min(m, start + block_rows)) for start in range(0, m, block_rows)]
 
@@ -66,7 +64,7 @@ def block_hits(rows, cols, start, stop):
     -------
     hits : ndarray of shape (n_block_hits,), intp
         ``c * b + (r - start)`` for each one of ``Y`` at (r, c) in the block (``b = stop - start``),
-        sorted: the position in a (K, b) array, as :class:`nn3.core.network._Evaluator` keeps them.
+        sorted: the position in a (K, b) array, as :data:`nn3.core.RowBlockEvaluator` keeps them.
     """
     lo, hi = np.searchsorted(rows, [start, stop])
     hits = cols[lo:hi] * (stop - start) + (rows[lo:hi] - start)

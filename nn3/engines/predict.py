@@ -10,7 +10,9 @@ import collections
 import numpy as np
 
 from ..core.network import labels_from_outputs, predict_proba
-from ..errors import MatFileError
+from ..errors import MatFileError, ParameterConflictError
+from ..stopping import checkpoint
+from ..validation import validate
 from .partition import default_block_rows, row_blocks
 from .source import H5Source, open_source
 from .stream import BlockReader, check_finite
@@ -24,13 +26,13 @@ def _block_outputs(Xt, Theta1, Theta2):
 
 def _predict_file_block(path, var, start, stop, Theta1, Theta2):
     """Task: read rows ``[start, stop)`` of X on a worker and predict them."""
-    from .dask_engine import _worker_address
+    from .dask_engine import worker_address
 
     try:
         source = H5Source(path, var)
     except MatFileError as exc:
         raise MatFileError(
-            f"{path}: worker {_worker_address()} cannot read the file: {exc}"
+            f"{path}: worker {worker_address()} cannot read the file: {exc}"
         ) from None
     try:
         buf = source.read(start, stop, np.empty((source.shape[1], stop - start)))
@@ -87,6 +89,12 @@ def predict_blocks(
     """
     from ..mat.blocks import V73BlockWriter
 
+    if validate("engine", engine) == "memory":
+        raise ParameterConflictError(
+            "engine", engine, "predict_blocks predicts by blocks: {name} must be 'stream' or 'dask'"
+        )
+    if block_rows is not None:
+        block_rows = validate("block_rows", block_rows)
     Theta1 = np.asarray(Theta1, dtype=np.float64)
     Theta2 = np.asarray(Theta2, dtype=np.float64)
     source = open_source(X, x_var)
@@ -133,15 +141,12 @@ class _block_results:
             self.client = (
                 connect(client or "local") if client is None or isinstance(client, str) else client
             )
-        elif engine != "stream":
-            from ..errors import OptionError
-
-            raise OptionError(f"predict by blocks uses the stream or dask engine, not {engine!r}")
 
     def __iter__(self):
         if self.engine == "stream":
             reader = BlockReader(self.source, self.blocks)
             for k in range(len(self.blocks)):
+                checkpoint()  # each block a safe point to stop at (nn3.stopping)
                 yield _block_outputs(reader.read(k), *self.thetas)
             return
         client = self.client
@@ -156,6 +161,9 @@ class _block_results:
 
     @staticmethod
     def _take(future):
+        from .dask_engine import wait_futures
+
+        wait_futures([future])  # a stop asked for ends the wait (nn3.stopping)
         result = future.result()
         future.release()
         return result

@@ -22,7 +22,7 @@ import os
 import numpy as np
 
 from ..errors import DataError, MatFileError
-from ..mat._hdf5 import unstored_claim
+from ..mat import h5py_errors, unstored_claim
 
 _NUMERIC_CLASSES = {
     "double",
@@ -125,13 +125,14 @@ class H5Source:
             )
         except OSError as exc:
             raise MatFileError(f"{self.path}: cannot open as HDF5 ({exc})") from exc
-        self._ds = self._file[hdf5_path(var)]
+        with h5py_errors(f"{self.path}: variable '{var}'"):
+            self._ds = self._file[hdf5_path(var)]
 
     def read(self, start, stop, out):
         """Rows ``[start, stop)`` of X, transposed, into ``out`` (C-contiguous (n, stop-start))."""
         try:
             self._ds.read_direct(out, np.s_[:, start:stop])
-        except (OSError, ValueError, TypeError, RuntimeError) as exc:
+        except (OSError, ValueError, TypeError, RuntimeError, KeyError) as exc:
             raise MatFileError(
                 f"{self.path}: variable '{self.name}': cannot read rows {start + 1}..{stop} ({exc})"
             ) from exc
@@ -160,7 +161,7 @@ def _check_dataset(path, var):
         f = h5py.File(path, "r")
     except OSError as exc:
         raise MatFileError(f"{path}: cannot open as HDF5 ({exc})") from exc
-    with f:
+    with f, h5py_errors(where):
         group, parts = f, var.split(".")
         for i, part in enumerate(parts):
             link = group.get(part, getlink=True) if isinstance(group, h5py.Group) else None

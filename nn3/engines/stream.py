@@ -3,6 +3,9 @@
 Memory: per evaluating thread, two block buffers (``n x block_rows`` float64, and a smaller one
 for the last block) and the evaluator's intermediates for one block; a few blocks' partial sums,
 the parameters and the labels; never X. The page cache holds what the OS chooses.
+
+Each block is a safe point where a stop asked for (a signal to the ``nn3`` command) ends the
+evaluation (:func:`nn3.stopping.checkpoint`).
 """
 
 import collections
@@ -15,6 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from ..errors import DataError
+from ..stopping import checkpoint
 from .block import BlockEvaluator, params_to_thetas
 from .partition import block_hits, row_blocks
 
@@ -107,16 +111,19 @@ class StreamEngine:
         with _single_threaded_blas():
             if self.threads == 1:
                 for k in range(len(self.blocks)):
+                    checkpoint()  # each block a safe point to stop at (nn3.stopping)
                     yield self._evaluate(k, Theta1, Theta2)
                 return
             if self._pool is None:
                 self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix="nn3-stream")
             pending = collections.deque()
             for k in range(len(self.blocks)):
+                checkpoint()
                 pending.append(self._pool.submit(self._evaluate, k, Theta1, Theta2))
                 if len(pending) > 2 * self.threads:
                     yield pending.popleft().result()
             while pending:
+                checkpoint()
                 yield pending.popleft().result()
 
     def close(self):

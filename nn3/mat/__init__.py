@@ -61,6 +61,7 @@ allocating.
 """
 
 from ._base import (
+    DTYPE_CLASSES,
     MAX_DENSE_ELEMENTS,
     MAX_DEPTH,
     MAX_ELEMENTS,
@@ -68,16 +69,27 @@ from ._base import (
     MatlabChar,
     MatlabObject,
     Summary,
+    check_regular,
     densify,
     describe,
+    dtype_class,
+    format_bytes,
     format_size,
     matlab_shape,
     shown,
+    str_codes,
 )
 from ._facade import HDF5_SIGNATURE, Variables, get_variable, iter_mat, load_mat, mat_format
+from ._hdf5 import h5py_errors, unstored_claim
 from .writer import FORMATS, save_mat
 
+# The seams other packages use, by public names: nn3.compare compares classes and text as the
+# readers give them (DTYPE_CLASSES, dtype_class, str_codes), nn3.cli says sizes in bytes
+# (format_bytes), nn3.engines checks the storage a v7.3 dataset claims (unstored_claim), opens
+# only regular files (check_regular) and turns h5py's errors on a damaged file into one line
+# (h5py_errors).
 __all__ = [
+    "DTYPE_CLASSES",
     "FORMATS",
     "HDF5_SIGNATURE",
     "MAX_DENSE_ELEMENTS",
@@ -90,6 +102,8 @@ __all__ = [
     "Variables",
     "densify",
     "describe",
+    "dtype_class",
+    "format_bytes",
     "format_size",
     "get_variable",
     "iter_mat",
@@ -98,4 +112,8 @@ __all__ = [
     "matlab_shape",
     "save_mat",
     "shown",
+    "str_codes",
+    "check_regular",
+    "h5py_errors",
+    "unstored_claim",
 ]

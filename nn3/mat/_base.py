@@ -16,8 +16,9 @@ import contextvars
 import math
 import os
 import re
+import stat
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 from numpy.typing import DTypeLike
@@ -260,6 +261,16 @@ def budget() -> LoadBudget:
     return current
 
 
+def active_budget() -> LoadBudget:
+    """The budget of the load under way, or a fresh one (not kept) when no load is under way.
+
+    For readers called both inside :func:`~nn3.mat.load_mat` (which shares one budget among a
+    file's variables) and on their own (then each call gets a budget of its own).
+    """
+    current = _BUDGET.get()
+    return current if current is not None else LoadBudget()
+
+
 def start_budget(current: LoadBudget | None = None) -> contextvars.Token:
     """Make ``current`` (default: a fresh budget) the load's budget.
 
@@ -412,6 +423,92 @@ def densify(value: Any, path: str = "<data>", name: str = "X") -> np.ndarray:
     except BudgetError as exc:
         raise MatFileError(f"{path}: variable '{shown(name)}': {exc}") from None
     return value.toarray()
+
+
+def check_regular(path: str, kind: str = "a .mat file") -> os.stat_result:
+    """The status of ``path`` if it is a regular file nn3 may read; it is not opened.
+
+    A FIFO, device, socket or directory is refused before anything opens it: opening a FIFO
+    for reading waits for a writer (forever), and a device can have effects or never end.
+
+    Parameters
+    ----------
+    path : str
+    kind : str
+        What the file should be, for the message about a directory (``"a .mat file"``).
+
+    Raises
+    ------
+    MatFileError
+        One line naming ``path``: missing (or a broken symbolic link), a part of the path is
+        not a folder, permission denied, a directory, or not a regular file.
+    """
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        if os.path.islink(path):
+            raise MatFileError(f"{path}: no such file (a broken symbolic link)") from None
+        raise MatFileError(f"{path}: no such file") from None
+    except NotADirectoryError:
+        raise MatFileError(f"{path}: no such file (a part of the path is not a folder)") from None
+    except PermissionError:
+        raise MatFileError(f"{path}: permission denied") from None
+    except (OSError, ValueError) as exc:  # ValueError: a NUL character in the name
+        raise MatFileError(
+            f"{path}: cannot read ({getattr(exc, 'strerror', None) or exc})"
+        ) from None
+    if stat.S_ISDIR(st.st_mode):
+        raise MatFileError(f"{path}: is a directory, not {kind}")
+    if not stat.S_ISREG(st.st_mode):
+        raise MatFileError(f"{path}: {_not_regular(st.st_mode)}")
+    if not os.access(path, os.R_OK):
+        raise MatFileError(f"{path}: permission denied")
+    return st
+
+
+def _not_regular(mode: int) -> str:
+    for test, name in (
+        (stat.S_ISFIFO, "a named pipe (FIFO)"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+    ):
+        if test(mode):
+            return f"is {name}, not a regular file"
+    return "not a regular file"
+
+
+def open_regular(path: str, kind: str = "a .mat file") -> BinaryIO:
+    """``path`` opened for reading (binary), refusing anything but a regular file before opening.
+
+    :func:`check_regular` first; the file is then opened without blocking (a FIFO put in its
+    place meanwhile cannot make ``open`` wait) and checked again through the open descriptor.
+
+    Raises
+    ------
+    MatFileError
+        As :func:`check_regular`, or the file cannot be opened.
+    """
+    check_regular(path, kind)
+    flags = os.O_RDONLY
+    for name in ("O_NONBLOCK", "O_NOCTTY", "O_CLOEXEC", "O_BINARY"):
+        flags |= getattr(os, name, 0)
+    try:
+        fd = os.open(path, flags)
+    except PermissionError:
+        raise MatFileError(f"{path}: permission denied") from None
+    except OSError as exc:
+        raise MatFileError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):  # replaced between the check and the open
+            raise MatFileError(f"{path}: {_not_regular(mode)}")
+        if hasattr(os, "O_NONBLOCK"):
+            os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 def check_count(n: int, dims: tuple[int, ...], what: str) -> None:

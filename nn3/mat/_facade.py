@@ -11,7 +11,6 @@ file's first bytes, :func:`load_mat` dispatches to :mod:`~nn3.mat.v4`, :mod:`~nn
 import contextlib
 import mmap
 import os
-import stat
 import struct
 import warnings
 import zlib
@@ -21,10 +20,20 @@ from typing import Any
 import numpy as np
 
 from ..errors import MatFileError
-from ._base import FileContentError, LoadBudget, describe, end_budget, shown, start_budget
+from ._base import (
+    FileContentError,
+    LoadBudget,
+    check_regular,
+    describe,
+    end_budget,
+    open_regular,
+    shown,
+    start_budget,
+)
+from ._hdf5 import H5PY_ERRORS, raised_in_h5py
 from ._normalise import normalise
 from .octave_hdf5 import is_octave_file, iter_octave
-from .text import is_text_data_file, load_text
+from .text import TEXT_EXTENSIONS, is_text_data_file, load_text
 from .v4 import looks_like_v4, read_v4
 from .v5 import iter_v5
 from .v73 import iter_v73
@@ -37,30 +46,14 @@ _V5_VERSIONS = (b"\x00\x01", b"\x01\x00")
 
 def _check_readable(path):
     path = os.fspath(path)
-    try:
-        st = os.stat(path)
-    except FileNotFoundError:
-        if os.path.islink(path):
-            raise MatFileError(f"{path}: no such file (a broken symbolic link)") from None
-        raise MatFileError(f"{path}: no such file") from None
-    except NotADirectoryError:
-        raise MatFileError(f"{path}: no such file (a part of the path is not a folder)") from None
-    except PermissionError:
-        raise MatFileError(f"{path}: permission denied") from None
-    except OSError as exc:
-        raise MatFileError(f"{path}: cannot read ({exc.strerror or exc})") from None
-    if stat.S_ISDIR(st.st_mode):
-        raise MatFileError(f"{path}: is a directory, not a .mat file")
-    if not stat.S_ISREG(st.st_mode):
-        raise MatFileError(f"{path}: not a regular file")
-    if not os.access(path, os.R_OK):
-        raise MatFileError(f"{path}: permission denied")
+    kind = "a data file" if path.lower().endswith(TEXT_EXTENSIONS) else "a .mat file"
+    check_regular(path, kind)
     return path
 
 
 def _read_head(path, n):
     try:
-        with open(path, "rb") as fh:
+        with open_regular(path) as fh:
             return fh.read(n)
     except PermissionError:
         raise MatFileError(f"{path}: permission denied") from None
@@ -210,8 +203,8 @@ def iter_mat(
     fmt = mat_format(path)  # checks that the file is there and readable
     wanted = None if variables is None else set(variables)
     seen = names if names is not None else []
-    if fmt == "text":  # issue 15: ex2data1.txt, one variable named after the file (MATLAB load)
-        for name, value in load_text(path).items():
+    if fmt == "text":  # ex2data1.txt: one variable named after the file, as MATLAB's load names it
+        for name, value in load_text(path, budget=budget).items():
             seen.append(name)
             if wanted is None or name in wanted:
                 yield name, value
@@ -273,11 +266,7 @@ def _raw_variables(path, fmt, wanted, summary, seen):
             reader = iter_octave if is_octave_file(f) else iter_v73
             yield from reader(f, wanted, summary, seen)
         return
-    try:
-        fh = open(path, "rb")
-    except OSError as exc:
-        raise MatFileError(f"{path}: cannot read ({exc.strerror or exc})") from None
-    with fh:
+    with open_regular(path) as fh:
         if fmt == "4":  # v4 is never compressed: what it holds is bounded by the file's size
             for name, value in read_v4(fh.read()).items():
                 seen.append(name)
@@ -309,8 +298,19 @@ def read_hdf5(path: str) -> dict[str, Any]:
     -------
     dict
         Name to raw value (:func:`load_mat` normalises them).
+
+    Raises
+    ------
+    MatFileError
+        As :func:`load_mat`: one line naming the file (a damaged file included).
     """
-    return dict(_raw_variables(path, "7.3", None, False, []))
+    path = _check_readable(path)
+    token = start_budget()
+    try:
+        with _file_errors(path, "7.3"):
+            return dict(_raw_variables(path, "7.3", None, False, []))
+    finally:
+        end_budget(token)
 
 
 #: Exceptions that bad bytes make the parsing libraries raise anywhere in a reader: numpy
@@ -320,30 +320,11 @@ def read_hdf5(path: str) -> dict[str, Any]:
 _DATA_ERRORS = (struct.error, zlib.error, ValueError, OverflowError, OSError, EOFError)
 
 
-#: Raised from inside h5py (the HDF5 library's error stack mapped to Python), these also mean a
-#: corrupt file: h5py reports a missing or damaged object as ``KeyError``, a bad datatype as
-#: ``TypeError``, an unsupported feature as ``NotImplementedError``, and the rest as
-#: ``RuntimeError``. The same types raised by nn3's own code are bugs.
-_H5PY_DATA_ERRORS = (KeyError, TypeError, RuntimeError, NotImplementedError, IndexError)
-
-
 def _caused_by_data(exc):
     """Whether an exception from a reader means a bad file (else: a bug, re-raised as is)."""
     if isinstance(exc, _DATA_ERRORS):
         return True
-    return isinstance(exc, _H5PY_DATA_ERRORS) and _raised_in_h5py(exc)
-
-
-def _raised_in_h5py(exc):
-    """Whether the innermost frame of ``exc``'s traceback is h5py's code (Python or Cython)."""
-    tb = exc.__traceback__
-    if tb is None:
-        return False
-    while tb.tb_next is not None:
-        tb = tb.tb_next
-    module = tb.tb_frame.f_globals.get("__name__", "") or ""
-    filename = tb.tb_frame.f_code.co_filename.replace("\\", "/")
-    return module.split(".")[0] == "h5py" or "/h5py/" in filename or filename.startswith("h5py/")
+    return isinstance(exc, H5PY_ERRORS) and raised_in_h5py(exc)
 
 
 def get_variable(variables: dict[str, Any], name: str, path: str = "<data>") -> Any:

@@ -4,7 +4,9 @@ Every file nn3 writes (weights, predictions, pictures) goes through :func:`atomi
 content is written to a temporary name in the destination folder, flushed to disk, and renamed
 over the destination only when complete. A failed or killed run never leaves a half-written file
 and never destroys the previous one (a SIGKILL may leave a hidden ``.nn3-*.tmp`` beside it).
-A file that replaces an earlier one keeps the earlier one's permission bits.
+A file that replaces an earlier one keeps the earlier one's permission bits. Once a stop was
+asked for (a signal to the ``nn3`` command, :mod:`nn3.stopping`), no temporary file is renamed
+into place: the work stops there, the temporary file is removed.
 """
 
 import os
@@ -13,6 +15,7 @@ import tempfile
 from contextlib import contextmanager
 
 from ..errors import MatFileError
+from ..stopping import checkpoint
 
 
 def _umask():
@@ -36,7 +39,14 @@ def _fsync_folder(folder):
 
 
 def _cannot_write(path, folder, exc):
-    return f"{path}: cannot write to {folder} ({exc.strerror or exc})"
+    return f"{path}: cannot write to {folder} ({_reason(exc)})"
+
+
+def _reason(exc):
+    """An OSError in a few words: its errno's text (HDF5 puts a whole error dump in strerror)."""
+    if exc.errno:
+        return os.strerror(exc.errno)
+    return " ".join(str(exc.strerror or exc).split())
 
 
 def check_destination(path, error=MatFileError):
@@ -125,6 +135,7 @@ def atomic_output(path, suffix=".tmp", error=MatFileError):
         with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
         os.chmod(tmp, _mode_for(path))  # replacing a 0600 file keeps it 0600
+        checkpoint()  # a stop asked for (a signal): the previous file stays
         os.replace(tmp, path)
         tmp = None
     except BaseException as exc:  # also KeyboardInterrupt and the CLI's signals: no temp left
@@ -134,6 +145,6 @@ def atomic_output(path, suffix=".tmp", error=MatFileError):
             except OSError:
                 pass
         if isinstance(exc, OSError):
-            raise error(f"{path}: cannot write ({exc.strerror or exc})") from exc
+            raise error(f"{path}: cannot write ({_reason(exc)})") from exc
         raise
     _fsync_folder(folder)

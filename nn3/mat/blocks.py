@@ -7,7 +7,10 @@ written. The file follows :mod:`nn3.mat.writer`'s v7.3 layout (its helpers write
 an m x n matrix is an HDF5 dataset of shape (n, m), chunked by whole rows of the matrix (a chunk
 is ``n x chunk_rows`` on disk, about :data:`CHUNK_BYTES`), so a row block is a run of whole
 chunks, uncompressed unless asked. The file is written atomically (:mod:`nn3.mat.atomic`): it
-appears under its name only when closed after every row of every matrix was written.
+appears under its name only when closed after every row of every matrix was written. HDF5 writes
+through :class:`nn3.mat._hdf5.GuardedWriteFile`: a full disk (or a file size limit) ends the
+write with one line at the next block, never with HDF5's crash. Each block is a safe point to stop
+at (:func:`nn3.stopping.checkpoint`): a signal to the ``nn3`` command stops there, nothing written.
 
 Example
 -------
@@ -23,6 +26,8 @@ import os
 import numpy as np
 
 from ..errors import MatFileError
+from ..stopping import checkpoint
+from ._hdf5 import GuardedWriteFile
 from .atomic import atomic_output
 
 #: Bytes per chunk of a streamed matrix (whole rows, at least one).
@@ -35,8 +40,9 @@ class RowBlockMatrix:
     Created by :meth:`V73BlockWriter.matrix`.
     """
 
-    def __init__(self, dataset, rows, cols, where):
+    def __init__(self, dataset, rows, cols, where, sink=None):
         self._ds, self.rows, self.cols, self.where = dataset, rows, cols, where
+        self._sink = sink  # the GuardedWriteFile: a failed write is raised after the block
         self._done = []  # (start, stop) written
 
     def write_rows(self, start: int, block) -> None:
@@ -56,7 +62,10 @@ class RowBlockMatrix:
                 f"{self.where}: a block of shape {block.shape} does not fit rows {start + 1}.."
                 f"{stop} of a {self.rows}x{self.cols} matrix"
             )
+        checkpoint()  # a stop asked for (a signal): nothing more is written
         self._ds[:, start:stop] = np.ascontiguousarray(block.T, dtype=self._ds.dtype)
+        if self._sink is not None:
+            self._sink.check()
         self._done.append((start, stop))
 
     def missing(self):
@@ -90,9 +99,13 @@ class V73BlockWriter:
 
         self._atomic = atomic_output(self.path, suffix=".mat.tmp")
         self._tmp = self._atomic.__enter__()
+        self._sink = None
         try:
-            self.file = h5py.File(self._tmp, "w", userblock_size=512, libver="earliest")
+            self._sink = GuardedWriteFile(self._tmp, self.path)
+            self.file = h5py.File(self._sink, "w", userblock_size=512, libver="earliest")
         except BaseException as exc:
+            if self._sink is not None:
+                self._sink.close()
             self._atomic.__exit__(type(exc), exc, exc.__traceback__)
             raise
         self._writer = V73Writer(self.file)
@@ -151,7 +164,7 @@ class V73BlockWriter:
         set_matlab_class(ds, cls)
         if logical:
             ds.attrs.create("MATLAB_int_decode", np.int32(1))
-        matrix = RowBlockMatrix(ds, rows, cols, f"{self.path}: variable '{name}'")
+        matrix = RowBlockMatrix(ds, rows, cols, f"{self.path}: variable '{name}'", self._sink)
         self._matrices[name] = matrix
         return matrix
 
@@ -164,6 +177,7 @@ class V73BlockWriter:
         if name in self._matrices or name in self.file:
             raise MatFileError(f"{self.path}: variable '{name}' written twice")
         self._writer.write(self.file, name, prepare(self.path, name, value))
+        self._sink.check()
 
     def _finish(self):
         from .writer import v73_header
@@ -176,6 +190,8 @@ class V73BlockWriter:
                     "written; nothing saved"
                 )
         self.file.close()
+        self._sink.close()
+        self._sink.check()
         with open(self._tmp, "r+b") as fh:
             fh.write(v73_header().ljust(512, b"\x00")[:512])
 
@@ -196,3 +212,4 @@ class V73BlockWriter:
             self.file.close()
         except Exception:  # already closed, or h5py failing on a broken file
             pass
+        self._sink.close()

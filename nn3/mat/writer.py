@@ -27,7 +27,7 @@ from ._base import (
     matlab_shape,
     str_codes,
 )
-from ._hdf5 import to_compound
+from ._hdf5 import GuardedWriteFile, to_compound
 from .atomic import atomic_output
 
 FORMATS = ("5", "7.3")
@@ -185,7 +185,7 @@ def save_mat(path: str | os.PathLike, variables: dict[str, Any], format: str | f
     with atomic_output(path, suffix=".mat.tmp") as tmp, _unraisable_as_errors(path):
         try:
             if format == "7.3":
-                write_v73(tmp, prepared, header=v73_header())
+                write_v73(tmp, prepared, header=v73_header(), where=path)
             else:
                 import scipy.io
 
@@ -194,7 +194,7 @@ def save_mat(path: str | os.PathLike, variables: dict[str, Any], format: str | f
         except (OSError, MatFileError):
             raise
         except Exception as exc:  # h5py and scipy report a failed write in several ways
-            raise MatFileError(f"{path}: cannot write ({exc})") from exc
+            raise MatFileError(f"{path}: cannot write ({_short(exc)})") from exc
 
 
 @contextlib.contextmanager
@@ -250,7 +250,9 @@ def v73_header() -> bytes:
     return text.encode("ascii").ljust(116, b" ")[:116] + b"\x00" * 8 + b"\x00\x02IM"
 
 
-def write_v73(path: str, variables: dict[str, Any], header: bytes) -> None:
+def write_v73(
+    path: str, variables: dict[str, Any], header: bytes, where: str | None = None
+) -> None:
     """Write variables to ``path`` as a MATLAB v7.3 file (not atomic: see ``nn3.save_mat``).
 
     Parameters
@@ -261,15 +263,22 @@ def write_v73(path: str, variables: dict[str, Any], header: bytes) -> None:
         Name to value, already checked and shaped by :func:`prepare`.
     header : bytes
         128 bytes for the start of the userblock (``MATLAB 7.3 MAT-file ...``, ``00 02 I M``).
+    where : str, optional
+        The file as messages name it (the destination of an atomic write); default ``path``.
     """
     import h5py
 
-    if _nbytes(variables) > V73_IN_MEMORY_BYTES:  # large: HDF5 writes the file itself
-        with h5py.File(path, "w", userblock_size=512, libver="earliest") as f:
-            writer = V73Writer(f)
-            for name, value in variables.items():
-                writer.write(f, name, value)
-            f.flush()  # a full disk fails here, while the error can still propagate
+    if _nbytes(variables) > V73_IN_MEMORY_BYTES:  # large: HDF5 writes to disk, guarded
+        sink = GuardedWriteFile(path, where)  # a failed write never reaches HDF5
+        try:
+            with h5py.File(sink, "w", userblock_size=512, libver="earliest") as f:
+                writer = V73Writer(f)
+                for name, value in variables.items():
+                    writer.write(f, name, value)
+                    sink.check()
+        finally:
+            sink.close()
+        sink.check()
         with open(path, "r+b") as fh:
             fh.write(header.ljust(512, b"\x00")[:512])
         return

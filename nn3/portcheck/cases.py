@@ -142,6 +142,9 @@ class Call:
     with_lambda : bool or None
         ``True``: made only when the function takes a lambda argument (``nargin`` >= 5 or
         varargin); ``False``: only when it does not; ``None``: always.
+    nargout : int or None
+        How many outputs to ask for when the function declares fewer than ``outputs``
+        (``function J = nnCostFunction(...)``); None: all of them.
     """
 
     function: str
@@ -150,6 +153,7 @@ class Call:
     outputs: tuple
     args: str
     with_lambda: bool | None = None
+    nargout: int | None = None
 
 
 def _arg(case_id, *names):

@@ -9,7 +9,13 @@ The variants use a plain numpy forward and backward pass, which agrees with nn3 
 import numpy as np
 
 from ..core.activations import sigmoid, sigmoid_gradient
-from ..core.network import backpropagation, cost_function, nn_cost_function, predict
+from ..core.network import (
+    backpropagation,
+    cost_function,
+    nn_cost_function,
+    predict,
+    predict_proba,
+)
 from .cases import INIT_SIZES
 
 
@@ -52,21 +58,40 @@ def expected(call, inputs):
     return {"J": np.array([[J]]), "grad": grad.reshape(-1, 1)}
 
 
-def _forward_backward(X, Y, T1, T2, lam, reg_bias=False, reg_factor=1.0):
-    """J and gradients with target matrix ``Y`` (m x K, or broadcast), plain numpy."""
+def _forward_backward(
+    X,
+    Y,
+    T1,
+    T2,
+    lam,
+    reg_bias=False,
+    reg_factor=1.0,
+    data_scale=None,
+    cost_reg=True,
+    grad_reg=True,
+):
+    """J and gradients with target matrix ``Y`` (m x K, or broadcast), plain numpy.
+
+    ``data_scale`` replaces the 1/m of the data terms (1.0: a missing division by m);
+    ``cost_reg`` and ``grad_reg`` say whether lambda's terms are added to J and to the
+    gradients.
+    """
     m = X.shape[0]
+    scale = 1.0 / m if data_scale is None else data_scale
     a1 = np.hstack([np.ones((m, 1)), X])
     a2 = np.hstack([np.ones((m, 1)), sigmoid(a1 @ T1.T)])
     h = sigmoid(a2 @ T2.T)
-    J = float(np.sum(-Y * np.log(h) - (1 - Y) * np.log(1 - h))) / m
+    J = float(np.sum(-Y * np.log(h) - (1 - Y) * np.log(1 - h))) * scale
     d3 = h - Y
     d2 = (d3 @ T2[:, 1:]) * a2[:, 1:] * (1 - a2[:, 1:])
-    g1, g2 = d2.T @ a1 / m, d3.T @ a2 / m
+    g1, g2 = d2.T @ a1 * scale, d3.T @ a2 * scale
     first = 0 if reg_bias else 1
     W1, W2 = T1[:, first:], T2[:, first:]
-    J += reg_factor * lam / (2 * m) * (float(np.sum(W1 * W1)) + float(np.sum(W2 * W2)))
-    g1[:, first:] += lam / m * W1
-    g2[:, first:] += lam / m * W2
+    if cost_reg:
+        J += reg_factor * lam / (2 * m) * (float(np.sum(W1 * W1)) + float(np.sum(W2 * W2)))
+    if grad_reg:
+        g1[:, first:] += lam / m * W1
+        g2[:, first:] += lam / m * W2
     return J, g1, g2
 
 
@@ -101,10 +126,29 @@ def _network_variants(call, inp):
         )
         out.append(
             (
-                "regularisation is missing: lambda is not used",
+                "regularisation is missing from both the cost and the gradient: lambda is not used"
+                if f == "nnCostFunction"
+                else "regularisation is missing: lambda is not used",
                 _as_outputs(f, *_forward_backward(X, Y, T1, T2, 0.0)),
             )
         )
+        if f == "nnCostFunction":
+            # one of the two regularised: the report keeps the variant that matches J and grad
+            out.append(
+                (
+                    "the gradient is not regularised (the cost is): add lambda / m * "
+                    "Theta1(:, 2:end) and Theta2(:, 2:end) to columns 2:end of Theta1_grad and "
+                    "Theta2_grad (if such a term is there, it adds 0: a misspelt variable?)",
+                    _as_outputs(f, *_forward_backward(X, Y, T1, T2, lam, grad_reg=False)),
+                )
+            )
+            out.append(
+                (
+                    "the cost is not regularised (the gradient is): add lambda / (2m) times the "
+                    "sum of the squares of Theta1(:, 2:end) and Theta2(:, 2:end) to J",
+                    _as_outputs(f, *_forward_backward(X, Y, T1, T2, lam, cost_reg=False)),
+                )
+            )
         for factor, what in ((2.0, "lambda/m"), (0.5, "lambda/(4m)")):
             out.append(
                 (
@@ -112,6 +156,13 @@ def _network_variants(call, inp):
                     _as_outputs(f, *_forward_backward(X, Y, T1, T2, lam, reg_factor=factor)),
                 )
             )
+    out.append(
+        (
+            "the data term is not divided by m (the 1/m of the cost's sum, or of the "
+            "accumulated Delta in the gradient, is missing)",
+            _as_outputs(f, *_forward_backward(X, Y, T1, T2, lam, data_scale=1.0)),
+        )
+    )
     if K >= 2:
         for shift in (1, -1):
             out.append(
@@ -140,6 +191,14 @@ def _network_variants(call, inp):
         )
         out.append((hint, _as_outputs(f, J, g1, g2, order="C")))
         out.append((hint, _as_outputs(f, J, g1, g2, order="F")))
+        J, g1, g2 = _forward_backward(X, Y, T1, T2, lam)
+        out.append(
+            (
+                "grad is unrolled row by row (Theta1_grad' unrolled): [Theta1_grad(:); "
+                "Theta2_grad(:)] goes column by column",
+                _as_outputs(f, J, g1, g2, order="C"),
+            )
+        )
     return out
 
 
@@ -186,6 +245,13 @@ def variants(call, inputs):
             for d in (-1, 1)
         ]
     return _network_variants(call, inputs[call.case_id])
+
+
+def largest_outputs(call, inputs):
+    """``max(h, [], 2)`` of a predict call: the largest output of each row (m x 1)."""
+    inp = inputs[call.case_id]
+    h = predict_proba(inp["Theta1"], inp["Theta2"], inp["X"])
+    return np.max(h, axis=1).reshape(-1, 1)
 
 
 def init_size(call):

@@ -4,7 +4,9 @@ A network that predicts the most common label for every example reaches the majo
 rate without having learned anything (ex6data2 at the defaults: 56.08% training accuracy, the
 majority class 55.6%). These checks turn that, and a cost that stopped moving, into warning
 messages. The library never prints: each check returns the message (or None) and the CLI
-prints it on stderr.
+prints it on stderr. A message names the settings to change as parameters (a
+:class:`~nn3.errors.NamedText`: ``maxiter`` in Python, ``--maxiter`` on the command line), and
+suggests feature scaling only where it is possible and not done already.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
+
+from ..errors import NamedText
 
 #: Accuracy at most this many percentage points above the majority-class rate is "nothing".
 MAJORITY_MARGIN = 1.0
@@ -58,7 +62,9 @@ def learned_nothing_warning(
     hidden_layer_size: int | None = None,
     normalized: bool = False,
     margin: float = MAJORITY_MARGIN,
-) -> str | None:
+    *,
+    scaling_possible: bool = True,
+) -> NamedText | None:
     """A warning when the training accuracy is no better than predicting the majority class.
 
     Fires when ``train_accuracy <= majority + margin``: within ``margin`` points of the
@@ -72,24 +78,28 @@ def learned_nothing_warning(
     majority : float
         Percent, from :func:`majority_rate`.
     maxiter, hidden_layer_size : int, optional
-        The settings used, quoted in the remedies (``--maxiter 50``).
+        The settings used, quoted in the remedies (``maxiter, now 50``).
     normalized : bool
-        Whether the features were scaled (then ``--normalize`` is not suggested).
+        Whether the features were scaled (then scaling is not suggested).
     margin : float, default :data:`MAJORITY_MARGIN`
+    scaling_possible : bool, default True
+        Whether the run could scale its features (the block engines cannot: then scaling is not
+        suggested either).
 
     Returns
     -------
-    str or None
+    NamedText or None
         One line, naming both rates and the remedies.
     """
     if majority >= 100.0 or train_accuracy > majority + margin:
         return None
     where = f"within {margin:g} point of" if train_accuracy >= majority - margin else "below"
-    remedies = _remedies(maxiter, hidden_layer_size, normalized)
-    return (
+    remedies = _remedies(maxiter, hidden_layer_size, normalized or not scaling_possible)
+    return NamedText(
         f"training accuracy {train_accuracy:.2f}% is {where} the majority-class rate "
         f"{majority:.2f}% (always predicting the most common label): the network has likely "
-        f"learned nothing; try {remedies}"
+        f"learned nothing; try {remedies}",
+        _NAMED,
     )
 
 
@@ -100,7 +110,9 @@ def stalled_cost_warning(
     normalized: bool = False,
     fraction: float = STALL_FRACTION,
     rtol: float = STALL_RTOL,
-) -> str | None:
+    *,
+    scaling_possible: bool = True,
+) -> NamedText | None:
     """A warning when the cost has not moved over the last 10% of the iterations.
 
     With ``n = len(cost_history)`` iterations and ``k = ceil(fraction * n)`` (at least 1), the
@@ -123,14 +135,14 @@ def stalled_cost_warning(
     ----------
     cost_history : array_like of shape (n,)
         fmincg's ``fX``, one cost per iteration (``optimize_result.fun_history``).
-    maxiter, hidden_layer_size, normalized
+    maxiter, hidden_layer_size, normalized, scaling_possible
         As for :func:`learned_nothing_warning`.
     fraction : float, default :data:`STALL_FRACTION`
     rtol : float, default :data:`STALL_RTOL`
 
     Returns
     -------
-    str or None
+    NamedText or None
         None also with fewer than 2 iterations (nothing to compare).
     """
     J = np.asarray(cost_history, dtype=np.float64).reshape(-1)
@@ -143,11 +155,13 @@ def stalled_cost_warning(
         return None
     if abs(last - before) > rtol * abs(before):
         return None
-    return (
+    remedies = _remedies(None, hidden_layer_size, normalized or not scaling_possible)
+    return NamedText(
         f"the cost has not moved in the last {k} of {n} iterations ({before:.6e} -> "
         f"{last:.6e}, relative change below {rtol:g}): training has converged or stalled, and "
         "more iterations will not change the result; if the accuracy is not what you expect, "
-        f"try {_remedies(None, hidden_layer_size, normalized)}"
+        f"try {remedies}",
+        _NAMED,
     )
 
 
@@ -158,7 +172,7 @@ def training_warnings(
     maxiter: int | None = None,
     hidden_layer_size: int | None = None,
     normalized: bool = False,
-) -> tuple[float, list[str]]:
+) -> tuple[float, list[NamedText]]:
     """Both checks at once, for ``nn3 train``: the majority rate and the warnings to print.
 
     Parameters
@@ -175,7 +189,7 @@ def training_warnings(
     -------
     majority : float
         :func:`majority_rate` (for the weights file's ``majority_rate``).
-    warnings : list of str
+    warnings : list of NamedText
         Zero, one or two lines.
     """
     majority = majority_rate(y)
@@ -186,12 +200,65 @@ def training_warnings(
     return majority, [w for w in found if w is not None]
 
 
-def _remedies(maxiter: int | None, hidden_layer_size: int | None, normalized: bool) -> str:
+def diagnose(y, result, normalized: bool = False, scaling_possible: bool = True):
+    """What a finished run says about itself: the majority-class rate and the warnings.
+
+    The stalled-cost check runs only when fmincg used up its iterations (status 1 or 2): an
+    interrupted run stops early for another reason, and a run that fmincg ended itself (status
+    0, "line search failed twice": no further decrease) has a flat end by definition, converged
+    (the disc set reaches 83.78% at maxiter 1000 and stops at iteration 752); a useless network
+    there is what the majority-rate check reports.
+
+    Parameters
+    ----------
+    y : array_like of shape (m,)
+        The training labels.
+    result : nn3.TrainResult
+        ``train_accuracy``, ``optimize_result``, ``interrupted``, and ``settings`` (its
+        ``maxiter`` and ``hidden_layer_size`` are quoted in the remedies).
+    normalized, scaling_possible : bool
+        As for :func:`learned_nothing_warning`.
+
+    Returns
+    -------
+    majority : float
+    warnings : list of NamedText
+    """
+    maxiter = result.settings.get("maxiter")
+    hidden = result.settings.get("hidden_layer_size")
+    majority = majority_rate(y)
+    found = [
+        learned_nothing_warning(
+            result.train_accuracy, majority, maxiter, hidden, normalized,
+            scaling_possible=scaling_possible,
+        )
+    ]  # fmt: skip
+    res = result.optimize_result
+    if not result.interrupted and getattr(res, "status", None) in (1, 2):
+        found.append(
+            stalled_cost_warning(
+                getattr(res, "fun_history", []), maxiter, hidden, normalized,
+                scaling_possible=scaling_possible,
+            )
+        )  # fmt: skip
+    return majority, [w for w in found if w is not None]
+
+
+#: The settings the remedies name (placeholders of a NamedText).
+_NAMED = {"maxiter": None, "normalize": True, "hidden_layer_size": None}
+
+
+def _remedies(maxiter: int | None, hidden_layer_size: int | None, no_scaling: bool) -> str:
+    """The remedies, naming the settings as placeholders (``{maxiter}``)."""
     options = []
     if maxiter is not None:
-        options.append(f"more iterations (--maxiter, now {maxiter})")
-    if not normalized:
-        options.append("feature scaling (--normalize)")
-    hidden = f" (--hidden, now {hidden_layer_size})" if hidden_layer_size is not None else ""
+        options.append(f"more iterations ({{maxiter}}, now {maxiter})")
+    if not no_scaling:
+        options.append("feature scaling ({normalize=True})")
+    hidden = (
+        f" ({{hidden_layer_size}}, now {hidden_layer_size})"
+        if hidden_layer_size is not None
+        else ""
+    )
     options.append(f"more hidden units{hidden}")
     return ", ".join(options[:-1]) + (" or " if len(options) > 1 else "") + options[-1]

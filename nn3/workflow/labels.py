@@ -19,7 +19,7 @@ char matrix (one label a row)   one ``str``, rows joined with ``"\\n"``; each ro
                                 data a .mat reader cannot decode (MCOS); refused with the
                                 remedy ``y = cellstr(y)`` before saving
 numeric, logical                ndarray; 0/1 and 1..K are used as they are; any other set of
-                                whole numbers needs ``classes="auto"`` (``--classes auto``)
+                                whole numbers needs ``classes="auto"``
 ==============================  ===============================================================
 
 The library never prints: :attr:`LabelMapping.message` says the mapping in words for the CLI.
@@ -31,10 +31,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..errors import DataError, OptionError
-
-#: The values the ``classes`` option (``--classes``) takes besides None.
-CLASSES_OPTIONS = ("auto",)
+from ..errors import DataError, NamedText
+from ..validation import classes_hint
 
 #: Most classes listed by name in :attr:`LabelMapping.message`.
 _LIST_MAX = 20
@@ -82,10 +80,29 @@ class LabelMapping:
         )
 
 
-def _show(value) -> str:
-    if isinstance(value, str):
-        return value
-    return f"{float(value):g}"
+#: Characters of a text label that messages show; a longer label is cut, and its length given.
+LABEL_SHOWN = 40
+
+
+def shown_label(value) -> str:
+    """A class label as a message shows it, on one line and short.
+
+    Numbers as ``%g`` (whole numbers below 1e16 in full); text with newlines, terminal escape
+    sequences and other control characters escaped (``\\x1b``, as :func:`nn3.mat.shown`
+    shows names read from files) and cut after :data:`LABEL_SHOWN` characters:
+    ``'aaaa... (100000 characters)'``.
+    """
+    from ..mat import shown
+
+    if not isinstance(value, str):
+        v = float(value)
+        return f"{int(v)}" if v.is_integer() and abs(v) < 1e16 else f"{v:g}"
+    if len(value) > LABEL_SHOWN:
+        value = f"{value[:LABEL_SHOWN]}... ({len(value)} characters)"
+    return shown(value, limit=len(value))
+
+
+_show = shown_label
 
 
 def encode_labels(
@@ -101,7 +118,10 @@ def encode_labels(
     ``unique`` on a cell array of char: sorted by character codes, so ``'Z' < '_' < 'a'``).
     Numeric labels that are 0/1, or whole numbers whose smallest is 1 (1..K), are used as they
     are. Any other set of whole numbers (-1/+1, 0..9, 2/4) is refused unless
-    ``classes="auto"``, which maps them to 1..K in ascending order.
+    ``classes="auto"``, which maps them to 1..K in ascending order; with ``classes="auto"``
+    (and no ``num_labels``), labels from 1 with classes missing (``{1, 100000}``) are numbered
+    1..K too. (Used as they are, such labels are refused by
+    :func:`nn3.validation.check_empty_classes` when most classes would be empty.)
 
     Parameters
     ----------
@@ -109,11 +129,11 @@ def encode_labels(
         m labels, as :func:`nn3.load_mat` returns them (see the module docstring): a cell
         vector of char, a char matrix (one label a row), or a numeric vector.
     classes : {None, "auto"}
-        ``--classes``: None maps text only; ``"auto"`` also maps numeric label sets nn3 cannot
-        use as they are.
+        None maps text only; ``"auto"`` also maps numeric label sets nn3 cannot use as they
+        are (a setting, checked by :class:`nn3.settings.TrainingSettings`).
     num_labels : int, optional
-        ``--labels K`` when given: numeric labels within 1..K are used as they are even when
-        the smallest is not 1.
+        K when given: numeric labels within 1..K are used as they are even when the smallest
+        is not 1.
     path, y_var : str
         The file and the variable, for error messages.
 
@@ -123,23 +143,19 @@ def encode_labels(
 
     Raises
     ------
-    OptionError
-        ``classes`` is not None or ``"auto"``.
     DataError
         One line naming ``path`` and ``y_var``: text labels that cannot be read (MATLAB
         ``string``/``categorical`` objects, a cell holding something other than text, an empty
         label), fewer than two classes to map, NaN/Inf, non-integer values (a regression
         target), or numbers that are neither 0/1 nor 1..K without ``classes="auto"``.
     """
-    if classes is not None and classes not in CLASSES_OPTIONS:
-        raise OptionError(f"--classes must be 'auto', got {classes!r}")
     texts = text_labels(y, path, y_var)
     if texts is not None:
         names, index = unique_text(texts)
         _need_two(names, path, y_var)
         return LabelMapping(y=index.astype(np.float64), classes=names)
     values = _numeric_vector(y, path, y_var)
-    if _usable_as_given(values, num_labels):
+    if _usable_as_given(values, num_labels, auto=classes == "auto"):
         return LabelMapping(y=values, classes=None)
     distinct = np.unique(values)
     if classes != "auto":
@@ -272,13 +288,19 @@ def _numeric_vector(y, path: str, y_var: str) -> np.ndarray:
     return values
 
 
-def _usable_as_given(values: np.ndarray, num_labels: int | None) -> bool:
-    """0/1, or 1..K: whole numbers from 1 (or within 1..num_labels when that is given)."""
+def _usable_as_given(values: np.ndarray, num_labels: int | None, auto: bool = False) -> bool:
+    """0/1, or 1..K: whole numbers from 1 (or within 1..num_labels when that is given).
+
+    With ``auto`` (``classes="auto"``) and no ``num_labels``, 1..K only when every class of
+    1..K is there: any other set of numbers is numbered 1..K (``{1, 100000}`` becomes 1, 2).
+    """
     if values.size == 0 or np.all((values == 0) | (values == 1)):
         return True
     lo, hi = float(values.min()), float(values.max())
     if num_labels is not None:
         return lo >= 1 and hi <= num_labels
+    if auto:
+        return lo == 1 and np.unique(values).size == hi
     return lo == 1
 
 
@@ -287,34 +309,12 @@ def _quote_values(distinct: np.ndarray) -> str:
     return shown + (f", ... ({distinct.size} values)" if distinct.size > _QUOTE_MAX else "")
 
 
-def classes_hint(distinct) -> str:
-    """The remedy for numeric labels nn3 cannot use as they are: what ``--classes auto`` does.
-
-    Parameters
-    ----------
-    distinct : array_like of shape (K,)
-        The distinct label values, ascending.
-
-    Returns
-    -------
-    str
-        ``--classes auto maps them to 1..2 in ascending order (-1 -> 1, 1 -> 2) and stores them
-        in the weights file``.
-    """
-    distinct = np.asarray(distinct, dtype=np.float64).reshape(-1)
-    K = distinct.size
-    first, last = f"{distinct[0]:g}", f"{distinct[-1]:g}"
-    example = f"{first} -> 1, {last} -> 2" if K == 2 else f"{first} -> 1, ..., {last} -> {K}"
-    return (
-        f"--classes auto maps them to 1..{K} in ascending order ({example}) and stores them in "
-        "the weights file"
-    )
-
-
-def _refusal(distinct: np.ndarray, path: str, y_var: str) -> str:
-    return (
+def _refusal(distinct: np.ndarray, path: str, y_var: str) -> NamedText:
+    return NamedText(
         f"{path}: variable '{y_var}' holds labels {_quote_values(distinct)}; labels must be "
-        f"0/1 (one output unit) or 1..K (MATLAB's 1-based classes); {classes_hint(distinct)}"
+        "0/1 (one output unit) or 1..K (MATLAB's 1-based classes); "
+        + classes_hint(distinct).template,
+        {"classes": "auto"},
     )
 
 

@@ -21,7 +21,14 @@ import numpy as np
 
 from ..core.network import labels_from_outputs, predict_proba
 from ..errors import DataError
-from .labels import check_classes, classes_from_mat, decode_predictions, text_labels
+from ..validation import as_real_array
+from .labels import (
+    check_classes,
+    classes_from_mat,
+    decode_predictions,
+    shown_label,
+    text_labels,
+)
 
 
 @dataclass
@@ -50,7 +57,7 @@ class Model:
     def scale(self, X) -> np.ndarray:
         """``(X - mu) ./ sigma`` when the network was trained on scaled features, else X."""
         if self.mu is None or self.sigma is None:
-            return np.asarray(X, dtype=np.float64)
+            return as_real_array(X, "X")
         from .scaling import apply_normalization
 
         return apply_normalization(X, self.mu, self.sigma, self.path)
@@ -101,13 +108,14 @@ class Model:
             if texts is None:
                 raise DataError(
                     f"{where} holds numbers but {self.path} was trained on text labels "
-                    f"({', '.join(self.classes[:5])}{', ...' if len(self.classes) > 5 else ''})"
+                    f"({', '.join(shown_label(c) for c in self.classes[:5])}"
+                    f"{', ...' if len(self.classes) > 5 else ''})"
                 )
             number = {name: k for k, name in enumerate(self.classes, start=1)}
             unknown = [t for t in texts if t not in number]
             if unknown:
                 raise DataError(
-                    f"{where} holds the label {unknown[0]!r}, which is not one of the "
+                    f"{where} holds the label '{shown_label(unknown[0])}', which is not one of the "
                     f"{len(self.classes)} classes in {self.path}"
                 )
             return np.array([number[t] for t in texts], dtype=np.float64)
@@ -116,7 +124,7 @@ class Model:
                 f"{where} holds text labels but {self.path} has no 'classes' (it was trained "
                 "on numeric labels)"
             )
-        from .training import validate_data
+        from .data import validate_data
 
         values = np.asarray(y.toarray() if hasattr(y, "toarray") else y, dtype=np.float64)
         if self.classes is None:
@@ -144,7 +152,7 @@ def model_from_variables(variables: dict, path: str = "<weights>") -> Model:
         only one of them there.
     """
     from .scaling import normalization_from_variables
-    from .training import weights_from_variables
+    from .weights import weights_from_variables
 
     Theta1, Theta2 = weights_from_variables(variables, path)
     classes = None

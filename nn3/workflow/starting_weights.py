@@ -1,6 +1,7 @@
 """Where training starts: random weights from MATLAB's or Octave's stream, or weights from a file.
 
-What ``nn3 train`` and :func:`nn3.fit` start from. A file (``--init``) may hold the starting
+What ``nn3 train`` and :func:`nn3.fit` start from (:func:`starting_weights_for`, for every
+engine). A file (the ``init`` setting) may hold the starting
 weights as ``Theta1`` and ``Theta2``, or unrolled (``[Theta1(:); Theta2(:)]``) as ex4.m's
 ``initial_nn_params``, as ``initial_params``, or as ``nn_params``; an unrolled vector is rolled
 with the sizes of the data (features, labels) and the hidden layer size. A file holding more
@@ -17,10 +18,16 @@ from ..core.octave_rng import make_rng
 from ..core.rng import rand_initialize_weights
 from ..errors import DataError, ParameterConflictError
 from ..mat import get_variable, load_mat
-from ..validation import check_feature_count
-from .training import roll_params, weights_from_variables
+from ..settings import TrainingSettings
+from ..validation import (
+    MAX_ARRAY_ELEMENTS,
+    check_empty_classes,
+    check_feature_count,
+    check_labels,
+)
+from .weights import roll_params, weights_from_variables
 
-#: Unrolled starting weights ``nn3 train --init`` looks for, besides ``Theta1``/``Theta2``.
+#: Unrolled starting weights an ``init`` file may hold, besides ``Theta1``/``Theta2``.
 UNROLLED_NAMES = ("initial_nn_params", "initial_params", "nn_params")
 
 #: How a random start is described in the weights file's ``init`` variable, by engine.
@@ -75,6 +82,86 @@ def random_weights(
     )
 
 
+def starting_weights_for(
+    settings: TrainingSettings, source, n: int, m: int, y: np.ndarray, K: int, K_known: bool
+) -> StartingWeights:
+    """The starting weights of a run: the ``init`` file's, checked against the data, or random.
+
+    Either way the network is checked to fit in memory (:func:`check_network_size`) before
+    random weights are drawn or training allocates anything.
+
+    Parameters
+    ----------
+    settings : TrainingSettings
+        ``init``, ``init_var``, ``hidden_layer_size``; ``rng``, ``seed``, ``epsilon_init``.
+    source : str
+        The data, for the messages.
+    n, m : int
+        Features and examples of the data.
+    y : ndarray of shape (m,)
+        The labels, checked against the ``init`` weights' output units when ``K`` was not known.
+    K : int
+        Output units: given (``num_labels``, or the classes of text labels) or from the labels.
+    K_known : bool
+        Whether ``K`` was given; then the ``init`` weights must have ``K`` output units,
+        otherwise their own count is used (labels 1..3 may train a 4-output network).
+
+    Returns
+    -------
+    StartingWeights
+        ``Theta2.shape[0]`` is the network's K.
+
+    Raises
+    ------
+    ParameterConflictError
+        The ``init`` weights' hidden or output units differ from the settings, or the network
+        is too large for memory.
+    DataError
+        They do not take ``n`` features, or the labels do not fit their output units.
+    """
+    if settings.init is None:
+        if not K_known:  # K from the largest label: not mostly classes nobody has
+            check_empty_classes(y, K, source, settings.y_var)
+        check_network_size(source, m, n, settings.hidden, K)
+        return random_weights(
+            n, settings.hidden, K, settings.epsilon_init, settings.seed, settings.rng
+        )
+    hidden = settings.hidden_layer_size
+    starting = load_starting_weights(settings.init, n, K, hidden, settings.init_var, m)
+    check_against_data(starting, settings.init, source, n, m, hidden)
+    check_network_size(source, m, n, starting.Theta1.shape[0], starting.Theta2.shape[0])
+    K_init = starting.Theta2.shape[0]
+    if K_known and K != K_init:
+        raise ParameterConflictError(
+            "num_labels",
+            K,
+            f"{settings.init}: Theta2 has {K_init} output units but {{name}} is {K}",
+        )
+    if not K_known and K != K_init:  # the labels were checked without knowing K
+        check_labels(y, source, settings.y_var, K_init)
+    return starting
+
+
+def check_network_size(source, m: int, n: int, hidden: int, K: int) -> None:
+    """Refuse networks too large to hold in memory before allocating them.
+
+    Raises
+    ------
+    ParameterConflictError
+        Naming ``hidden_layer_size``.
+    """
+    weights = hidden * (n + 1) + K * (hidden + 1)
+    activations = m * (hidden + 1 + K)
+    if max(weights, activations) > MAX_ARRAY_ELEMENTS:
+        raise ParameterConflictError(
+            "hidden_layer_size",
+            hidden,
+            f"{{name}} {hidden}: a {n}-{hidden}-{K} network on {source} ({m} examples) needs "
+            f"{weights} weights and {activations} activations; too large (limit "
+            f"{MAX_ARRAY_ELEMENTS} each)",
+        )
+
+
 def candidates(variables: dict) -> list:
     """The sets of starting weights a loaded file holds, by name (``"Theta1/Theta2"``, ...).
 
@@ -91,7 +178,7 @@ def candidates(variables: dict) -> list:
 def check_against_data(
     starting: StartingWeights, init, source, n: int, m: int, hidden: "int | None"
 ) -> int:
-    """Refuse ``--init`` weights whose hidden size or input width do not fit; their hidden size.
+    """Refuse ``init`` weights whose hidden size or input width do not fit; their hidden size.
 
     Parameters
     ----------
@@ -112,8 +199,7 @@ def check_against_data(
     Raises
     ------
     ParameterConflictError
-        ``hidden`` differs from Theta1's rows (named ``hidden_layer_size``: ``--hidden`` on the
-        command line).
+        ``hidden`` differs from Theta1's rows (naming ``hidden_layer_size``).
     DataError
         Theta1 does not take ``n`` features (:func:`nn3.validation.check_feature_count`).
     """

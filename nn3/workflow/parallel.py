@@ -1,0 +1,228 @@
+"""Independent evaluations run at once: one after another, on threads, or on Dask workers.
+
+What the lambda and learning curves need (:mod:`nn3.workflow.model_selection`): many trainings
+that share the data and nothing else. :func:`run_all` runs ``function(shared, task, stop_event)``
+for each task and returns the results in the tasks' order:
+
+- serially (``jobs=1``), or on ``jobs`` threads of this process (the default: one per core this
+  process may use). The threads share the data; numpy's products release the GIL, and each
+  training has its own buffers;
+- on the workers of a Dask cluster (``client``: a ``distributed.Client``, or an address as the
+  Dask engine takes it, ``tcp://host:port``, ``local``, ``local:N``), the shared data sent once.
+
+The same bits whichever way: every evaluation runs with BLAS on one thread (through threadpoolctl,
+when it is installed; ``nn3[dask]`` installs it), so that a product is computed the same way
+however many evaluations run beside it and on whichever machine of the same kind. The limit is
+per process: it is set once, by the calling thread, around all the evaluations (Dask workers
+that are threads of this process included), and by each task on a Dask worker process (whose
+BLAS Dask starts on one thread anyway), counted so that no thread lifts it while another
+computes (:func:`one_blas_thread`). Call from the main thread: with the OpenBLAS that numpy's
+wheels ship (0.3.30), a limit set from another thread was seen to have no effect, and the
+evaluations on this machine may then differ from those on Dask worker processes in the last
+bits. A training outside :func:`run_all` (``nn3 train``'s) uses
+BLAS as it is, which may give other last bits.
+
+Stopping: once ``stop_event`` is set, a running evaluation stops at its next function
+evaluation (:func:`nn3.workflow.training.run_optimizer` checks it) and the tasks not started are
+not run (their results are None); Dask tasks not finished are cancelled.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, CancelledError, ThreadPoolExecutor, wait
+from typing import Any
+
+from ..errors import ClusterError
+
+#: How often (seconds) the wait for Dask results looks at ``stop_event``.
+POLL_SECONDS = 0.2
+
+
+def available_cores() -> int:
+    """The cores this process may run on (its CPU affinity where the system has one)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def default_jobs(n_tasks: int, task_bytes: int = 0) -> int:
+    """Threads for ``n_tasks`` evaluations: one per available core, at most one per task, and no
+    more than half the memory available now holds (``task_bytes`` each)."""
+    jobs = min(n_tasks, available_cores())
+    if task_bytes > 0:
+        from ..engines.labels import available_memory
+
+        jobs = min(jobs, available_memory() // 2 // task_bytes)
+    return max(1, jobs)
+
+
+_LIMIT_LOCK = threading.Lock()
+_LIMIT: dict = {"users": 0, "limiter": None}
+
+
+@contextlib.contextmanager
+def one_blas_thread():
+    """BLAS limited to one thread meanwhile, in this process (no-op without threadpoolctl).
+
+    Counted: the first of several threads entering sets the limit, the last leaving lifts it,
+    so that the Dask workers of an in-process cluster (threads of one process, each running a
+    task under this limit) never lift it under one another.
+    """
+    controller = _blas_controller()
+    if controller is None:
+        yield
+        return
+    with _LIMIT_LOCK:
+        if _LIMIT["users"] == 0:
+            _LIMIT["limiter"] = controller.limit(limits=1, user_api="blas")
+        _LIMIT["users"] += 1
+    try:
+        yield
+    finally:
+        with _LIMIT_LOCK:
+            _LIMIT["users"] -= 1
+            if _LIMIT["users"] == 0:
+                _LIMIT["limiter"].restore_original_limits()
+                _LIMIT["limiter"] = None
+
+
+@functools.cache
+def _blas_controller():
+    try:
+        from threadpoolctl import ThreadpoolController
+    except ImportError:
+        return None
+    return ThreadpoolController()
+
+
+def run_all(
+    function: Callable[[Any, Any, threading.Event | None], Any],
+    tasks: Sequence[Any],
+    shared: Any,
+    jobs: int | None = None,
+    client: Any = None,
+    stop_event: threading.Event | None = None,
+    done: Callable[[int, Any], object] | None = None,
+    task_bytes: int = 0,
+) -> list[Any]:
+    """``function(shared, task, stop_event)`` for every task; the results in the tasks' order.
+
+    Parameters
+    ----------
+    function : callable
+        A module-level function (Dask sends it to the workers by reference).
+    tasks : sequence
+        What differs between the evaluations (small, picklable).
+    shared : object
+        What they share (the data): passed by reference to threads, sent once to Dask workers.
+    jobs : int, optional
+        Evaluations at once in this process: default :func:`default_jobs` (of ``task_bytes``,
+        what one evaluation allocates); 1 runs them one after another in the calling thread.
+        Ignored with ``client``.
+    client : distributed.Client or str, optional
+        Run on Dask workers instead (an address is connected to, and the client it makes closed
+        at the end).
+    stop_event : threading.Event, optional
+    done : callable, optional
+        ``done(i, result)`` in the calling thread after task ``i`` finished.
+    task_bytes : int, optional
+
+    Returns
+    -------
+    list
+        One result per task; None for a task that did not run because ``stop_event`` was set.
+    """
+    with one_blas_thread():  # here too for Dask: its workers may be threads of this process
+        if client is not None:
+            return _run_dask(function, tasks, shared, client, stop_event, done)
+        jobs = default_jobs(len(tasks), task_bytes) if jobs is None else jobs
+        return _run_here(function, tasks, shared, jobs, stop_event, done)
+
+
+def _run_here(function, tasks, shared, jobs, stop_event, done):
+    results: list[Any] = [None] * len(tasks)
+    stop = stop_event or threading.Event()
+
+    def one(i):
+        if stop.is_set():
+            return None
+        return function(shared, tasks[i], stop)
+
+    if jobs == 1:
+        for i in range(len(tasks)):
+            results[i] = one(i)
+            if results[i] is not None and done is not None:
+                done(i, results[i])
+        return results
+    with ThreadPoolExecutor(jobs, thread_name_prefix="nn3-eval") as pool:
+        pending = {pool.submit(one, i): i for i in range(len(tasks))}
+        try:
+            while pending:
+                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    i = pending.pop(future)
+                    results[i] = future.result()
+                    if results[i] is not None and done is not None:
+                        done(i, results[i])
+        except BaseException:  # an error (or Ctrl-C): the others stop at their next step
+            stop.set()
+            for future in pending:
+                future.cancel()
+            raise
+    return results
+
+
+def _on_worker(function, shared, task):
+    """Task on a Dask worker: ``function`` with BLAS on one thread, as :func:`run_all` runs it."""
+    with one_blas_thread():
+        return function(shared, task, None)
+
+
+def _run_dask(function, tasks, shared, client, stop_event, done):
+    from ..engines.dask_engine import connect
+
+    own = isinstance(client, str)
+    if own:
+        client = connect(client)
+    try:
+        import distributed
+        from distributed.scheduler import KilledWorker
+
+        [remote] = client.scatter([shared], broadcast=True)
+        futures = [client.submit(_on_worker, function, remote, task, pure=False) for task in tasks]
+        index = {future.key: i for i, future in enumerate(futures)}
+        results: list[Any] = [None] * len(tasks)
+        pending = set(futures)
+        while pending:
+            if stop_event is not None and stop_event.is_set():
+                client.cancel(list(pending))
+                break
+            try:
+                finished = distributed.wait(
+                    list(pending), timeout=POLL_SECONDS, return_when="FIRST_COMPLETED"
+                ).done
+            except TimeoutError:  # distributed's is the builtin one
+                continue
+            for future in finished:
+                pending.discard(future)
+                i = index[future.key]
+                try:
+                    results[i] = future.result()
+                except CancelledError:  # distributed's is a subclass
+                    continue
+                except KilledWorker as exc:
+                    raise ClusterError(
+                        f"Dask lost the workers of an evaluation and could not finish it ({exc})"
+                    ) from None
+                if done is not None:
+                    done(i, results[i])
+        return results
+    finally:
+        if own:
+            client.close()

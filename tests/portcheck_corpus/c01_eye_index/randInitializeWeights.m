@@ -1,0 +1,6 @@
+function W = randInitializeWeights(L_in, L_out)
+%RANDINITIALIZEWEIGHTS small random weights of a layer, bias column first
+W = zeros(L_out, 1 + L_in);
+epsilon_init = 0.12;
+W = rand(L_out, 1 + L_in) * 2 * epsilon_init - epsilon_init;
+end

@@ -1,0 +1,4 @@
+function g = sigmoid (z)
+  ## logistic function
+  g = 1 ./ (1 + e .^ -z);
+endfunction

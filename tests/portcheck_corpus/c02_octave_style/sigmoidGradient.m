@@ -1,0 +1,4 @@
+function g = sigmoidGradient (z)
+  s = sigmoid (z);
+  g = s .* (1 - s);
+endfunction

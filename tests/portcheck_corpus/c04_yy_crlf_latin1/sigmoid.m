@@ -1,0 +1,4 @@
+function g = sigmoid(z)
+% fonction logistique (élément par élément)
+g = 1 ./ (1 + exp(-z));
+end

@@ -1,0 +1,4 @@
+function g = sigmoidGradient(z)
+g = sigmoid(z);
+g = g .* (1 - g);
+end

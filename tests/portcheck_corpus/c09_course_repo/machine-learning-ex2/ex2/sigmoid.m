@@ -1,0 +1,4 @@
+function g = sigmoid(z)
+g = zeros(size(z));
+g = 1 ./ (1 + exp(-z));
+end

@@ -1,0 +1,4 @@
+function g = sigmoid(z)
+% SIGMOID  g = 1 / (1 + e^-z), element-wise
+g = 1.0 ./ (1.0 + exp(-z));
+end

@@ -1,0 +1,5 @@
+function g = sigmoidGradient(z)
+%SIGMOIDGRADIENT Gradient of the logistic function
+sz = sigmoid(z);
+g = sz .* (1 - sz);
+end

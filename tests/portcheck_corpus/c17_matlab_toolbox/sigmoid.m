@@ -1,0 +1,4 @@
+function g = sigmoid(z)
+% element-wise logistic function (nn3's tests)
+g = 1 ./ (1 + exp(-z));
+end

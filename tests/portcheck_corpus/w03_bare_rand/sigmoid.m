@@ -1,0 +1,3 @@
+function g = sigmoid(z)
+g = 1 ./ (1 + exp(-z));
+end

@@ -1,0 +1,6 @@
+function p = predict(Theta1, Theta2, X)
+m = size(X, 1);
+h = sigmoid([ones(m, 1) sigmoid([ones(m, 1) X] * Theta1')] * Theta2');
+[~, idx] = max(h');
+p = idx;
+end

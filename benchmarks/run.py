@@ -141,19 +141,10 @@ def blas_threads(k):
 
 
 def nn3_objective(X, y, n, hidden, K, lambda_, precision="double", threads=None):
-    """nn3's in-memory objective with ``threads`` evaluation threads.
-
-    ``nn3.make_objective`` when it has a ``threads`` parameter, else the in-memory engine's own
-    (``nn3.core.network.make_objective``, which ``nn3.make_objective`` returns for X in memory).
-    """
-    import inspect
-
+    """nn3's in-memory objective (``nn3.make_objective``) with ``threads`` evaluation threads."""
     import nn3
 
-    make = nn3.make_objective
-    if "threads" not in inspect.signature(make).parameters:
-        from nn3.core.network import make_objective as make
-    return make(X, y, n, hidden, K, lambda_, precision=precision, threads=threads)
+    return nn3.make_objective(X, y, n, hidden, K, lambda_, precision=precision, threads=threads)
 
 
 def alternate(cases, reps, pause=0.0, warmup=True, burst=1):

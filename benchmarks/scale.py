@@ -120,7 +120,7 @@ _CHILD = """
 import sys
 from nn3.engines.labels import read_labels
 from nn3.engines.source import H5Source
-from nn3.engines.train import train_blocks
+from nn3.workflow.blocks import train_blocks
 source = H5Source(sys.argv[1], "X")
 y = read_labels(sys.argv[1], "y", source.shape[0])
 r = train_blocks(source, y, hidden_layer_size=25, maxiter=int(sys.argv[2]))

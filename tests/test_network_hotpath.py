@@ -147,7 +147,7 @@ def _ncf(p, X, y, hidden, K, lam=1.0):
 
 def _fresh(p, X, y, hidden, K, lam=1.0):
     """The same evaluation with nothing reused: a new evaluator from copies of the data."""
-    fun = network.make_objective(X.copy(order="K"), np.array(y), X.shape[1], hidden, K, lam)
+    fun = network.memory_objective(X.copy(order="K"), np.array(y), X.shape[1], hidden, K, lam)
     return fun(p)
 
 

@@ -14,18 +14,24 @@ first needed, kept for later evaluations, and forgotten in a child process after
 
 import _thread
 import functools
-import math
-import numbers
 import os
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
-from ..errors import ParameterError
+from ..validation import MAX_THREADS, SETTINGS
 
-#: Most threads one evaluation may use (each holds a block's intermediates).
-MAX_THREADS = 256
+__all__ = [
+    "MAX_THREADS",
+    "available_cores",
+    "blas_is_controlled",
+    "blas_thread",
+    "check_threads",
+    "default_threads",
+    "run_on_threads",
+    "single_threaded_blas",
+]
 
 
 def available_cores() -> int:
@@ -71,13 +77,7 @@ def check_threads(threads: object) -> int:
     """
     if threads is None:
         return default_threads()
-    requirement = f"must be a whole number from 1 to {MAX_THREADS}"
-    if isinstance(threads, bool) or not isinstance(threads, numbers.Real):
-        raise ParameterError("threads", requirement, threads)
-    value = float(threads)
-    if not (math.isfinite(value) and value.is_integer() and 1 <= value <= MAX_THREADS):
-        raise ParameterError("threads", requirement, threads)
-    return int(value)
+    return int(SETTINGS["threads"].check(threads))
 
 
 # ------------------------------------------------------------------------------------------

@@ -81,7 +81,9 @@ def test_cli_threads_option(tmp_path, seen_threads):
         args = ["train", str(DATA / "data.mat"), "--maxiter", "5", "--quiet", "--threads", n]
         r = runner.invoke(cli, [*args, "--out", str(out)])
         assert r.exit_code == 0, r.output
-        outs.append(nn3.load_mat(out)["nn_params"])
+        written = nn3.load_mat(out)
+        assert written["threads"][0, 0] == int(n)  # recorded
+        outs.append(written["nn_params"])
     assert seen_threads == [1, 2]
     assert np.array_equal(outs[0], outs[1])
     r = runner.invoke(cli, ["train", str(DATA / "data.mat"), "--threads", "0"])

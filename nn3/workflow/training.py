@@ -243,6 +243,8 @@ def train_arrays(
         Output units; ``settings.num_labels`` or :func:`~nn3.workflow.data.infer_num_labels`.
     callback, stop_event
         As :func:`train`.
+
+    ``settings`` of the result also records ``threads``, the evaluation threads used.
     """
     n = X.shape[1]
     hidden = settings.hidden if hidden is None else hidden
@@ -251,10 +253,12 @@ def train_arrays(
     objective = memory_objective(
         X, y, n, hidden, K, settings.lambda_, precision=settings.precision, threads=settings.threads
     )
-    return train_objective(
+    result = train_objective(
         objective, settings, n, hidden, K, initial_params,
         lambda Theta1, Theta2: accuracy(predict(Theta1, Theta2, X), y), callback, stop_event,
     )  # fmt: skip
+    result.settings["threads"] = objective.threads  # type: ignore[attr-defined]  # the count used
+    return result
 
 
 #: The positional order of :func:`train`'s settings before they became keyword-only.

@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Scale section (issue 12): in memory vs streaming from a v7.3 file vs Dask, per evaluation.
+"""Scale section: in memory vs streaming from a v7.3 file vs Dask, per evaluation.
 
 Run from a checkout (``pip install -e '.[dask]'``)::
 
@@ -15,10 +15,11 @@ It measures, in one run, one cost+gradient evaluation (lambda 1) of
    (``engine="dask"``), and Dask's own per-evaluation overhead: the same tasks (one per shard,
    parameters as arguments, per-block partial sums returned) with the work left out;
 
-as the best of alternated repetitions, with ratios to the in-memory time and rows per second.
+as the median and range of alternated repetitions (``run.alternate``), with ratios of medians to
+the in-memory time and rows per second.
 ``peak_rss_streaming`` trains by streaming in a child process and reports its peak RSS
 (``VmHWM``) against X's size. The data is ``nn3.workflow.datagen.make_data`` (seed 0), written to a
-temporary folder. Timings on a shared machine are noisy: the load average is recorded.
+temporary folder. The load average before and after is recorded.
 
 ``benchmarks/run.py`` calls :func:`run` for its scale section.
 """
@@ -33,16 +34,10 @@ import time
 
 import numpy as np
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from run import alternate, load_average, stats  # noqa: E402
+
 HIDDEN, LABELS, LAMBDA = 25, 10, 1.0
-
-
-def _best(fun, x, repeats):
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fun(x)
-        times.append(time.perf_counter() - t0)
-    return min(times), float(np.median(times))
 
 
 def _null_sums(shard, nn_params, sizes):
@@ -87,26 +82,16 @@ def time_engines(rows, features, repeats=5, block_rows=None, workers=2, folder=N
             ]
             client.gather(futures)
 
-        for fun in (memory, stream, dask, null_evaluation):  # warm up (page cache, loads)
-            fun(x)
         J_mem, g_mem = memory(x)
         J_str, g_str = stream(x)
         J_dask, g_dask = dask(x)
-        results = {name: [] for name in ("memory", "stream", "dask", "dask_overhead")}
-        for _ in range(repeats):  # alternated, best of each
-            for name, fun in (
-                ("memory", memory),
-                ("stream", stream),
-                ("dask", dask),
-                ("dask_overhead", null_evaluation),
-            ):
-                t0 = time.perf_counter()
-                fun(x)
-                results[name].append(time.perf_counter() - t0)
+        funs = {"memory": memory, "stream": stream, "dask": dask, "dask_overhead": null_evaluation}
+        # warm-up (page cache, loads), then alternated runs
+        results = alternate({k: (lambda f=f: f(x)) for k, f in funs.items()}, repeats)
         dask.close()
     finally:
         client.close()
-    best = {k: min(v) for k, v in results.items()}
+    best = {k: stats(v)["median"] for k, v in results.items()}
     return {
         "rows": rows,
         "features": features,
@@ -114,8 +99,8 @@ def time_engines(rows, features, repeats=5, block_rows=None, workers=2, folder=N
         "labels": LABELS,
         "block_rows": stream.block_rows,
         "workers": workers,
-        "seconds_best": best,
-        "seconds_median": {k: float(np.median(v)) for k, v in results.items()},
+        "seconds_median": best,
+        "seconds": {k: stats(v) for k, v in results.items()},
         "stream_over_memory": best["stream"] / best["memory"],
         "dask_over_memory": best["dask"] / best["memory"],
         "dask_overhead_ms": 1000 * best["dask_overhead"],
@@ -135,7 +120,7 @@ _CHILD = """
 import sys
 from nn3.engines.labels import read_labels
 from nn3.engines.source import H5Source
-from nn3.engines.train import train_blocks
+from nn3.workflow.blocks import train_blocks
 source = H5Source(sys.argv[1], "X")
 y = read_labels(sys.argv[1], "y", source.shape[0])
 r = train_blocks(source, y, hidden_layer_size=25, maxiter=int(sys.argv[2]))
@@ -182,12 +167,12 @@ def run(quick=False, rss_rows=None, repeats=None, folder=None):
     """The scale section as a dict (``benchmarks/run.py`` prints it)."""
     rows, features = (6000, 100) if quick else (60000, 784)
     result = {
-        "load_before": os.getloadavg(),
+        "load_before": load_average(),
         "eval": time_engines(rows, features, repeats or (3 if quick else 7), folder=folder),
     }
     if rss_rows:
         result["rss"] = peak_rss_streaming(rss_rows, features, folder=folder)
-    result["load_after"] = os.getloadavg()
+    result["load_after"] = load_average()
     return result
 
 
@@ -199,9 +184,9 @@ def print_table(result):
     )
     print(f"{'engine':<10}{'ms/eval':>10}{'vs memory':>11}{'rows/s':>14}")
     for k in ("memory", "stream", "dask"):
-        s = e["seconds_best"][k]
+        s = e["seconds_median"][k]
         print(
-            f"{k:<10}{1000 * s:>10.1f}{s / e['seconds_best']['memory']:>10.2f}x"
+            f"{k:<10}{1000 * s:>10.1f}{s / e['seconds_median']['memory']:>10.2f}x"
             f"{e['rows_per_second'][k]:>14,.0f}"
         )
     print(

@@ -44,7 +44,12 @@ except ImportError as _exc:  # one line, whatever was missing
     ) from _exc
 
 #: The classifier's parameters that :class:`~nn3.settings.TrainingSettings` calls otherwise.
-SETTING_NAMES = {"alpha": "lambda_", "max_iter": "maxiter", "random_state": "seed"}
+SETTING_NAMES = {
+    "alpha": "lambda_",
+    "max_iter": "maxiter",
+    "random_state": "seed",
+    "n_jobs": "threads",
+}
 
 #: The most a ``random_state`` may be: MATLAB's ``rng(seed)`` takes 0..2^32 - 1.
 MAX_SEED = 2**32 - 1
@@ -81,6 +86,10 @@ class NN3Classifier(ClassifierMixin, BaseEstimator):
         same cost.
     precision : {"double", "single"}, default "double"
         Evaluate the cost and gradient in float64 (MATLAB's bits) or float32.
+    n_jobs : int, optional
+        Threads per evaluation of the cost and gradient (``nn3.fit``'s ``threads``); None: one
+        per core. Any number gives the same bits: the rows are cut into blocks that depend on
+        the data's shape only and their sums are added in order.
 
     Attributes
     ----------
@@ -123,6 +132,7 @@ class NN3Classifier(ClassifierMixin, BaseEstimator):
         epsilon_init: float = 0.12,
         method: str = "fmincg",
         precision: str = "double",
+        n_jobs: int | None = None,
     ) -> None:
         self.hidden_layer_size = hidden_layer_size
         self.alpha = alpha
@@ -132,6 +142,7 @@ class NN3Classifier(ClassifierMixin, BaseEstimator):
         self.epsilon_init = epsilon_init
         self.method = method
         self.precision = precision
+        self.n_jobs = n_jobs
 
     # --- fitting -----------------------------------------------------------------------------
 
@@ -155,6 +166,7 @@ class NN3Classifier(ClassifierMixin, BaseEstimator):
             "epsilon_init": self.epsilon_init,
             "method": self.method,
             "precision": self.precision,
+            "n_jobs": self.n_jobs,
         }
         try:
             return TrainingSettings(**{SETTING_NAMES.get(k, k): v for k, v in values.items()})

@@ -39,6 +39,7 @@ MEMORY_ONLY = {
     "y_col": None,
     "method": "fmincg",
     "precision": "double",
+    "threads": None,
 }
 
 #: Fields that are not rows of the table: checked by their users.
@@ -70,6 +71,9 @@ class TrainingSettings:
         The optimizer.
     precision : {"double", "single"}, default "double"
         The precision of the evaluation (in-memory training only).
+    threads : int, optional
+        Threads per evaluation (in-memory training only); default: the cores available. The
+        result is the same for any number (:func:`nn3.core.network.memory_objective`).
     init : str or os.PathLike, optional
         A .mat file with the starting weights (see :mod:`nn3.workflow.starting_weights`).
     init_var : str, optional
@@ -112,6 +116,7 @@ class TrainingSettings:
     rng: str = "matlab"
     method: str = "fmincg"
     precision: str = "double"
+    threads: int | None = None
     init: str | os.PathLike[str] | None = None
     init_var: str | None = None
     holdout: float | None = None
@@ -167,7 +172,7 @@ class TrainingSettings:
         ------
         ParameterConflictError
             Naming the first in-memory-only setting given (``holdout``, ``normalize``,
-            ``classes``, ``y_col``, ``method``, ``precision``) and the engine.
+            ``classes``, ``y_col``, ``method``, ``precision``, ``threads``) and the engine.
         """
         if engine in (None, "memory"):
             return
@@ -178,8 +183,8 @@ class TrainingSettings:
                     name,
                     value,
                     "{" + name + "=} is for in-memory training; the " + engine + " engine "
-                    "trains with fmincg in double precision on the file as it is, so it cannot "
-                    "be combined with {engine=}",
+                    "trains with fmincg in double precision on the file as it is, with its own "
+                    "threads, so it cannot be combined with {engine=}",
                     {"engine": engine},
                 )
 

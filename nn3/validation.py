@@ -55,6 +55,8 @@ INF = math.inf
 MAX_EPSILON_INIT = 1000.0
 #: Largest ``rows`` or ``cols`` of a picture's grid of images.
 MAX_GRID = 4096
+#: Most threads one evaluation may use (each holds a row block's intermediates).
+MAX_THREADS = 256
 #: Largest picture (grid pixels, borders included) ``nn3 show`` draws: 2^24, 128 MB as doubles.
 MAX_PICTURE_PIXELS = 2**24
 #: Largest gradient check: (2 * parameters + 1) cost evaluations, each about
@@ -221,6 +223,13 @@ SETTINGS: dict[str, Setting] = {
         _at_least_1("features"),
         Setting("cv", "int", (Interval(2, INF),), "must be at least 2 (folds)"),
         _at_least_1("jobs"),
+        Setting(
+            "threads",
+            "int",
+            (Interval(1, MAX_THREADS),),
+            f"must be a whole number from 1 to {MAX_THREADS} (more than the cores is allowed: "
+            "the same result, only slower)",
+        ),
         Setting("shuffle", "bool", (), "must be True or False"),
         _choice("rng", RNG_NAMES, ignore_case=True),
         _choice("engine", ENGINES),

@@ -311,7 +311,11 @@ def test_weights_file_reference_lists_every_variable(tmp_path):
     assert set(table) - written == set(), f"documented but never written: {set(table) - written}"
     for run, names in runs.items():
         assert always <= names, f"{run}: 'always' variables missing: {always - names}"
-    assert runs["plain"] == always, runs["plain"] ^ always
+    in_memory = {name for name, when in table.items() if when == "in-memory training"}
+    assert in_memory == {"threads"}
+    for run, names in runs.items():
+        assert (in_memory <= names) is (run != "stream"), run
+    assert runs["plain"] == always | in_memory, runs["plain"] ^ (always | in_memory)
     assert {"holdout", "test_accuracy", "train_idx", "test_idx", "mu", "sigma", "y_col"} <= runs[
         "holdout, normalize, y-col"
     ]

@@ -60,11 +60,11 @@ def test_blocks_match_plain_formulas(shape, block_rows, lam):
 def test_large_m_default_blocks_and_chunks(monkeypatch):
     # Small enough blocks that make_objective's default splits 40000 rows into several, each
     # with element-wise chains run in many cache-sized pieces.
-    monkeypatch.setattr(network, "_BLOCK_BYTES", 8 * 2**20)
-    monkeypatch.setattr(network, "_MIN_BLOCK_ROWS", 1000)
+    monkeypatch.setattr(network, "_BLOCK_ROWS", 4096)
     m, n, hidden, K = 40000, 20, 30, 10
     X, y, Theta1, Theta2 = _problem(7, m, n, hidden, K)
-    assert network._block_rows(m, hidden, K) < m  # several blocks
+    assert len(network._partition(m, hidden, K)) > 10  # several blocks, full and smaller
+    assert hidden * 4096 > network._CHUNK  # several pieces per pass
     params = nn3.unroll(Theta1, Theta2)
     fun = nn3.make_objective(X, y, n, hidden, K, 1.0)
     J, grad = fun(params)
@@ -128,16 +128,17 @@ def test_activations_are_sigmoid_bit_for_bit():
     Theta2 = rng.integers(-8, 9, (K, hidden + 1)) / 16.0
     y = rng.integers(1, K + 1, m).astype(float)
     rows, cols = network.label_hits(y, K)
-    ev = network._Evaluator(X, rows, cols, hidden, K)
+    ev = network._Evaluator(X, rows, cols, hidden, K, threads=1)
     ev(Theta1, Theta2, 0.0)
-    a2t = ev._a2t[: (hidden + 1) * m].reshape(hidden + 1, m)
+    assert len(ev.blocks) == 1
+    a2t = ev._slots[0].a2t[: (hidden + 1) * m].reshape(hidden + 1, m)
     z2 = X @ Theta1[:, 1:].T + Theta1[:, 0]
     assert np.all(a2t[0] == 1.0)
     # With nn3's exp (numpy's may differ from libm's by 1 ulp by CPU; the tests may perturb it).
     np.testing.assert_array_equal(a2t[1:].T, 1.0 / (1.0 + nn3.core.activations.exp(-z2)))
 
 
-# --- nn_cost_function reuses its evaluator between calls -------------------------------------
+# --- nn_cost_function reuses its evaluator between calls ------------------------------------
 
 
 def _ncf(p, X, y, hidden, K, lam=1.0):
@@ -146,7 +147,7 @@ def _ncf(p, X, y, hidden, K, lam=1.0):
 
 def _fresh(p, X, y, hidden, K, lam=1.0):
     """The same evaluation with nothing reused: a new evaluator from copies of the data."""
-    fun = network.make_objective(X.copy(order="K"), np.array(y), X.shape[1], hidden, K, lam)
+    fun = network.memory_objective(X.copy(order="K"), np.array(y), X.shape[1], hidden, K, lam)
     return fun(p)
 
 

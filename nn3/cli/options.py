@@ -39,6 +39,7 @@ OPTION_NAMES: dict[str, str] = {
     "rng": "--rng",
     "method": "--method",
     "precision": "--precision",
+    "threads": "--threads",
     "init": "--init",
     "init_var": "--init-var",
     "holdout": "--holdout",
@@ -305,6 +306,15 @@ precision = _option(
     "not MATLAB's bits). Saved as 'precision'.",
 )
 
+threads = _option(
+    "threads",
+    type=int,
+    default=None,
+    metavar="N",
+    help="Threads per evaluation of the cost and gradient [default: one per core]. Any number "
+    "gives the same bits (fixed row blocks, summed in order); in-memory training only.",
+)
+
 
 # --- Variables of the data file -----------------------------------------------------------------
 
@@ -484,6 +494,7 @@ def training_options(command):
             normalize,
             method,
             precision,
+            threads,
         )
     ):  # fmt: skip
         command = option(command)

@@ -102,7 +102,7 @@ def sigmoid_of_negated_inplace(nz: np.ndarray) -> np.ndarray:
     with np.errstate(over="ignore"):  # exp(-z) = Inf for z < -709.78 gives the exact limit 0
         exp(nz, out=nz)
     nz += 1.0
-    np.reciprocal(nz, out=nz)
+    np.divide(1.0, nz, out=nz)  # as reciprocal (the same IEEE division), in numpy's SIMD loop
     return nz
 
 

@@ -28,6 +28,7 @@ from ..errors import DataError, ParameterError
 from ..validation import check_feature_count, validate, validate_params
 from . import activations
 from .activations import sigmoid_of_negated_inplace
+from .threads import blas_thread, check_threads, run_on_threads, single_threaded_blas
 
 #: What :func:`memory_objective` returns: ``fun(nn_params) -> (J, grad)``.
 Objective = Callable[[npt.ArrayLike], tuple[float, np.ndarray]]
@@ -100,8 +101,23 @@ def roll(
     return Theta1, Theta2
 
 
+def _views(nn_params, input_layer_size, hidden_layer_size, num_labels):
+    """:func:`roll` for layer sizes already checked (an objective's own): no checks but the
+    vector's length, tens of microseconds less per evaluation."""
+    p = np.asarray(nn_params, dtype=np.float64).reshape(-1)
+    n1 = hidden_layer_size * (input_layer_size + 1)
+    if p.size != n1 + num_labels * (hidden_layer_size + 1):
+        return roll(p, input_layer_size, hidden_layer_size, num_labels)  # its DataError
+    Theta1 = p[:n1].reshape((hidden_layer_size, input_layer_size + 1), order="F")
+    Theta2 = p[n1:].reshape((num_labels, hidden_layer_size + 1), order="F")
+    return Theta1, Theta2
+
+
 def _layer_sizes(input_layer_size, hidden_layer_size, num_labels):
     """The three layer sizes as ints, refusing non-integers and sizes below 1 (ParameterError)."""
+    sizes3 = (input_layer_size, hidden_layer_size, num_labels)
+    if all(type(v) is int and v >= 1 for v in sizes3):  # valid as they are (a fast path:
+        return sizes3  # nn_cost_function checks them at every evaluation)
     sizes = validate_params(
         input_layer_size=input_layer_size,
         hidden_layer_size=hidden_layer_size,
@@ -175,26 +191,57 @@ def _forward(X, Theta1, Theta2):
     return a2, _sigmoid_inplace(h)
 
 
-# The evaluation runs over blocks of rows whose intermediates take about this many bytes
-# (but never fewer rows than _MIN_BLOCK_ROWS, so that the matrix products stay efficient).
-_BLOCK_BYTES = 32 * 2**20
-_MIN_BLOCK_ROWS = 2048
+# The default partition: blocks of _BLOCK_ROWS rows (fewer when a row's intermediates are large,
+# so that a block's stay near _BLOCK_BYTES), and towards the end blocks of half the rows left
+# (down to an eighth of a block): whichever thread takes the last blocks, the threads finish
+# nearly together. Depends on the shapes only, never on the number of threads.
+_BLOCK_ROWS = 512
+_BLOCK_BYTES = 8 * 2**20
 # Chains of element-wise passes run on pieces of about this many elements, which stay in cache
 # from one pass to the next.
 _CHUNK = 65536
 
 
-def _block_rows(m, hidden, num_labels, itemsize=8):
-    """Rows per block: blocks of equal size whose intermediates take about ``_BLOCK_BYTES``."""
+def _bulk_rows(hidden, num_labels, itemsize=8):
+    """Rows of a full block of the default partition."""
     per_row = itemsize * (2 * hidden + 1 + 2 * num_labels)
-    most = max(_MIN_BLOCK_ROWS, _BLOCK_BYTES // per_row)
-    n_blocks = -(-m // most)
-    return -(-m // n_blocks)
+    return max(1, min(_BLOCK_ROWS, _BLOCK_BYTES // per_row))
+
+
+def _partition(m, hidden, num_labels, itemsize=8):
+    """The default row blocks ``[(start, stop), ...]`` of an m-row X (shapes only decide it).
+
+    Full blocks of :func:`_bulk_rows` rows while more than two are left, then each block half of
+    the rows left, never fewer than an eighth of a full block (the last block takes a remainder
+    smaller than that): with blocks handed out in order to whichever thread is free, the last
+    ones are small, so the threads end within a small block of each other.
+    """
+    bulk = _bulk_rows(hidden, num_labels, itemsize)
+    smallest = max(1, bulk // 8)
+    blocks = []
+    start = 0
+    while start < m:
+        rest = m - start
+        size = min(bulk, max(smallest, -(-rest // 2)))
+        if rest - size < smallest:
+            size = rest
+        blocks.append((start, start + size))
+        start += size
+    return blocks
+
+
+def _uniform_blocks(m, block_rows):
+    """``block_rows`` rows per block, the last fewer: the engines' partition (same bits)."""
+    return [(start, min(m, start + block_rows)) for start in range(0, m, block_rows)]
 
 
 def _hidden_activation(nz2, neg_bias):
     """``a2' = g(z2')`` in place, from ``nz2 = -(z2' - bias)`` and ``neg_bias = -bias``."""
     rows, b = nz2.shape
+    if rows * b <= _CHUNK:  # one piece (the default blocks of 25 hidden units)
+        nz2 += neg_bias
+        sigmoid_of_negated_inplace(nz2)
+        return
     step = max(1, _CHUNK // b)
     for r in range(0, rows, step):
         z = nz2[r : r + step]
@@ -204,6 +251,10 @@ def _hidden_activation(nz2, neg_bias):
 
 def _output_and_log(nz3, loss):
     """``h = g(z3)`` in place from ``nz3 = -z3``, and ``loss = log(1 - h)`` (1-D arrays)."""
+    if nz3.size <= _CHUNK:
+        np.subtract(1.0, sigmoid_of_negated_inplace(nz3), out=loss)
+        activations.log(loss, out=loss)  # looked up per call: nn3's one log, see activations
+        return
     for s in range(0, nz3.size, _CHUNK):
         h = sigmoid_of_negated_inplace(nz3[s : s + _CHUNK])
         out = np.subtract(1.0, h, out=loss[s : s + _CHUNK])
@@ -223,7 +274,7 @@ def _output_and_log_single(nz3, loss):
         with np.errstate(over="ignore"):
             activations.exp(nz, out=e)
         np.add(e, 1.0, out=nz)
-        np.reciprocal(nz, out=nz)  # h
+        np.divide(1.0, nz, out=nz)  # h
         with np.errstate(invalid="ignore"):  # Inf * 0 where exp overflowed: fmin gives 1
             np.multiply(e, nz, out=e)
         np.fmin(e, 1.0, out=e)
@@ -232,6 +283,11 @@ def _output_and_log_single(nz3, loss):
 
 def _hidden_delta(d2, a2, scratch):
     """``d2 .*= sigmoidGradient(z2)``, i.e. ``.* (a2 .* (1 - a2))``, in place (1-D arrays)."""
+    if d2.size <= scratch.size:
+        g = np.subtract(1.0, a2, out=scratch[: d2.size])
+        g *= a2
+        d2 *= g
+        return
     for s in range(0, d2.size, _CHUNK):
         a = a2[s : s + _CHUNK]
         g = np.subtract(1.0, a, out=scratch[: a.size])
@@ -239,8 +295,96 @@ def _hidden_delta(d2, a2, scratch):
         d2[s : s + _CHUNK] *= g
 
 
+def _aligned(shape, dtype, align=64):
+    """``np.empty(shape, dtype)`` starting at a multiple of ``align`` bytes.
+
+    Every thread's buffers then sit alike in memory, so a BLAS whose rounding depends on
+    alignment (MKL without its reproducibility mode) still gives a block the same bits
+    whichever thread evaluates it.
+    """
+    dtype = np.dtype(dtype)
+    size = int(np.prod(shape)) * dtype.itemsize
+    raw = np.empty(size + align, np.uint8)
+    start = -raw.ctypes.data % align
+    return raw[start : start + size].view(dtype).reshape(shape)
+
+
+class _Slot:
+    """One thread's buffers for the intermediates of a block of up to ``b`` rows (flat arrays)."""
+
+    def __init__(self, hidden, num_labels, b, dtype):
+        self.hidden, self.num_labels = hidden, num_labels
+        self.a2t = _aligned((hidden + 1) * b, dtype)  # row 0: the bias unit's ones
+        self.ht = _aligned(num_labels * b, dtype)
+        self.loss = _aligned(num_labels * b, dtype)
+        self.d2t = _aligned(hidden * b, dtype)
+        self.scratch = _aligned(min(_CHUNK, hidden * b), dtype)
+        self.ones = _aligned(b, dtype)
+        self.ones[...] = 1.0
+        self.bias_rows = 0  # the rows of the block whose bias row of a2t holds ones
+        self._views: dict[int, _Views] = {}
+
+    def views(self, b):
+        """The buffers shaped for a block of ``b`` rows (made once per size)."""
+        views = self._views.get(b)
+        if views is None:
+            views = self._views[b] = _Views(self, b)
+        if self.bias_rows != b:  # a block of another size wrote over the bias row
+            views.a2t[0] = 1.0
+            self.bias_rows = b
+        return views
+
+
+class _Views:
+    """:class:`_Slot`'s buffers as a block of ``b`` rows uses them: ``a2t`` (hidden + 1, b)
+    and its rows 1.. ``z2t``, ``ht`` (K, b), ``d2t`` (hidden, b), and their flat forms."""
+
+    def __init__(self, slot, b):
+        hidden, K = slot.hidden, slot.num_labels
+        self.a2t = slot.a2t[: (hidden + 1) * b].reshape(hidden + 1, b)
+        self.z2t = self.a2t[1:]  # contiguous
+        self.z2_flat = self.z2t.reshape(-1)
+        self.ht = slot.ht[: K * b].reshape(K, b)
+        self.h_flat = self.ht.reshape(-1)
+        self.loss = slot.loss[: K * b]
+        self.d2t = slot.d2t[: hidden * b].reshape(hidden, b)
+        self.d2_flat = self.d2t.reshape(-1)
+        self.ones = slot.ones[:b]
+        self.scratch = slot.scratch
+
+
+class _Part:
+    """One block's partial sums (see :mod:`nn3.engines.block`), in the evaluator's dtype."""
+
+    def __init__(self, n, hidden, num_labels, dtype):
+        self.log_sum = 0.0
+        self.g0 = _aligned(hidden, dtype)  # sum(delta2)
+        self.g1 = _aligned((hidden, n), dtype)  # delta2' * Xb
+        self.g2 = _aligned((hidden + 1, num_labels), dtype)  # a2' * delta3
+
+
+class _Weights:
+    """What every block reads of one evaluation's weights, in the evaluator's dtype (buffers
+    made once, filled by :meth:`fill` at each evaluation)."""
+
+    def __init__(self, n, hidden, num_labels, dtype):
+        # Fortran order, as the weights are unrolled: filled without a transposing copy.
+        self.neg_W1 = np.empty((hidden, n), dtype, order="F")  # -Theta1(:, 2:end)
+        self.neg_bias1 = np.empty((hidden, 1), dtype)  # -Theta1(:, 1)
+        self.neg_Theta2 = np.empty((num_labels, hidden + 1), dtype, order="F")
+        self.W2t = np.empty((hidden, num_labels), dtype)  # Theta2(:, 2:end)'
+
+    def fill(self, Theta1, Theta2):
+        # Negation is exact; a float32 evaluation rounds once, after it.
+        np.negative(Theta1[:, 1:], out=self.neg_W1, casting="same_kind")
+        np.negative(Theta1[:, :1], out=self.neg_bias1, casting="same_kind")
+        np.negative(Theta2, out=self.neg_Theta2, casting="same_kind")
+        np.copyto(self.W2t, Theta2[:, 1:].T, casting="same_kind")
+        return self
+
+
 class _Evaluator:
-    """Cost and gradient on one data set, accumulated over blocks of rows, buffers reused.
+    """Cost and gradient on one data set: row blocks on ``threads`` threads, summed in order.
 
     The work is the MATLAB formulas (``a1 = [1 X]``, ``z2 = a1*Theta1'``, ``a2 = [1 g(z2)]``,
     ``h = g(a2*Theta2')``, ``J = sum(sum(-Y.*log(h) - (1-Y).*log(1-h)))/m + reg``,
@@ -249,25 +393,36 @@ class _Evaluator:
     element, with the same rounding; only the order in which the sums over examples are added
     differs (BLAS, per block then across blocks), which moves results in the last places.
 
-    Layout, per block of ``b`` rows of ``X``: activations are kept transposed, one row per unit and
-    one column per example, in contiguous buffers allocated once:
+    **Blocks and threads.** X is cut into a fixed partition of row blocks (:func:`_partition`,
+    or ``block_rows`` rows each when given: the engines' partition). Each block gives partial
+    sums (:class:`_Part`): the log-sum of the cost, ``sum(delta2)``, ``delta2' * Xb`` and
+    ``a2' * delta3``. The blocks are handed out in order to ``threads`` threads (the caller's
+    and helpers, :mod:`nn3.core.threads`), each with its own buffers and single-threaded BLAS,
+    and the partial sums are added in block order, by whichever thread finds the next block
+    done, into float64 accumulators: ``acc = part(0)``, then ``acc += part(k)``, exactly as
+    :func:`nn3.engines.block.combine` adds the engines' blocks. So the result has the same bits
+    whatever the number of threads (buffers are aligned alike in every thread, so even a BLAS
+    whose rounding depends on alignment gives a block the same bits anywhere). With the same
+    ``block_rows`` it also has the streaming and Dask engines' bits when X is in Fortran order,
+    as nn3 reads a v7.3 file: then the blocks have the layout those engines read them in and
+    the same calls are made. A C-ordered X's blocks are the transpose of that layout, and BLAS
+    may round a product differently by layout: OpenBLAS does for small products (up to about
+    10^6 multiply-adds, where it has a kernel per layout), so there the results can differ in
+    the last places. At most ``2 * threads`` blocks' partial sums are held at once (a thread
+    waits when it is that far ahead).
 
-    * ``a2t`` (hidden + 1, b): row 0 is the bias unit's ones, written once; rows 1.. are
-      ``g(z2)'``. So ``Theta2 * a2t`` is ``z3'`` bias included, and ``a2t * delta3`` is the whole
-      ``Theta2_grad'`` in one product;
-    * ``ht`` (K, b): ``h'``, then ``delta3'`` in place. ``Y`` is never formed: its ones are a list
-      of flat positions per block;
-    * ``d2t`` (hidden, b) and ``loss`` (K, b), and a small scratch buffer.
-
-    The products are computed with negated weights, ``(-Theta1(:,2:end)) * Xb' - Theta1(:,1)``:
-    IEEE rounding is symmetric, so that is ``-z2'`` bit for bit, and ``exp`` takes it directly.
-    ``X`` is read in place, never copied (when C- or F-contiguous): the two large products are
-    ``-Theta1(:,2:end) * Xb'`` and the gradient's ``delta2' * Xb``, the latter computed as
-    ``d2t @ Xb`` (out ``(hidden, n)``) for a C-ordered float64 ``Xb`` with ``hidden <= 64`` and as
-    ``Xb' @ d2t'`` (out ``(n, hidden)``) otherwise: OpenBLAS's faster layout for each case
-    (``benchmarks/run.py`` times both; the choice depends on the block's memory order only, so
-    the bits do not depend on anything but the data's layout). Chains of element-wise passes
-    run piece by piece (``_CHUNK`` elements) so that each piece stays in cache through the chain.
+    **One block.** Activations are kept transposed, one row per unit and one column per
+    example, in contiguous buffers (:class:`_Slot`): ``a2t`` (hidden + 1, b) with row 0 the bias
+    unit's ones, so ``Theta2 * a2t`` is ``z3'`` bias included and ``a2t * delta3`` is the whole
+    ``Theta2_grad'``; ``ht`` (K, b), ``h'`` and then ``delta3'`` in place (``Y`` is never formed:
+    its ones are a list of flat positions per block); ``d2t`` (hidden, b); ``loss`` (K, b). The
+    products use negated weights, ``(-Theta1(:,2:end)) * Xb' - Theta1(:,1)``: IEEE rounding is
+    symmetric, so that is ``-z2'`` bit for bit, and ``exp`` takes it directly. ``X`` is read in
+    place, never copied (when C- or F-contiguous); the two large products are
+    ``-Theta1(:,2:end) * Xb'`` and the gradient's ``delta2' * Xb`` (as ``d2t @ Xb``, OpenBLAS's
+    faster layout, ``benchmarks/run.py`` times the others), the second while the block is
+    still in cache from the first. Chains of element-wise passes run piece by piece
+    (``_CHUNK`` elements) so that each piece stays in cache through the chain.
 
     Precision: ``dtype=np.float32`` computes every product and element-wise pass in float32
     (``X`` must then be float32), with the cost's log-sum added in float64 per block and the
@@ -282,68 +437,60 @@ class _Evaluator:
         Positions of the ones of ``Y``, as :func:`label_hits` returns them (``rows`` sorted).
     hidden, num_labels : int
     block_rows : int, optional
-        Rows per block; by default as many as keep the intermediates near ``_BLOCK_BYTES``.
+        Rows per block (the last block fewer); by default :func:`_partition`'s blocks.
     dtype : {numpy.float64, numpy.float32}, default numpy.float64
+    threads : int, optional
+        Threads per evaluation (default: the cores available); never more than the blocks.
+        The attribute may be changed between calls.
 
     Notes
     -----
     Not reentrant: one evaluator must not be called from two threads at once. ``X`` and the hit
-    positions are attributes that may be replaced between calls by arrays of the same shapes
-    (:func:`nn_cost_function` and :mod:`nn3.engines.block` do).
+    positions (``blocks``) are attributes that may be replaced between calls by arrays of the
+    same shapes (:func:`nn_cost_function` and :mod:`nn3.engines.block` do). After a call,
+    ``log_sum``, ``_acc0``, ``_acc1`` (n, hidden) and ``_acc2`` hold the sums over all blocks.
     """
 
-    def __init__(self, X, rows, cols, hidden, num_labels, block_rows=None, dtype=np.float64):
+    def __init__(
+        self, X, rows, cols, hidden, num_labels, block_rows=None, dtype=np.float64, threads=None
+    ):
         if not (X.flags.c_contiguous or X.flags.f_contiguous):
             X = np.ascontiguousarray(X)
         self.X = X
         self.dtype = dt = np.dtype(dtype)
         m, n = X.shape
-        self.m = m
+        self.m, self.n = m, n
         self.hidden, self.num_labels = hidden, num_labels
+        self.threads = check_threads(threads)
         if block_rows is None:
-            block_rows = _block_rows(m, hidden, num_labels, dt.itemsize)
-        block_rows = max(1, min(int(block_rows), m))
-        self.block_rows = block_rows
+            self._bounds = _partition(m, hidden, num_labels, dt.itemsize)
+        else:
+            self._bounds = _uniform_blocks(m, max(1, min(int(block_rows), m)))
+        self.block_rows = max(stop - start for start, stop in self._bounds)
         self.set_labels(rows, cols)
-        b = block_rows
-        self._a2t = np.empty((hidden + 1) * b, dt)
-        self._a2t[:b] = 1.0  # row 0 of every block's view: the bias unit
-        self._ht = np.empty(num_labels * b, dt)
-        self._loss = np.empty(num_labels * b, dt)
-        self._d2t = np.empty(hidden * b, dt)
-        self._scratch = np.empty(min(_CHUNK, hidden * b), dt)
-        self._ones = np.ones(b, dt)
+        self._slots: list[_Slot | None] = []  # per thread of an evaluation
+        self._parts: list[_Part | None] = []  # the ring of partial sums
         # Sums over blocks, float64 whatever dtype (nn3.engines reads them after a call).
-        self._acc1 = np.empty((n, hidden))  # sum over blocks of Xb' * delta2
-        self._acc2 = np.empty((hidden + 1, num_labels))  # sum over blocks of a2' * delta3
         self._acc0 = np.empty(hidden)  # sum over blocks of sum(delta2)
-        # Per-block products go straight to the accumulators for a single float64 block;
-        # otherwise through these (of dtype), then added in float64.
-        direct = dt == np.float64 and len(self.blocks) == 1
-        self._tmp1 = None if direct else np.empty((n, hidden), dt)
-        self._tmp2 = None if direct else np.empty((hidden + 1, num_labels), dt)
-        self._tmp0 = None if direct else np.empty(hidden, dt)
-        self._tmp1t = np.empty((hidden, n), dt) if self._rows_first_possible() else None
+        self._acc1t = np.empty((hidden, n))  # sum over blocks of delta2' * Xb
+        self._acc2 = np.empty((hidden + 1, num_labels))  # sum over blocks of a2' * delta3
+        self.log_sum = 0.0
+        self._weights = _Weights(n, hidden, num_labels, dt)
+        self._cond = threading.Condition(threading.Lock())  # the threads' meeting point
 
-    def _rows_first_possible(self):
-        return self.dtype == np.float64 and self.hidden <= 64
+    @property
+    def _acc1(self):
+        """The sum of ``Xb' * delta2`` over blocks, (n, hidden) (a view)."""
+        return self._acc1t.T
 
     def set_labels(self, rows, cols):
         """Index the ones of ``Y`` per block (``rows``, ``cols`` as :func:`label_hits` gives)."""
-        m, b = self.m, self.block_rows
         self.blocks = []
-        for start in range(0, m, b):
-            stop = min(m, start + b)
+        for start, stop in self._bounds:
             lo, hi = np.searchsorted(rows, [start, stop])
             # Flat position of Y(r, c) == 1 in a (K, b) block: c * b + (r - start).
             hits = cols[lo:hi] * (stop - start) + (rows[lo:hi] - start)
             self.blocks.append((start, stop, np.sort(hits).astype(np.intp)))
-
-    def _neg(self, A, order="C"):
-        """``-A`` as a new array of the evaluator's dtype (exact negation, then rounding)."""
-        out = np.empty(A.shape, self.dtype, order=order)
-        np.negative(A, out=out, casting="same_kind")
-        return out
 
     def __call__(self, Theta1, Theta2, lambda_, grad1=None, grad2=None):
         """Cost; with ``grad1``/``grad2`` (any memory order) the gradients are written there.
@@ -360,77 +507,150 @@ class _Evaluator:
         -------
         J : float
         """
-        X = self.X
-        m = X.shape[0]
-        hidden, K = self.hidden, self.num_labels
-        single = self.dtype != np.float64
-        neg_W1 = self._neg(Theta1[:, 1:], order="F")
-        neg_bias1 = self._neg(Theta1[:, :1])
-        neg_Theta2 = self._neg(Theta2, order="F")
-        W2t = Theta2[:, 1:].T if not single else Theta2[:, 1:].T.astype(self.dtype)
-        output_and_log = _output_and_log_single if single else _output_and_log
+        m = self.X.shape[0]
         want_grad = grad1 is not None
-        log_sum = 0.0
-        for k, (start, stop, hits) in enumerate(self.blocks):
-            b = stop - start
-            Xb = X[start:stop]
-            a2t = self._a2t[: (hidden + 1) * b].reshape(hidden + 1, b)
-            a2t[0] = 1.0  # the bias row: a smaller last block overwrites part of it
-            z2t = a2t[1:]  # contiguous
-            np.matmul(neg_W1, Xb.T, out=z2t)
-            _hidden_activation(z2t, neg_bias1)  # a2'
-            ht = self._ht[: K * b].reshape(K, b)
-            np.matmul(neg_Theta2, a2t, out=ht)  # -z3'
-            # Cross-entropy: log(1 - h) where Y == 0, log(h) where Y == 1 (the two branches of
-            # -Y.*log(h) - (1-Y).*log(1-h)); summed here, negated and divided by m below.
-            h_flat = ht.reshape(-1)
-            loss = self._loss[: K * b]
-            output_and_log(h_flat, loss)
-            h_hits = h_flat[hits]
-            loss[hits] = activations.log(h_hits)
-            log_sum += float(loss.sum(dtype=np.float64)) if single else float(loss.sum())
-            if not want_grad:
-                continue
-            h_hits -= 1.0
-            h_flat[hits] = h_hits  # ht is now delta3' = (h - Y)'
-            d2t = self._d2t[: hidden * b].reshape(hidden, b)
-            np.matmul(W2t, ht, out=d2t)  # (delta3 * Theta2(:, 2:end))'
-            _hidden_delta(d2t.reshape(-1), z2t.reshape(-1), self._scratch)  # delta2'
-            direct = self._tmp0 is None
-            out0, out1, out2 = (
-                (self._acc0, self._acc1, self._acc2)
-                if direct
-                else (self._tmp0, self._tmp1, self._tmp2)
-            )
-            np.matmul(d2t, self._ones[:b], out=out0)
-            if self._tmp1t is not None and Xb.flags.c_contiguous:
-                np.matmul(d2t, Xb, out=self._tmp1t)  # (delta2' * Xb), the faster layout here
-                out1 = self._tmp1t.T
-            else:
-                np.matmul(Xb.T, d2t.T, out=out1)
-            np.matmul(a2t, ht.T, out=out2)
-            if k == 0:
-                if not direct:
-                    self._acc0[...] = out0
-                    self._acc2[...] = out2
-                if out1 is not self._acc1:
-                    self._acc1[...] = out1
-            else:
-                self._acc0 += out0
-                self._acc1 += out1
-                self._acc2 += out2
-        self.log_sum = log_sum  # with _acc0/_acc1/_acc2: the sums nn3.engines adds across blocks
-        J = -log_sum / m + _regularisation(Theta1, Theta2, lambda_, m)
+        n_blocks = len(self.blocks)
+        threads = max(1, min(self.threads, n_blocks))
+        run = _Run(self, self._weights.fill(Theta1, Theta2), want_grad, threads)
+        with single_threaded_blas():
+            run_on_threads(run.work, threads)
+        self.log_sum = run.log_sum  # with _acc0/_acc1/_acc2: the sums nn3.engines reads
+        J = -run.log_sum / m + _regularisation(Theta1, Theta2, lambda_, m)
         if not want_grad:
             return J
         np.divide(self._acc0, m, out=grad1[:, 0])
-        np.divide(self._acc1.T, m, out=grad1[:, 1:])
+        np.divide(self._acc1t, m, out=grad1[:, 1:])
         np.divide(self._acc2.T, m, out=grad2)
         if lambda_ != 0:
             # Regularisation skips the bias column.
             grad1[:, 1:] += (lambda_ / m) * Theta1[:, 1:]
             grad2[:, 1:] += (lambda_ / m) * Theta2[:, 1:]
         return J
+
+    def _slot(self, i):
+        if self._slots[i] is None:  # only the thread of slot i makes it
+            self._slots[i] = _Slot(self.hidden, self.num_labels, self.block_rows, self.dtype)
+        return self._slots[i]
+
+    def _part(self, i):
+        if self._parts[i] is None:
+            self._parts[i] = _Part(self.n, self.hidden, self.num_labels, self.dtype)
+        return self._parts[i]
+
+    def _block(self, k, slot, part, w, want_grad):
+        """Partial sums of block ``k`` into ``part``, with ``slot``'s buffers."""
+        start, stop, hits = self.blocks[k]
+        v = slot.views(stop - start)
+        Xb = self.X[start:stop]
+        single = self.dtype != np.float64
+        np.matmul(w.neg_W1, Xb.T, out=v.z2t)
+        _hidden_activation(v.z2t, w.neg_bias1)  # a2'
+        np.matmul(w.neg_Theta2, v.a2t, out=v.ht)  # -z3'
+        # Cross-entropy: log(1 - h) where Y == 0, log(h) where Y == 1 (the two branches of
+        # -Y.*log(h) - (1-Y).*log(1-h)); summed here, negated and divided by m at the end.
+        h_flat, loss = v.h_flat, v.loss
+        (_output_and_log_single if single else _output_and_log)(h_flat, loss)
+        h_hits = h_flat[hits]
+        loss[hits] = activations.log(h_hits)
+        part.log_sum = float(loss.sum(dtype=np.float64)) if single else float(loss.sum())
+        if not want_grad:
+            return
+        h_hits -= 1.0
+        h_flat[hits] = h_hits  # ht is now delta3' = (h - Y)'
+        np.matmul(w.W2t, v.ht, out=v.d2t)  # (delta3 * Theta2(:, 2:end))'
+        _hidden_delta(v.d2_flat, v.z2_flat, v.scratch)  # delta2'
+        np.matmul(v.d2t, v.ones, out=part.g0)
+        np.matmul(v.d2t, Xb, out=part.g1)  # delta2' * Xb
+        np.matmul(v.a2t, v.ht.T, out=part.g2)
+
+
+class _Run:
+    """One evaluation: blocks handed out in order, partial sums added in order.
+
+    ``work(slot)`` runs on each thread: it takes the next block, evaluates it into a partial-sums
+    buffer of the ring (``2 * threads`` of them, block ``k`` in ``k % ring``), marks it done, and
+    adds into the accumulators every block that is next in order and done (one thread adds at a
+    time; the others go on evaluating). A thread more than the ring ahead of the adding waits.
+    Any exception stops every thread before its next block.
+    """
+
+    def __init__(self, ev, weights, want_grad, threads):
+        self.ev, self.w, self.want_grad = ev, weights, want_grad
+        self.n_blocks = len(ev.blocks)
+        self.ring = min(self.n_blocks, 2 * threads)
+        while len(ev._parts) < self.ring:
+            ev._parts.append(None)
+        self.done = [False] * self.ring
+        self.cond = ev._cond
+        self.next_block = 0  # the next block to hand out
+        self.added = 0  # blocks added so far (in order)
+        self.adding = False  # a thread is adding
+        self.failed = False
+        self.log_sum = 0.0
+        # The caller's floating-point error handling, in every thread (numpy keeps it per thread).
+        self.errstate = {**np.geterr(), "call": np.geterrcall()}
+        while len(ev._slots) < threads:  # made here, filled by the thread that uses each
+            ev._slots.append(None)
+
+    def work(self, slot_index):
+        try:
+            ev = self.ev
+            slot = ev._slot(slot_index)
+            with np.errstate(**self.errstate), blas_thread():
+                while True:
+                    k = self._take()
+                    if k is None:
+                        return
+                    ev._block(k, slot, ev._part(k % self.ring), self.w, self.want_grad)
+                    with self.cond:
+                        self.done[k % self.ring] = True
+                        if self.adding:
+                            continue
+                        self.adding = True
+                    self._add_in_order()
+        except BaseException:
+            with self.cond:
+                self.failed = True
+                self.cond.notify_all()
+            raise
+
+    def _take(self):
+        """The next block to evaluate, once its ring buffer is free; None when none is left."""
+        with self.cond:
+            if self.failed or self.next_block >= self.n_blocks:
+                return None
+            k = self.next_block
+            self.next_block += 1
+            while k >= self.added + self.ring and not self.failed:
+                self.cond.wait()
+            return None if self.failed else k
+
+    def _add_in_order(self):
+        """Add every done block that is next in order (this thread holds ``adding``)."""
+        ev = self.ev
+        while True:
+            with self.cond:
+                j = self.added
+                if j >= self.n_blocks or not self.done[j % self.ring] or self.failed:
+                    self.adding = False
+                    return
+            part = ev._parts[j % self.ring]
+            if j == 0:
+                self.log_sum = 0.0 + part.log_sum
+                if self.want_grad:
+                    ev._acc0[...] = part.g0
+                    ev._acc1t[...] = part.g1
+                    ev._acc2[...] = part.g2
+            else:
+                self.log_sum += part.log_sum
+                if self.want_grad:
+                    ev._acc0 += part.g0
+                    ev._acc1t += part.g1
+                    ev._acc2 += part.g2
+            with self.cond:
+                self.done[j % self.ring] = False
+                self.added = j + 1
+                self.cond.notify_all()
 
 
 def _regularisation(Theta1, Theta2, lambda_, m):
@@ -442,9 +662,11 @@ def _regularisation(Theta1, Theta2, lambda_, m):
     return lambda_ / (2 * m) * (float(np.sum(t1 * t1)) + float(np.sum(t2 * t2)))
 
 
-def _cost_and_gradient(X, rows, cols, Theta1, Theta2, lambda_, grad1=None, grad2=None):
+def _cost_and_gradient(
+    X, rows, cols, Theta1, Theta2, lambda_, grad1=None, grad2=None, threads=None
+):
     """Cost and, when ``grad1``/``grad2`` are given, gradients written into them (one-off)."""
-    evaluator = _Evaluator(X, rows, cols, Theta1.shape[0], Theta2.shape[0])
+    evaluator = _Evaluator(X, rows, cols, Theta1.shape[0], Theta2.shape[0], threads=threads)
     return evaluator(Theta1, Theta2, lambda_, grad1, grad2)
 
 
@@ -541,6 +763,8 @@ def nn_cost_function(
     X: npt.ArrayLike,
     y: npt.ArrayLike,
     lambda_: float = 0.0,
+    *,
+    threads: int | None = None,
 ) -> tuple[float, np.ndarray]:
     """Cost and unrolled gradient of the network: the objective ``fmincg`` minimises.
 
@@ -563,6 +787,9 @@ def nn_cost_function(
     X : ndarray of shape (m, input_layer_size)
     y : ndarray of shape (m,) or (m, 1)
     lambda_ : float, default 0.0
+    threads : int, optional
+        Threads evaluating row blocks at once (default: the cores available, see
+        :func:`make_objective`); the result has the same bits for any number.
 
     Returns
     -------
@@ -572,12 +799,13 @@ def nn_cost_function(
     """
     Theta1, Theta2 = roll(nn_params, input_layer_size, hidden_layer_size, num_labels)
     validate("lambda_", lambda_)
+    threads = check_threads(threads)
     X = _as_data(X)
     if Theta1.ndim != 2 or Theta2.ndim != 2:  # roll gives 2-D; the checks of _prepare follow
         raise DataError("Theta1 and Theta2 must be 2-D matrices")
     _check_shapes(X, Theta1, Theta2)
     grad = np.empty(Theta1.size + Theta2.size)
-    grad1, grad2 = roll(grad, input_layer_size, hidden_layer_size, num_labels)
+    grad1, grad2 = _views(grad, Theta1.shape[1] - 1, Theta1.shape[0], Theta2.shape[0])
     y_arr = np.asarray(y)
     if y_arr.size != X.shape[0]:
         if y_arr.ndim > 1 and sum(d != 1 for d in y_arr.shape) > 1:
@@ -587,9 +815,11 @@ def nn_cost_function(
         raise DataError("X has no rows (zero examples)")
     if not _CACHE_LOCK.acquire(blocking=False):  # another thread is evaluating: no reuse
         rows, cols = label_hits(y_arr, Theta2.shape[0])
-        return _cost_and_gradient(X, rows, cols, Theta1, Theta2, lambda_, grad1, grad2), grad
+        J = _cost_and_gradient(X, rows, cols, Theta1, Theta2, lambda_, grad1, grad2, threads)
+        return J, grad
     try:
         evaluate = _cached_evaluator(X, y_arr, Theta1.shape[0], Theta2.shape[0])
+        evaluate.threads = threads
         try:
             J = evaluate(Theta1, Theta2, lambda_, grad1, grad2)
         finally:
@@ -649,6 +879,8 @@ def memory_objective(
     num_labels: int,
     lambda_: float = 0.0,
     precision: str = "double",
+    *,
+    threads: int | None = None,
 ) -> Objective:
     """``nn_cost_function`` with the data checked once, for repeated evaluation by an optimizer.
 
@@ -672,6 +904,16 @@ def memory_objective(
         double-precision one) and the gradient is returned as float64. Faster at large shapes
         (the products run at float32 speed and read half the bytes); not MATLAB's bits, so
         parity and the gradient check are double-only.
+    threads : int, optional
+        Threads per evaluation, from 1 to 256 (default: the cores this process may use,
+        ``len(os.sched_getaffinity(0))``). X is cut into row blocks that depend on its shape
+        only; the blocks are evaluated ``threads`` at a time, each with single-threaded BLAS
+        (BLAS is kept to one thread during each evaluation, through threadpoolctl), and their
+        partial sums are added in block order, so the result has the same bits for any number
+        of threads. More threads than cores is allowed (slower, same result). Where the BLAS's
+        thread count cannot be set (threadpoolctl not installed, or a BLAS it does not know,
+        such as Apple's Accelerate) the default is 1 and BLAS keeps its own threads: the bits
+        may then depend on the thread counts. ``fun.threads`` is the number used.
 
     Returns
     -------
@@ -685,6 +927,7 @@ def memory_objective(
     )
     validate("lambda_", lambda_)
     dtype = precision_dtype(precision)
+    threads = check_threads(threads)
     X = np.asarray(X)
     if dtype == np.float32 and X.dtype == np.float32:
         if X.ndim != 2:
@@ -700,16 +943,19 @@ def memory_objective(
     if np.asarray(y).size != X.shape[0]:
         raise DataError(f"X has {X.shape[0]} rows but y has {np.asarray(y).size} labels")
     sizes = (input_layer_size, hidden_layer_size, num_labels)
-    evaluate = _Evaluator(X, rows, cols, hidden_layer_size, num_labels, dtype=dtype)
+    evaluate = _Evaluator(
+        X, rows, cols, hidden_layer_size, num_labels, dtype=dtype, threads=threads
+    )
 
     def fun(nn_params):
-        Theta1, Theta2 = roll(nn_params, *sizes)
+        Theta1, Theta2 = _views(nn_params, *sizes)
         grad = np.empty(Theta1.size + Theta2.size)  # new each call: optimizers keep old ones
-        grad1, grad2 = roll(grad, *sizes)
+        grad1, grad2 = _views(grad, *sizes)
         J = evaluate(Theta1, Theta2, lambda_, grad1, grad2)
         return J, grad
 
     fun.precision = precision  # type: ignore[attr-defined]
+    fun.threads = threads  # type: ignore[attr-defined]
     return fun
 
 

@@ -119,6 +119,7 @@ def make_objective(
     *,
     engine: str = "memory",
     precision: str = "double",
+    threads: int | None = None,
     block_rows: int | None = None,
     client: Any = None,
     x_var: str | None = None,
@@ -148,6 +149,11 @@ def make_objective(
     precision : {"double", "single"}, default "double"
         ``"single"``: float32 evaluation (in-memory engine only), see
         :func:`nn3.core.network.memory_objective`.
+    threads : int, optional
+        Threads per evaluation (in-memory engine only); default: the cores available. X is
+        cut into row blocks that depend on its shape only, each block's sums are made with
+        single-threaded BLAS, and the partial sums are added in block order: the same bits for
+        any number of threads (:func:`nn3.core.network.memory_objective`).
     block_rows, client, x_var
         See :func:`make_engine_objective`.
 
@@ -167,7 +173,14 @@ def make_objective(
         X = as_real_array(X, "X", convert=False)  # text or objects: one line, not numpy's error
         y = as_real_array(y, "y", convert=False)
         return memory_objective(
-            X, y, input_layer_size, hidden_layer_size, num_labels, lambda_, precision=precision
+            X,
+            y,
+            input_layer_size,
+            hidden_layer_size,
+            num_labels,
+            lambda_,
+            precision=precision,
+            threads=threads,
         )
     if validate("precision", precision) != "double":
         raise ParameterConflictError(
@@ -175,6 +188,13 @@ def make_objective(
             precision,
             "{precision=} is for the in-memory engine only; the block engines evaluate in "
             "double precision",
+        )
+    if threads is not None:
+        raise ParameterConflictError(
+            "threads",
+            threads,
+            "{threads=} is for the in-memory engine only; the block engines choose their own "
+            "threads (Dask: its workers')",
         )
     return make_engine_objective(
         X, y, input_layer_size, hidden_layer_size, num_labels, lambda_, engine=engine, **options

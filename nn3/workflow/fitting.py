@@ -351,6 +351,7 @@ def fit(
     rng: str = "matlab",
     method: str = "fmincg",
     precision: str = "double",
+    threads: "int | None" = None,
     init: "str | os.PathLike[str] | None" = None,
     init_var: "str | None" = None,
     holdout: "float | None" = None,
@@ -377,6 +378,9 @@ def fit(
     hidden_layer_size, lambda_, maxiter, seed, num_labels, epsilon_init, rng, method, precision
         As :func:`nn3.train`; ``hidden_layer_size`` defaults to 25, or the starting weights'
         when ``init`` is given (then a different value is refused).
+    threads : int, optional
+        Threads per evaluation of the cost and gradient (in-memory training); default: the
+        cores available. Any number gives the same bits (:func:`nn3.make_objective`).
     init : str or os.PathLike, optional
         A .mat file with the starting weights: ``Theta1`` and ``Theta2``, or an unrolled
         ``initial_nn_params``, ``initial_params`` or ``nn_params`` (rolled with the data's
@@ -407,7 +411,7 @@ def fit(
         ``client``. The weights file is the same whichever ran, plus ``engine`` and
         ``block_rows`` when it was not the in-memory path. The engines train with fmincg in
         double precision on the file as it is: no ``holdout``, ``normalize``, ``classes``,
-        ``y_col``, ``method`` or ``precision``.
+        ``y_col``, ``method``, ``precision`` or ``threads``.
     block_rows : int, optional
         Rows per block for ``"stream"``/``"dask"`` (the results' bits depend on it, not on the
         number of workers).
@@ -433,8 +437,8 @@ def fit(
     settings = TrainingSettings(
         hidden_layer_size=hidden_layer_size, lambda_=lambda_, maxiter=maxiter, seed=seed,
         num_labels=num_labels, epsilon_init=epsilon_init, rng=rng, method=method,
-        precision=precision, init=init, init_var=init_var, holdout=holdout, x_var=x_var,
-        y_var=y_var, y_col=y_col, classes=classes, normalize=normalize, engine=engine,
+        precision=precision, threads=threads, init=init, init_var=init_var, holdout=holdout,
+        x_var=x_var, y_var=y_var, y_col=y_col, classes=classes, normalize=normalize, engine=engine,
         block_rows=block_rows, client=client,
     )  # fmt: skip
     return prepare(data, y, settings).run(callback=callback, stop_event=stop_event)

@@ -227,7 +227,8 @@ def evaluate(shared: Shared, task: Task, stop_event: threading.Event | None = No
 
     The training is :func:`nn3.workflow.training.train_arrays`' (fmincg, the settings' method
     and precision) from ``shared.initial_params``; the costs are :func:`nn3.cost_function` with
-    lambda 0, in double precision.
+    lambda 0, in double precision. The training's evaluations run on one thread (the trainings
+    run at once) unless the settings give ``threads``; the bits are the same either way.
     """
     X_train, y_train = shared.X[task.train_rows], shared.y[task.train_rows]
     X_val, y_val = shared.X[task.val_rows], shared.y[task.val_rows]
@@ -236,7 +237,8 @@ def evaluate(shared: Shared, task: Task, stop_event: threading.Event | None = No
 
         X_train, mu, sigma = feature_normalize(X_train)
         X_val = apply_normalization(X_val, mu, sigma)
-    settings = replace(shared.settings, lambda_=task.lambda_)
+    threads = 1 if shared.settings.threads is None else shared.settings.threads
+    settings = replace(shared.settings, lambda_=task.lambda_, threads=threads)
     result = train_arrays(
         X_train, y_train, settings, shared.initial_params, shared.hidden, shared.K,
         stop_event=stop_event,

@@ -10,17 +10,13 @@ for each task and returns the results in the tasks' order:
 - on the workers of a Dask cluster (``client``: a ``distributed.Client``, or an address as the
   Dask engine takes it, ``tcp://host:port``, ``local``, ``local:N``), the shared data sent once.
 
-The same bits whichever way: every evaluation runs with BLAS on one thread (through threadpoolctl,
-when it is installed; ``nn3[dask]`` installs it), so that a product is computed the same way
-however many evaluations run beside it and on whichever machine of the same kind. The limit is
-per process: it is set once, by the calling thread, around all the evaluations (Dask workers
-that are threads of this process included), and by each task on a Dask worker process (whose
-BLAS Dask starts on one thread anyway), counted so that no thread lifts it while another
-computes (:func:`one_blas_thread`). Call from the main thread: with the OpenBLAS that numpy's
-wheels ship (0.3.30), a limit set from another thread was seen to have no effect, and the
-evaluations on this machine may then differ from those on Dask worker processes in the last
-bits. A training outside :func:`run_all` (``nn3 train``'s) uses
-BLAS as it is, which may give other last bits.
+The same bits whichever way: every training evaluates its cost and gradient in fixed row blocks,
+each with BLAS on one thread, summed in block order (:mod:`nn3.core.threads`), so a product is
+computed the same way however many evaluations run beside it, from whichever thread, and on
+whichever machine of the same kind. A training of a curve uses one thread for its evaluations
+(the trainings themselves run at once) unless its settings give ``threads``. BLAS is also kept
+to one thread around all the evaluations (:func:`one_blas_thread`, also in each task on a Dask
+worker process).
 
 Stopping: once ``stop_event`` is set, a running evaluation stops at its next function
 evaluation (:func:`nn3.workflow.training.run_optimizer` checks it) and the tasks not started are
@@ -30,25 +26,16 @@ not run (their results are None); Dask tasks not finished are cancelled.
 from __future__ import annotations
 
 import contextlib
-import functools
-import os
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, CancelledError, ThreadPoolExecutor, wait
 from typing import Any
 
+from ..core.threads import available_cores, blas_thread, single_threaded_blas
 from ..errors import ClusterError
 
 #: How often (seconds) the wait for Dask results looks at ``stop_event``.
 POLL_SECONDS = 0.2
-
-
-def available_cores() -> int:
-    """The cores this process may run on (its CPU affinity where the system has one)."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except (AttributeError, OSError):
-        return max(1, os.cpu_count() or 1)
 
 
 def default_jobs(n_tasks: int, task_bytes: int = 0) -> int:
@@ -62,43 +49,13 @@ def default_jobs(n_tasks: int, task_bytes: int = 0) -> int:
     return max(1, jobs)
 
 
-_LIMIT_LOCK = threading.Lock()
-_LIMIT: dict = {"users": 0, "limiter": None}
-
-
 @contextlib.contextmanager
-def one_blas_thread():
-    """BLAS limited to one thread meanwhile, in this process (no-op without threadpoolctl).
-
-    Counted: the first of several threads entering sets the limit, the last leaving lifts it,
-    so that the Dask workers of an in-process cluster (threads of one process, each running a
-    task under this limit) never lift it under one another.
-    """
-    controller = _blas_controller()
-    if controller is None:
+def one_blas_thread() -> Iterator[None]:
+    """BLAS limited to one thread meanwhile, in this process, from any thread
+    (:func:`nn3.core.threads.single_threaded_blas`; counted, so overlapping uses never lift it
+    under one another)."""
+    with single_threaded_blas(), blas_thread():
         yield
-        return
-    with _LIMIT_LOCK:
-        if _LIMIT["users"] == 0:
-            _LIMIT["limiter"] = controller.limit(limits=1, user_api="blas")
-        _LIMIT["users"] += 1
-    try:
-        yield
-    finally:
-        with _LIMIT_LOCK:
-            _LIMIT["users"] -= 1
-            if _LIMIT["users"] == 0:
-                _LIMIT["limiter"].restore_original_limits()
-                _LIMIT["limiter"] = None
-
-
-@functools.cache
-def _blas_controller():
-    try:
-        from threadpoolctl import ThreadpoolController
-    except ImportError:
-        return None
-    return ThreadpoolController()
 
 
 def run_all(

@@ -243,16 +243,22 @@ def train_arrays(
         Output units; ``settings.num_labels`` or :func:`~nn3.workflow.data.infer_num_labels`.
     callback, stop_event
         As :func:`train`.
+
+    ``settings`` of the result also records ``threads``, the evaluation threads used.
     """
     n = X.shape[1]
     hidden = settings.hidden if hidden is None else hidden
     if K is None:
         K = infer_num_labels(y) if settings.num_labels is None else settings.num_labels
-    objective = memory_objective(X, y, n, hidden, K, settings.lambda_, precision=settings.precision)
-    return train_objective(
+    objective = memory_objective(
+        X, y, n, hidden, K, settings.lambda_, precision=settings.precision, threads=settings.threads
+    )
+    result = train_objective(
         objective, settings, n, hidden, K, initial_params,
         lambda Theta1, Theta2: accuracy(predict(Theta1, Theta2, X), y), callback, stop_event,
     )  # fmt: skip
+    result.settings["threads"] = objective.threads  # type: ignore[attr-defined]  # the count used
+    return result
 
 
 #: The positional order of :func:`train`'s settings before they became keyword-only.
@@ -284,6 +290,7 @@ def train(
     rng: str = "matlab",
     method: str = "fmincg",
     precision: str = "double",
+    threads: int | None = None,
     initial_params: npt.ArrayLike | None = None,
     callback: Callable[..., object] | None = None,
     stop_event: threading.Event | None = None,
@@ -317,6 +324,9 @@ def train(
     precision : {"double", "single"}, default "double"
         ``"single"``: evaluate in float32 (see :func:`nn3.make_objective`); faster on large
         data, not MATLAB's bits. Accuracy is computed in double either way.
+    threads : int, optional
+        Threads per evaluation; default: the cores available. The same bits for any number
+        (see :func:`nn3.make_objective`).
     initial_params : array_like, optional
         Unrolled starting weights ``[Theta1(:); Theta2(:)]`` instead of random ones.
     callback : callable, optional
@@ -357,7 +367,7 @@ def train(
     initial_params, callback, stop_event = (
         given.pop(k) for k in ("initial_params", "callback", "stop_event")
     )
-    settings = TrainingSettings(**given, rng=rng)
+    settings = TrainingSettings(**given, rng=rng, threads=threads)
     data, labels = validate_data(X, y, num_labels=settings.num_labels)  # 2/3 of K = 3: fine
     K = infer_num_labels(labels) if settings.num_labels is None else settings.num_labels
     m, n = data.shape

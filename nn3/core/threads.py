@@ -1,0 +1,355 @@
+"""Threads for one evaluation: how many, BLAS kept to one thread meanwhile, and a small pool.
+
+The evaluator of :mod:`nn3.core.network` cuts X into a fixed partition of row blocks and hands
+the blocks to ``threads`` threads: the calling thread and ``threads - 1`` helper threads from the
+pool here. numpy releases the GIL in its matrix products and element-wise loops, so the threads
+run at the same time on different cores. Each block's products run in single-threaded BLAS
+(:func:`single_threaded_blas`): the cores are busy with blocks already, and a block's sums must
+not depend on how a multi-threaded BLAS would split them. Which thread evaluates which block
+changes nothing in the result (see :class:`nn3.core.network._Evaluator`).
+
+The pool's threads are daemon threads that wait on a lock between jobs; they are made when
+first needed, kept for later evaluations, and forgotten in a child process after ``fork``.
+"""
+
+import _thread
+import functools
+import os
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from typing import Any
+
+from ..validation import MAX_THREADS, SETTINGS
+
+__all__ = [
+    "MAX_THREADS",
+    "available_cores",
+    "blas_is_controlled",
+    "blas_thread",
+    "check_threads",
+    "default_threads",
+    "run_on_threads",
+    "single_threaded_blas",
+]
+
+
+def available_cores() -> int:
+    """The CPUs this process may run on (its affinity mask where the OS has one).
+
+    Returns
+    -------
+    cores : int
+        At least 1.
+    """
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # macOS and Windows have no affinity mask here
+        return max(1, os.cpu_count() or 1)
+
+
+def default_threads() -> int:
+    """Threads per evaluation when none are given: the cores available.
+
+    One when the BLAS's thread count cannot be set (threadpoolctl missing, or a BLAS it does
+    not know): evaluation threads would then each run a multi-threaded BLAS.
+    """
+    return available_cores() if blas_is_controlled() else 1
+
+
+def check_threads(threads: object) -> int:
+    """The ``threads`` parameter as an ``int``; ``None`` means :func:`default_threads`.
+
+    Parameters
+    ----------
+    threads : int or None
+        A whole number from 1 to :data:`MAX_THREADS` (more than the cores is allowed: the
+        result is the same, only slower).
+
+    Returns
+    -------
+    threads : int
+
+    Raises
+    ------
+    ParameterError
+        Naming ``threads``.
+    """
+    if threads is None:
+        return default_threads()
+    return int(SETTINGS["threads"].check(threads))
+
+
+# ------------------------------------------------------------------------------------------
+# BLAS limited to one thread while any evaluation runs
+# ------------------------------------------------------------------------------------------
+
+
+class _Library:
+    """One BLAS library's thread count: ``get()``, ``set(n)``, and whether it is per thread.
+
+    Found by threadpoolctl. OpenBLAS built with pthreads has one count for the process, set
+    here through its own ``openblas_set_num_threads`` (threadpoolctl's controller lets only
+    the first thread that used it set the count and silently ignores the others, while nn3
+    evaluates from whichever thread calls it). OpenBLAS built with OpenMP keeps a count per
+    calling thread (``per_thread``): each evaluating thread sets its own. MKL and BLIS keep one
+    count for the process, set through threadpoolctl.
+    """
+
+    def __init__(self, controller: Any) -> None:
+        self.name = f"{controller.internal_api} {controller.version}"
+        self.per_thread = getattr(controller, "threading_layer", None) == "openmp"
+        self.get: Callable[[], int] = controller.get_num_threads
+        self.set: Callable[[int], Any] = controller.set_num_threads
+        if controller.internal_api == "openblas" and not self.per_thread:
+            found = _openblas_functions(controller.filepath)
+            if found is not None:
+                self.get, self.set = found
+
+
+def _openblas_functions(path: str) -> tuple[Callable[[], int], Callable[[int], Any]] | None:
+    """OpenBLAS's ``openblas_get/set_num_threads`` in the library at ``path`` (any affixes)."""
+    import ctypes
+
+    try:
+        lib = ctypes.CDLL(path)
+    except OSError:
+        return None
+    for prefix in ("", "scipy_"):
+        for suffix in ("", "64_", "_64"):
+            get = getattr(lib, f"{prefix}openblas_get_num_threads{suffix}", None)
+            set_ = getattr(lib, f"{prefix}openblas_set_num_threads{suffix}", None)
+            if get is not None and set_ is not None:
+                get.restype, get.argtypes = ctypes.c_int, []
+                set_.restype, set_.argtypes = None, [ctypes.c_int]
+                return get, set_
+    return None
+
+
+class _BlasLimit:
+    """BLAS at one thread while at least one evaluation is inside; restored by the last one out.
+
+    A process-wide count is shared by overlapping evaluations (from several user threads): the
+    first in saves it and sets 1, the last out restores it. A per-thread count (OpenMP) is set
+    by each evaluating thread for itself (:meth:`this_thread`). The libraries are those loaded
+    when first needed, found through threadpoolctl (without it, BLAS is left as it is).
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._depth = 0
+        self._saved: list[tuple[_Library, int]] = []
+
+    @functools.cached_property
+    def libraries(self) -> list[_Library]:
+        try:
+            from threadpoolctl import ThreadpoolController
+        except ImportError:
+            return []
+        controllers = ThreadpoolController().lib_controllers
+        return [_Library(c) for c in controllers if c.user_api == "blas"]
+
+    @functools.cached_property
+    def _shared(self) -> list[_Library]:
+        return [lib for lib in self.libraries if not lib.per_thread]
+
+    @functools.cached_property
+    def _own(self) -> list[_Library]:
+        return [lib for lib in self.libraries if lib.per_thread]
+
+    def enter(self) -> None:
+        with self._lock:
+            if self._depth == 0:
+                self._saved = [(lib, lib.get()) for lib in self._shared]
+                for lib, count in self._saved:
+                    if count != 1:
+                        lib.set(1)
+            self._depth += 1
+
+    def exit(self) -> None:
+        with self._lock:
+            self._depth -= 1
+            if self._depth == 0:
+                for lib, count in self._saved:
+                    if count != 1:
+                        lib.set(count)
+                self._saved = []
+
+    @contextmanager
+    def this_thread(self) -> Iterator[None]:
+        """Per-thread counts (OpenMP) at 1 in the calling thread meanwhile."""
+        saved = [(lib, lib.get()) for lib in self._own]
+        for lib, count in saved:
+            if count != 1:
+                lib.set(1)
+        try:
+            yield
+        finally:
+            for lib, count in saved:
+                if count != 1:
+                    lib.set(count)
+
+    def after_fork(self) -> None:
+        """In a child process: a fresh lock, and the counts an evaluation in flight had saved."""
+        self._lock = threading.Lock()
+        if self._depth:
+            for lib, count in self._saved:
+                if count != 1:
+                    lib.set(count)
+        self._depth, self._saved = 0, []
+
+
+_BLAS = _BlasLimit()
+
+
+@contextmanager
+def single_threaded_blas() -> Iterator[None]:
+    """BLAS limited to one thread meanwhile, for the whole process (shared by nested and
+    overlapping uses, from any thread). Each thread that then calls BLAS enters
+    :func:`blas_thread` too (needed where BLAS keeps a count per thread, as OpenMP does).
+
+    Costs a few microseconds; BLAS calls made meanwhile by other threads of the process run
+    single-threaded too.
+    """
+    _BLAS.enter()
+    try:
+        yield
+    finally:
+        _BLAS.exit()
+
+
+def blas_thread() -> AbstractContextManager[None]:
+    """In a thread that calls BLAS during :func:`single_threaded_blas`: its own count at 1."""
+    return _BLAS.this_thread()
+
+
+def blas_is_controlled() -> bool:
+    """Whether the BLAS thread count can be set (threadpoolctl installed and a BLAS found)."""
+    return bool(_BLAS.libraries)
+
+
+# ------------------------------------------------------------------------------------------
+# The pool
+# ------------------------------------------------------------------------------------------
+
+
+class _Helper:
+    """One daemon thread that runs the jobs handed to it, one at a time."""
+
+    def __init__(self) -> None:
+        self._go = _thread.allocate_lock()
+        self._go.acquire()
+        self._done = _thread.allocate_lock()
+        self._done.acquire()
+        self._job: Callable[[], None] | None = None
+        self._error: BaseException | None = None
+        threading.Thread(target=self._run, name="nn3-evaluation", daemon=True).start()
+
+    def _run(self) -> None:
+        while True:
+            self._go.acquire()
+            job, self._job = self._job, None
+            if job is None:
+                return
+            try:
+                job()
+            except BaseException as exc:  # handed to the caller by wait()
+                self._error = exc
+            finally:
+                del job
+                self._done.release()
+
+    def start(self, job: Callable[[], None]) -> None:
+        self._job = job
+        self._go.release()
+
+    def wait(self) -> BaseException | None:
+        """Wait for the job to end (not interruptible: jobs end soon); its exception, if any."""
+        interrupted: BaseException | None = None
+        while True:
+            try:
+                self._done.acquire()
+                break
+            except BaseException as exc:  # KeyboardInterrupt while waiting: wait on, then raise
+                interrupted = exc
+        error, self._error = self._error, None
+        if interrupted is not None and error is None:
+            error = interrupted
+        return error
+
+    def stop(self) -> None:
+        self._job = None
+        self._go.release()
+
+
+class _Pool:
+    """Idle helper threads, lent to one evaluation at a time and given back after it."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._idle: list[_Helper] = []
+
+    def borrow(self, count: int) -> list[_Helper]:
+        with self._lock:
+            helpers = self._idle[-count:] if count else []
+            del self._idle[len(self._idle) - len(helpers) :]
+        while len(helpers) < count:
+            helpers.append(_Helper())
+        return helpers
+
+    def give_back(self, helpers: list[_Helper]) -> None:
+        with self._lock:
+            self._idle.extend(helpers)
+
+    def after_fork(self) -> None:
+        """In a child process the helper threads do not exist: forget them."""
+        self._lock = threading.Lock()
+        self._idle = []
+
+
+_POOL = _Pool()
+
+
+def run_on_threads(job: Callable[[int], None], count: int) -> None:
+    """Run ``job(0)``, ..., ``job(count - 1)`` at once; ``job(0)`` in the calling thread.
+
+    Returns when every call has returned. The first exception (the calling thread's first) is
+    raised after all calls have ended; a job that can run long should stop early when another
+    one fails (the evaluator's jobs check a shared flag between blocks).
+
+    Parameters
+    ----------
+    job : callable ``job(slot)``
+    count : int
+        At least 1.
+    """
+    if count <= 1:
+        job(0)
+        return
+    helpers = _POOL.borrow(count - 1)
+    started: list[_Helper] = []
+    error: BaseException | None = None
+    try:
+        for slot, helper in enumerate(helpers, start=1):
+            helper.start(functools.partial(job, slot))
+            started.append(helper)
+        job(0)
+    except BaseException as exc:
+        error = exc
+    finally:
+        for helper in started:
+            helper_error = helper.wait()
+            if error is None:
+                error = helper_error
+        _POOL.give_back(helpers)
+    if error is not None:
+        raise error
+
+
+def _after_fork_in_child() -> None:
+    _BLAS.after_fork()
+    _POOL.after_fork()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)

@@ -345,3 +345,36 @@ def test_a_forked_child_makes_its_own_threads(small_blocks):
             child.kill()
             child.join()
     assert Jc == J and np.array_equal(gc, g)
+
+
+def test_without_threadpoolctl_numpys_own_openblas_is_kept_to_one_thread():
+    """A plain install (numpy, scipy, h5py, click) has no threadpoolctl: nn3 finds the OpenBLAS
+    bundled with numpy's wheels itself, so evaluations still use every core with one BLAS
+    thread each, and the same bits."""
+    import subprocess
+    import sys
+
+    import numpy
+
+    if "openblas" not in str(numpy.show_config(mode="dicts")).lower():
+        pytest.skip("numpy is not built with OpenBLAS here")
+    code = (
+        "import sys; sys.modules['threadpoolctl'] = None\n"
+        "import numpy as np\n"
+        "from nn3.core import threads, network\n"
+        "assert threads.blas_is_controlled(), 'no BLAS found without threadpoolctl'\n"
+        "lib = threads._BLAS.libraries[0]\n"
+        "lib.set(2)\n"
+        "with threads.single_threaded_blas():\n"
+        "    inside = lib.get()\n"
+        "rng = np.random.default_rng(0)\n"
+        "X = rng.uniform(0, 1, (3000, 30)); y = rng.integers(1, 4, 3000).astype(float)\n"
+        "p = rng.uniform(-0.5, 0.5, 8 * 31 + 3 * 9)\n"
+        "a = network.memory_objective(X, y, 30, 8, 3, 1.0, threads=1)(p)\n"
+        "b = network.memory_objective(X, y, 30, 8, 3, 1.0, threads=3)(p)\n"
+        "print(inside, lib.get(), threads.default_threads() == threads.available_cores(),\n"
+        "      a[0] == b[0] and np.array_equal(a[1], b[1]))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["1", "2", "True", "True"], out.stdout

@@ -51,8 +51,8 @@ def available_cores() -> int:
 def default_threads() -> int:
     """Threads per evaluation when none are given: the cores available.
 
-    One when the BLAS's thread count cannot be set (threadpoolctl missing, or a BLAS it does
-    not know): evaluation threads would then each run a multi-threaded BLAS.
+    One when the BLAS's thread count cannot be set (:func:`blas_is_controlled`): evaluation
+    threads would then each run a multi-threaded BLAS.
     """
     return available_cores() if blas_is_controlled() else 1
 
@@ -106,6 +106,36 @@ class _Library:
             if found is not None:
                 self.get, self.set = found
 
+    @classmethod
+    def bundled_openblas(cls, path: str) -> "_Library | None":
+        """The OpenBLAS at ``path`` (pthreads, as numpy's wheels ship it), without
+        threadpoolctl; None when it has no ``openblas_get/set_num_threads``."""
+        found = _openblas_functions(path)
+        if found is None:
+            return None
+        lib = cls.__new__(cls)
+        lib.name, lib.per_thread = f"openblas ({os.path.basename(path)})", False
+        lib.get, lib.set = found
+        return lib
+
+
+def _numpy_bundled_openblas() -> list[_Library]:
+    """The OpenBLAS that numpy's wheels bundle (``numpy.libs/`` on Linux and Windows,
+    ``numpy/.dylibs/`` on macOS), for when threadpoolctl is not installed."""
+    import glob
+
+    import numpy
+
+    here = os.path.dirname(numpy.__file__)
+    patterns = (
+        os.path.join(os.path.dirname(here), "numpy.libs", "*openblas*"),
+        os.path.join(here, ".dylibs", "*openblas*"),
+    )
+    found = (
+        _Library.bundled_openblas(p) for pattern in patterns for p in sorted(glob.glob(pattern))
+    )
+    return [lib for lib in found if lib is not None]
+
 
 def _openblas_functions(path: str) -> tuple[Callable[[], int], Callable[[int], Any]] | None:
     """OpenBLAS's ``openblas_get/set_num_threads`` in the library at ``path`` (any affixes)."""
@@ -132,7 +162,8 @@ class _BlasLimit:
     A process-wide count is shared by overlapping evaluations (from several user threads): the
     first in saves it and sets 1, the last out restores it. A per-thread count (OpenMP) is set
     by each evaluating thread for itself (:meth:`this_thread`). The libraries are those loaded
-    when first needed, found through threadpoolctl (without it, BLAS is left as it is).
+    when first needed, found through threadpoolctl (without it, the OpenBLAS of numpy's wheels;
+    any other BLAS is then left as it is).
     """
 
     def __init__(self) -> None:
@@ -145,7 +176,7 @@ class _BlasLimit:
         try:
             from threadpoolctl import ThreadpoolController
         except ImportError:
-            return []
+            return _numpy_bundled_openblas()
         controllers = ThreadpoolController().lib_controllers
         return [_Library(c) for c in controllers if c.user_api == "blas"]
 
@@ -224,7 +255,8 @@ def blas_thread() -> AbstractContextManager[None]:
 
 
 def blas_is_controlled() -> bool:
-    """Whether the BLAS thread count can be set (threadpoolctl installed and a BLAS found)."""
+    """Whether the BLAS thread count can be set (a BLAS threadpoolctl knows, or without it the
+    OpenBLAS of numpy's wheels)."""
     return bool(_BLAS.libraries)
 
 

@@ -29,9 +29,12 @@ if PERTURB_ULPS:
     PERTURBATION = perturb.install(
         setattr, PERTURB_ULPS, seed=int(os.environ.get("NN3_PERTURB_SEED", "0"))
     )
-    # The same in Dask's worker processes (read by dask's config when distributed starts).
+    # The same in Dask's worker processes (read by dask's config when distributed starts),
+    # those of nn3 commands the tests start too. Given as the text of a script: Dask copies a
+    # preload file into the worker's folder, where perturb.py beside it would not be found.
+    _TESTS = os.path.dirname(os.path.abspath(__file__))
     os.environ["DASK_DISTRIBUTED__WORKER__PRELOAD"] = repr(
-        [os.path.join(os.path.dirname(os.path.abspath(__file__)), "perturb_worker.py")]
+        [f"import sys; sys.path.insert(0, {_TESTS!r}); from perturb_worker import dask_setup"]
     )
 else:
     PERTURBATION = None

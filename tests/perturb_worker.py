@@ -1,12 +1,11 @@
 """Dask worker preload for the perturbation mode: the same moves of exp/log in every worker.
 
 Another CPU's math library changes ``exp`` and ``log`` in every process, Dask's workers
-included. tests/conftest.py names this file in Dask's ``distributed.worker.preload`` setting when
-``NN3_PERTURB_ULPS`` is set, so that a worker computes what the test process computes (the
-perturbation depends only on the input value, the number of ulps and the seed): the engines'
-"same bits in streaming and Dask" tests then hold under the perturbation, as they do on any one
-machine.
-"""
+included. tests/conftest.py has Dask's workers import this module (Dask's
+``distributed.worker.preload`` setting) when ``NN3_PERTURB_ULPS`` is set, so that a worker
+computes what the test process computes (the perturbation depends only on the input value, the
+number of ulps and the seed): the engines' "same bits in streaming and Dask" tests then hold
+under the perturbation, as they do on any one machine."""
 
 import os
 import sys

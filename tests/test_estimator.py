@@ -278,21 +278,27 @@ def test_grid_search_over_regularisation_and_hidden_size_in_two_processes():
     grid = {"alpha": [0.1, 30.0], "hidden_layer_size": [3, 15]}
     search = GridSearchCV(NN3Classifier(max_iter=20), grid, cv=3, n_jobs=2).fit(XD, YD)
     serial = GridSearchCV(NN3Classifier(max_iter=20), grid, cv=3, n_jobs=1).fit(XD, YD)
-    # joblib's worker processes run with other thread counts than this one; the evaluation's
-    # bits do not depend on them (fixed row blocks, one BLAS thread each, sums in block order)
     assert search.best_params_ == serial.best_params_ == {"alpha": 0.1, "hidden_layer_size": 15}
-    for key in ("mean_test_score", "split0_test_score", "split1_test_score"):
-        assert np.array_equal(search.cv_results_[key], serial.cv_results_[key]), key
-    there = cross_validate(
-        NN3Classifier(max_iter=20), XD, YD, cv=2, n_jobs=2, return_estimator=True
+    np.testing.assert_allclose(
+        search.cv_results_["mean_test_score"], serial.cv_results_["mean_test_score"], atol=0.01
     )
-    here = cross_validate(NN3Classifier(max_iter=20), XD, YD, cv=2, n_jobs=1, return_estimator=True)
-    for a, b in zip(there["estimator"], here["estimator"], strict=True):
-        assert a.Theta1_.tobytes() == b.Theta1_.tobytes()
-        assert a.Theta2_.tobytes() == b.Theta2_.tobytes()
     best = search.best_estimator_
     assert best.hidden_layer_size == 15 and best.Theta1_.shape == (15, 65)
     assert search.best_score_ > 0.85
+
+
+def test_fits_in_joblib_workers_have_the_serial_bits():
+    """joblib's worker processes run with other thread counts than this one; the evaluation's
+    bits do not depend on them (fixed row blocks, one BLAS thread each, sums in block order)."""
+    if os.environ.get("NN3_PERTURB_ULPS", "0").strip() not in ("", "0"):
+        pytest.skip("joblib's workers do not get the test process's perturbed exp/log")
+    clf = NN3Classifier(max_iter=20)
+    there = cross_validate(clf, XD, YD, cv=3, n_jobs=2, return_estimator=True)
+    here = cross_validate(clf, XD, YD, cv=3, n_jobs=1, return_estimator=True)
+    assert np.array_equal(there["test_score"], here["test_score"])
+    for a, b in zip(there["estimator"], here["estimator"], strict=True):
+        assert a.Theta1_.tobytes() == b.Theta1_.tobytes()
+        assert a.Theta2_.tobytes() == b.Theta2_.tobytes()
 
 
 def test_cross_val_score_and_the_curves():

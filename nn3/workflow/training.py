@@ -257,7 +257,9 @@ def train_arrays(
         objective, settings, n, hidden, K, initial_params,
         lambda Theta1, Theta2: accuracy(predict(Theta1, Theta2, X), y), callback, stop_event,
     )  # fmt: skip
-    result.settings["threads"] = objective.threads  # type: ignore[attr-defined]  # the count used
+    threads = getattr(objective, "threads", None)  # the count used (a stand-in may not say)
+    if threads is not None:
+        result.settings["threads"] = threads
     return result
 
 

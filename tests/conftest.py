@@ -1,11 +1,25 @@
+import atexit
 import os
+import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 # tests/, tests/parity/ and matlab_ref/ are on sys.path through pytest's `pythonpath` setting
 # (pyproject.toml): perturb.py, reference_impl.py, nn3_side.py, parity.py import as plain modules.
 import perturb
 import pytest
+
+try:  # no .hypothesis folder in the checkout: the tests write only to temporary folders
+    import hypothesis.configuration
+except ImportError:
+    pass
+else:
+    _HYPOTHESIS_HOME = tempfile.mkdtemp(prefix="nn3-hypothesis-")
+    atexit.register(shutil.rmtree, _HYPOTHESIS_HOME, ignore_errors=True)
+    hypothesis.configuration.set_hypothesis_home_dir(_HYPOTHESIS_HOME)
+    hypothesis.settings.register_profile("nn3", database=None)
+    hypothesis.settings.load_profile("nn3")
 
 
 def _perturb_ulps():
@@ -83,10 +97,8 @@ def _checkout_files():
         ).stdout
     except (OSError, subprocess.CalledProcessError):
         return None
-    caches = (
+    caches = (  # Python's and the tools' own (pip install -e writes the .egg-info)
         "__pycache__",
-        ".hypothesis",
-        ".pytest_cache",
         ".egg-info",
         ".mypy_cache",
         ".ruff_cache",

@@ -48,11 +48,12 @@ def start():
 def clients():
     """Dask with 1 and 4 workers (threads, one each), and 2 worker processes."""
     made = {}
+    quiet = {"dashboard": False, "dashboard_address": "127.0.0.1:0"}  # no port 8787 warning
     made[1] = distributed.Client(
-        processes=False, n_workers=1, threads_per_worker=1, dashboard_address=None
+        processes=False, n_workers=1, threads_per_worker=1, scheduler_kwargs=quiet
     )
     made[4] = distributed.Client(
-        processes=False, n_workers=4, threads_per_worker=1, dashboard_address=None
+        processes=False, n_workers=4, threads_per_worker=1, scheduler_kwargs=quiet
     )
     from nn3.engines.dask_engine import connect
 

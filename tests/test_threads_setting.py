@@ -93,10 +93,13 @@ def test_cli_threads_option(tmp_path, seen_threads):
     assert r.exit_code == 2 and "--threads 2 is for in-memory training" in r.output
 
 
-def test_curves_train_on_one_thread_each_unless_told(seen_threads):
+def test_curves_train_on_one_thread_each_when_they_run_at_once(seen_threads):
     X, y = _digits(300)
-    model_selection.lambda_curve(X, y, lambdas=[0.0, 1.0], holdout=0.3, maxiter=2, jobs=1)
+    model_selection.lambda_curve(X, y, lambdas=[0.0, 1.0], holdout=0.3, maxiter=2, jobs=2)
     assert seen_threads == [1, 1]
+    seen_threads.clear()
+    model_selection.lambda_curve(X, y, lambdas=[0.0, 1.0], holdout=0.3, maxiter=2, jobs=1)
+    assert seen_threads == [None, None]  # one after another: all the cores each
     seen_threads.clear()
     model_selection.lambda_curve(
         X, y, lambdas=[0.0, 1.0], holdout=0.3, maxiter=2, jobs=1, threads=2

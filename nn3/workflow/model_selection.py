@@ -227,8 +227,8 @@ def evaluate(shared: Shared, task: Task, stop_event: threading.Event | None = No
 
     The training is :func:`nn3.workflow.training.train_arrays`' (fmincg, the settings' method
     and precision) from ``shared.initial_params``; the costs are :func:`nn3.cost_function` with
-    lambda 0, in double precision. The training's evaluations run on one thread (the trainings
-    run at once) unless the settings give ``threads``; the bits are the same either way.
+    lambda 0, in double precision. The evaluations use ``shared.settings.threads`` (see
+    :meth:`CurveRun.run`); the bits are the same for any number.
     """
     X_train, y_train = shared.X[task.train_rows], shared.y[task.train_rows]
     X_val, y_val = shared.X[task.val_rows], shared.y[task.val_rows]
@@ -237,8 +237,7 @@ def evaluate(shared: Shared, task: Task, stop_event: threading.Event | None = No
 
         X_train, mu, sigma = feature_normalize(X_train)
         X_val = apply_normalization(X_val, mu, sigma)
-    threads = 1 if shared.settings.threads is None else shared.settings.threads
-    settings = replace(shared.settings, lambda_=task.lambda_, threads=threads)
+    settings = replace(shared.settings, lambda_=task.lambda_)
     result = train_arrays(
         X_train, y_train, settings, shared.initial_params, shared.hidden, shared.K,
         stop_event=stop_event,
@@ -580,10 +579,14 @@ class CurveRun:
             if progress is not None:
                 progress(count[0], len(tasks), tasks[i])
 
+        shared = self.shared
+        if shared.settings.threads is None and (self.jobs != 1 or self.client is not None):
+            # the trainings run at once: each evaluates on one thread (all cores when one
+            # after another, jobs=1, unless the settings say)
+            shared = replace(shared, settings=replace(shared.settings, threads=1))
         results = run_all(
-            evaluate, tasks, self.shared, self.jobs, self.client, stop_event, done,
-            self.task_bytes,
-        )  # fmt: skip
+            evaluate, tasks, shared, self.jobs, self.client, stop_event, done, self.task_bytes
+        )
         per_value = len(tasks) // self.n_values
         return self.make(
             [results[i * per_value : (i + 1) * per_value] for i in range(self.n_values)]

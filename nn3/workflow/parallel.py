@@ -13,10 +13,10 @@ for each task and returns the results in the tasks' order:
 The same bits whichever way: every training evaluates its cost and gradient in fixed row blocks,
 each with BLAS on one thread, summed in block order (:mod:`nn3.core.threads`), so a product is
 computed the same way however many evaluations run beside it, from whichever thread, and on
-whichever machine of the same kind. A training of a curve uses one thread for its evaluations
-(the trainings themselves run at once) unless its settings give ``threads``. BLAS is also kept
-to one thread around all the evaluations (:func:`one_blas_thread`, also in each task on a Dask
-worker process).
+whichever machine of the same kind. The curves give each training one thread for its
+evaluations when the trainings run at once
+(:meth:`nn3.workflow.model_selection.CurveRun.run`). BLAS is also kept to one thread around all
+the evaluations (:func:`one_blas_thread`, also in each task on a Dask worker process).
 
 Stopping: once ``stop_event`` is set, a running evaluation stops at its next function
 evaluation (:func:`nn3.workflow.training.run_optimizer` checks it) and the tasks not started are

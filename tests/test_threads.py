@@ -36,9 +36,18 @@ def small_blocks(monkeypatch):
 
 
 def _blas_threads():
+    """The thread counts, as threadpoolctl reads them, of the BLAS libraries nn3 controls
+    (numpy's; a BLAS loaded later by another package, such as scipy's own OpenBLAS, is not
+    used by the evaluation and is left as it is)."""
     from threadpoolctl import threadpool_info
 
-    return [d["num_threads"] for d in threadpool_info() if d["user_api"] == "blas"]
+    mine = {os.path.realpath(lib.filepath) for lib in threads._BLAS.libraries}
+    assert mine, "nn3 found no BLAS to control"
+    return [
+        d["num_threads"]
+        for d in threadpool_info()
+        if d["user_api"] == "blas" and os.path.realpath(d["filepath"]) in mine
+    ]
 
 
 # ---- the partition --------------------------------------------------------------------------

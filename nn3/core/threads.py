@@ -98,6 +98,7 @@ class _Library:
 
     def __init__(self, controller: Any) -> None:
         self.name = f"{controller.internal_api} {controller.version}"
+        self.filepath: str = controller.filepath
         self.per_thread = getattr(controller, "threading_layer", None) == "openmp"
         self.get: Callable[[], int] = controller.get_num_threads
         self.set: Callable[[int], Any] = controller.set_num_threads
@@ -114,7 +115,8 @@ class _Library:
         if found is None:
             return None
         lib = cls.__new__(cls)
-        lib.name, lib.per_thread = f"openblas ({os.path.basename(path)})", False
+        lib.name, lib.filepath = f"openblas ({os.path.basename(path)})", path
+        lib.per_thread = False
         lib.get, lib.set = found
         return lib
 

@@ -173,8 +173,13 @@ def nn3_fmincg(X, y, hidden, maxiter, threads):
         fun = nn3_objective(X, y, n, hidden, 10, 1.0, "double", threads)
         res = nn3.fmincg(fun, p0, maxiter=maxiter)
         t = time.perf_counter() - t0
+    return _outcome(res, t)
+
+
+def _outcome(res, seconds):
+    """What a timed optimizer run took and reached."""
     return {
-        "seconds": t,
+        "seconds": seconds,
         "final_cost": float(res.fun),
         "iterations": int(res.nit),
         "evaluations": int(res.nfev),
@@ -198,13 +203,7 @@ def nn3_lbfgs_to(X, y, hidden, target, precision, threads, limit=500):
         fun = nn3_objective(X, y, n, hidden, 10, 1.0, precision, threads)
         res = lbfgs(fun, p0, maxiter=limit, callback=stop_at_target)
         t = time.perf_counter() - t0
-    return {
-        "seconds": t,
-        "final_cost": float(res.fun),
-        "iterations": int(res.nit),
-        "evaluations": int(res.nfev),
-        "x": res.x,
-    }
+    return _outcome(res, t)
 
 
 def sklearn_lbfgs(X, y, hidden, iterations, threads):

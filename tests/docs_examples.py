@@ -341,9 +341,10 @@ class Result:
     output: str
 
 
-def run_command(command: str, folder: Path, env: dict[str, str]) -> Result:
+def _run(argv: list[str], folder: Path, env: dict[str, str]) -> Result:
+    """``argv`` in ``folder``, stdout and stderr together, as a terminal shows them."""
     proc = subprocess.run(
-        ["bash", "-c", command],
+        argv,
         cwd=folder,
         env=env,
         stdin=subprocess.DEVNULL,
@@ -352,6 +353,10 @@ def run_command(command: str, folder: Path, env: dict[str, str]) -> Result:
         timeout=TIMEOUT,
     )
     return Result(proc.returncode, proc.stdout.decode("utf-8", "backslashreplace"))
+
+
+def run_command(command: str, folder: Path, env: dict[str, str]) -> Result:
+    return _run(["bash", "-c", command], folder, env)
 
 
 def run_script(block: Block, folder: Path, scripts: Path, env: dict[str, str]) -> Result:
@@ -359,16 +364,7 @@ def run_script(block: Block, folder: Path, scripts: Path, env: dict[str, str]) -
     name = re.sub(r"\W", "_", block.page.removesuffix(".md")) + f"_line{block.line}.py"
     script = scripts / name
     script.write_text(block.text, encoding="utf-8")
-    proc = subprocess.run(
-        [sys.executable, str(script)],
-        cwd=folder,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        timeout=TIMEOUT,
-    )
-    return Result(proc.returncode, proc.stdout.decode("utf-8", "backslashreplace"))
+    return _run([sys.executable, str(script)], folder, env)
 
 
 def mismatch(what: str, expected: str, result: Result, status: int = 0) -> str | None:

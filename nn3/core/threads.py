@@ -96,16 +96,26 @@ class _Library:
     count for the process, set through threadpoolctl.
     """
 
-    def __init__(self, controller: Any) -> None:
-        self.name = f"{controller.internal_api} {controller.version}"
-        self.filepath: str = controller.filepath
-        self.per_thread = getattr(controller, "threading_layer", None) == "openmp"
-        self.get: Callable[[], int] = controller.get_num_threads
-        self.set: Callable[[int], Any] = controller.set_num_threads
-        if controller.internal_api == "openblas" and not self.per_thread:
-            found = _openblas_functions(controller.filepath)
-            if found is not None:
-                self.get, self.set = found
+    def __init__(
+        self,
+        name: str,
+        filepath: str,
+        get_threads: Callable[[], int],
+        set_threads: Callable[[int], Any],
+        per_thread: bool = False,
+    ) -> None:
+        self.name, self.filepath, self.per_thread = name, filepath, per_thread
+        self.get, self.set = get_threads, set_threads
+
+    @classmethod
+    def from_controller(cls, controller: Any) -> "_Library":
+        """The library of one of threadpoolctl's controllers."""
+        per_thread = getattr(controller, "threading_layer", None) == "openmp"
+        functions = (controller.get_num_threads, controller.set_num_threads)
+        if controller.internal_api == "openblas" and not per_thread:
+            functions = _openblas_functions(controller.filepath) or functions
+        name = f"{controller.internal_api} {controller.version}"
+        return cls(name, controller.filepath, *functions, per_thread=per_thread)
 
     @classmethod
     def bundled_openblas(cls, path: str) -> "_Library | None":
@@ -114,11 +124,7 @@ class _Library:
         found = _openblas_functions(path)
         if found is None:
             return None
-        lib = cls.__new__(cls)
-        lib.name, lib.filepath = f"openblas ({os.path.basename(path)})", path
-        lib.per_thread = False
-        lib.get, lib.set = found
-        return lib
+        return cls(f"openblas ({os.path.basename(path)})", path, *found)
 
 
 def _numpy_bundled_openblas() -> list[_Library]:
@@ -180,7 +186,7 @@ class _BlasLimit:
         except ImportError:
             return _numpy_bundled_openblas()
         controllers = ThreadpoolController().lib_controllers
-        return [_Library(c) for c in controllers if c.user_api == "blas"]
+        return [_Library.from_controller(c) for c in controllers if c.user_api == "blas"]
 
     @functools.cached_property
     def _shared(self) -> list[_Library]:

@@ -371,7 +371,8 @@ def floor_products(X, hidden, K, n_threads, dtype=None):
     """The two products of the size of the data, in every layout the evaluation could use.
 
     Returns ``{"P1": {layout: f}, "P2": {layout: f}}``: ``P1`` is ``X @ W1.T`` (as
-    ``X @ W1.T`` and ``W1 @ X.T`` with ``W1`` in C or Fortran order), ``P2`` is
+    ``X @ W1.T`` and ``W1 @ X.T`` with ``W1`` in C or Fortran order; in blocks also as
+    ``Xb @ W1.T`` with ``W1.T`` C-ordered, the float32 evaluation's layout), ``P2`` is
     ``delta2.T @ X`` (as ``delta2.T @ X``, ``d2t @ X`` with ``d2t`` contiguous, ``X.T @ delta2``
     into an ``(n, hidden)`` array); each whole (BLAS at the threads it has), in the evaluator's
     row blocks one after the other (the same), and in those blocks handed out to
@@ -392,6 +393,7 @@ def floor_products(X, hidden, K, n_threads, dtype=None):
     d2 = rng.standard_normal((m, hidden)).astype(dtype) * 1e-3
     d2t = np.ascontiguousarray(d2.T)
     o1 = np.empty((hidden, m), dtype)
+    o1t = np.empty((m, hidden), dtype)
     o2 = np.empty((hidden, n), dtype)
     o2t = np.empty((n, hidden), dtype)
     blocks = _partition(m, hidden, K, dtype.itemsize)
@@ -414,15 +416,23 @@ def floor_products(X, hidden, K, n_threads, dtype=None):
             s, e = blocks[k]
             np.matmul(W1, Xd[s:e].T, out=o1[:, s:e])
 
+        def p1_rows_block(k, slot=0):
+            s, e = blocks[k]
+            np.matmul(Xd[s:e], W1f.T, out=o1t[s:e])
+
         def p2_block(k, slot=0):
             s, e = blocks[k]
             np.matmul(d2tb[k], Xd[s:e], out=o2s[slot])
 
         p1["W1 @ Xb.T, blocks"] = lambda: [p1_block(k) for k in range(len(blocks))]
+        p1["Xb @ W1.T, blocks"] = lambda: [p1_rows_block(k) for k in range(len(blocks))]
         p2["d2tb @ Xb, blocks"] = lambda: [p2_block(k) for k in range(len(blocks))]
         if n_threads > 1:
             p1[f"W1 @ Xb.T, blocks on {n_threads} threads"] = lambda: _pool_blocks(
                 p1_block, blocks, n_threads
+            )
+            p1[f"Xb @ W1.T, blocks on {n_threads} threads"] = lambda: _pool_blocks(
+                p1_rows_block, blocks, n_threads
             )
             p2[f"d2tb @ Xb, blocks on {n_threads} threads"] = lambda: _pool_blocks(
                 p2_block, blocks, n_threads

@@ -274,6 +274,7 @@ def test_an_error_in_a_helper_thread_reaches_the_caller_and_leaves_nothing_behin
 def test_interruption_stops_every_thread_and_the_next_call_is_right(small_blocks, monkeypatch):
     """Ctrl-C reaches the main thread while it evaluates a block: the other threads stop
     before their next block, the call raises KeyboardInterrupt, the next call is right."""
+    monkeypatch.setenv("NN3_BIND_THREADS", "0")  # the main thread evaluates blocks too
     X, y, p = _problem(11, 3000, 20, 10, 4)
     J1, g1 = network.memory_objective(X, y, 20, 10, 4, 1.0, threads=1)(p)
     real = network._Evaluator._block
@@ -293,6 +294,86 @@ def test_interruption_stops_every_thread_and_the_next_call_is_right(small_blocks
         fun(p)
     n_blocks = len(network._partition(3000, 10, 4))
     assert len(seen) < n_blocks // 2  # the other threads stopped long before the end
+    count = len(seen)
+    time.sleep(0.05)
+    assert len(seen) == count  # and nothing runs after the call returned
+    monkeypatch.setattr(network._Evaluator, "_block", real)
+    J, g = fun(p)
+    assert J == J1 and np.array_equal(g, g1)
+
+
+BINDS = hasattr(os, "sched_setaffinity") and CORES >= 2
+needs_binding = pytest.mark.skipif(not BINDS, reason="needs CPU affinity and 2 or more cores")
+
+
+def test_threads_are_bound_only_when_they_are_as_many_as_the_cores(monkeypatch):
+    monkeypatch.delenv("NN3_BIND_THREADS", raising=False)
+    cores = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
+    assert threads._bound_cores(1) is None
+    if BINDS:
+        assert threads._bound_cores(CORES) == cores
+    assert threads._bound_cores(CORES + 1) is None
+    if CORES > 2:
+        assert threads._bound_cores(2) is None
+    monkeypatch.setenv("NN3_BIND_THREADS", "0")
+    assert threads._bound_cores(CORES) is None
+
+
+def _where_jobs_run(count):
+    seen = {}
+    lock = threading.Lock()
+
+    def job(slot):
+        time.sleep(0.01)  # every thread holds a job at once
+        with lock:
+            seen[slot] = (threading.get_ident(), sorted(os.sched_getaffinity(0)))
+
+    threads.run_on_threads(job, count)
+    return seen
+
+
+@needs_binding
+def test_bound_threads_run_one_per_core_and_the_caller_waits(monkeypatch):
+    monkeypatch.delenv("NN3_BIND_THREADS", raising=False)
+    seen = _where_jobs_run(CORES)
+    assert sorted(seen) == list(range(CORES))
+    idents = {ident for ident, _ in seen.values()}
+    assert len(idents) == CORES and threading.get_ident() not in idents
+    assert sorted(cpu for _, cpus in seen.values() for cpu in cpus) == sorted(
+        os.sched_getaffinity(0)
+    )  # one core each, all of them
+    # Unbound (switched off, or fewer threads than cores): the caller takes job 0.
+    monkeypatch.setenv("NN3_BIND_THREADS", "0")
+    seen = _where_jobs_run(CORES)
+    assert seen[0][0] == threading.get_ident()
+    assert all(cpus == sorted(os.sched_getaffinity(0)) for _, cpus in seen.values())
+
+
+@needs_binding
+def test_interruption_while_the_caller_waits_for_bound_threads(small_blocks, monkeypatch):
+    """Ctrl-C reaches the main thread while it waits for the bound threads: they stop before
+    their next block, the call raises KeyboardInterrupt, the next call is right."""
+    import signal
+
+    monkeypatch.delenv("NN3_BIND_THREADS", raising=False)
+    X, y, p = _problem(14, 3000, 20, 10, 4)
+    J1, g1 = network.memory_objective(X, y, 20, 10, 4, 1.0, threads=1)(p)
+    real = network._Evaluator._block
+    seen = []
+
+    def block(self, k, *args):
+        seen.append(k)
+        if k == 2:
+            signal.pthread_kill(threading.main_thread().ident, signal.SIGINT)
+            time.sleep(0.2)  # the main thread handles it meanwhile
+        return real(self, k, *args)
+
+    fun = network.memory_objective(X, y, 20, 10, 4, 1.0, threads=CORES)
+    monkeypatch.setattr(network._Evaluator, "_block", block)
+    with pytest.raises(KeyboardInterrupt):
+        fun(p)
+    n_blocks = len(network._partition(3000, 10, 4))
+    assert len(seen) < n_blocks // 2  # the threads stopped long before the end
     count = len(seen)
     time.sleep(0.05)
     assert len(seen) == count  # and nothing runs after the call returned

@@ -1,12 +1,23 @@
 """Threads for one evaluation: how many, BLAS kept to one thread meanwhile, and a small pool.
 
 The evaluator of :mod:`nn3.core.network` cuts X into a fixed partition of row blocks and hands
-the blocks to ``threads`` threads: the calling thread and ``threads - 1`` helper threads from the
-pool here. numpy releases the GIL in its matrix products and element-wise loops, so the threads
-run at the same time on different cores. Each block's products run in single-threaded BLAS
-(:func:`single_threaded_blas`): the cores are busy with blocks already, and a block's sums must
-not depend on how a multi-threaded BLAS would split them. Which thread evaluates which block
-changes nothing in the result (see :class:`nn3.core.network._Evaluator`).
+the blocks to ``threads`` threads from the pool here. numpy releases the GIL in its matrix
+products and element-wise loops, so the threads run at the same time on different cores. Each
+block's products run in single-threaded BLAS (:func:`single_threaded_blas`): the cores are busy
+with blocks already, and a block's sums must not depend on how a multi-threaded BLAS would split
+them. Which thread evaluates which block changes nothing in the result (see
+:class:`nn3.core.network._Evaluator`).
+
+**Which threads, on which cores.** When ``threads`` equals the cores this process may use (the
+default), each of ``threads`` helper threads is bound to one of those cores and the calling thread
+waits. Otherwise the calling thread evaluates blocks too, beside ``threads - 1`` unbound helpers.
+Binding is what keeps the threads on different cores: they hand the GIL to one another between
+numpy calls, and each hand-over wakes a sleeping thread, which Linux tends to wake on the core
+of the thread that woke it; unbound, two evaluating threads were seen sharing one core of a
+2-core machine for tens of milliseconds at a time, at the speed of one thread (measured in
+``benchmarks/README.md``). Fewer threads than cores are left unbound, so that several processes
+spread over the cores. ``NN3_BIND_THREADS=0`` turns binding off. Where the OS has no CPU
+affinity (macOS, Windows) nothing is bound.
 
 The pool's threads are daemon threads that wait on a lock between jobs; they are made when
 first needed, kept for later evaluations, and forgotten in a child process after ``fork``.
@@ -274,9 +285,11 @@ def blas_is_controlled() -> bool:
 
 
 class _Helper:
-    """One daemon thread that runs the jobs handed to it, one at a time."""
+    """One daemon thread that runs the jobs handed to it, one at a time; bound to ``cpu``
+    (when the OS allows it) unless that is None."""
 
-    def __init__(self) -> None:
+    def __init__(self, cpu: int | None = None) -> None:
+        self.cpu = cpu
         self._go = _thread.allocate_lock()
         self._go.acquire()
         self._done = _thread.allocate_lock()
@@ -286,6 +299,11 @@ class _Helper:
         threading.Thread(target=self._run, name="nn3-evaluation", daemon=True).start()
 
     def _run(self) -> None:
+        if self.cpu is not None:
+            try:
+                os.sched_setaffinity(0, {self.cpu})  # this thread only
+            except OSError:  # the core went away meanwhile: run unbound
+                pass
         while True:
             self._go.acquire()
             job, self._job = self._job, None
@@ -303,8 +321,12 @@ class _Helper:
         self._job = job
         self._go.release()
 
-    def wait(self) -> BaseException | None:
-        """Wait for the job to end (not interruptible: jobs end soon); its exception, if any."""
+    def wait(self, stop: Callable[[], None] | None = None) -> BaseException | None:
+        """Wait for the job to end; its exception, if any.
+
+        An exception raised in the waiting thread (KeyboardInterrupt) calls ``stop`` (which
+        asks the jobs to end early), waits on, and is returned when the job raised none.
+        """
         interrupted: BaseException | None = None
         while True:
             try:
@@ -312,6 +334,8 @@ class _Helper:
                 break
             except BaseException as exc:  # KeyboardInterrupt while waiting: wait on, then raise
                 interrupted = exc
+                if stop is not None:
+                    stop()
         error, self._error = self._error, None
         if interrupted is not None and error is None:
             error = interrupted
@@ -327,58 +351,92 @@ class _Pool:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._idle: list[_Helper] = []
+        self._idle: dict[int | None, list[_Helper]] = {}  # by the core they are bound to
 
-    def borrow(self, count: int) -> list[_Helper]:
+    def borrow(self, cpus: list[int | None]) -> list[_Helper]:
+        """One helper per entry of ``cpus``, bound to that core (None: unbound)."""
+        helpers = []
         with self._lock:
-            helpers = self._idle[-count:] if count else []
-            del self._idle[len(self._idle) - len(helpers) :]
-        while len(helpers) < count:
-            helpers.append(_Helper())
-        return helpers
+            for cpu in cpus:
+                idle = self._idle.get(cpu)
+                helpers.append(idle.pop() if idle else None)
+        return [h if h is not None else _Helper(cpu) for h, cpu in zip(helpers, cpus, strict=True)]
 
     def give_back(self, helpers: list[_Helper]) -> None:
         with self._lock:
-            self._idle.extend(helpers)
+            for helper in helpers:
+                self._idle.setdefault(helper.cpu, []).append(helper)
 
     def after_fork(self) -> None:
         """In a child process the helper threads do not exist: forget them."""
         self._lock = threading.Lock()
-        self._idle = []
+        self._idle = {}
 
 
 _POOL = _Pool()
 
 
-def run_on_threads(job: Callable[[int], None], count: int) -> None:
-    """Run ``job(0)``, ..., ``job(count - 1)`` at once; ``job(0)`` in the calling thread.
+def _bound_cores(count: int) -> list[int] | None:
+    """The cores to bind ``count`` evaluation threads to, one each; None to bind nothing.
 
-    Returns when every call has returned. The first exception (the calling thread's first) is
-    raised after all calls have ended; a job that can run long should stop early when another
-    one fails (the evaluator's jobs check a shared flag between blocks).
+    Binding when ``count`` equals the cores this process may use (see the module's notes), on
+    an OS with CPU affinity, unless ``NN3_BIND_THREADS=0``.
+    """
+    if count < 2 or not hasattr(os, "sched_setaffinity"):
+        return None
+    if os.environ.get("NN3_BIND_THREADS", "").strip() == "0":
+        return None
+    try:
+        cores = sorted(os.sched_getaffinity(0))
+    except OSError:
+        return None
+    return cores if len(cores) == count else None
+
+
+def run_on_threads(
+    job: Callable[[int], None], count: int, stop: Callable[[], None] | None = None
+) -> None:
+    """Run ``job(0)``, ..., ``job(count - 1)`` at once, on ``count`` threads.
+
+    Returns when every call has returned. Bound to the cores (one helper each, the calling
+    thread waiting) when ``count`` is the number of cores available; otherwise ``job(0)`` runs
+    in the calling thread beside ``count - 1`` unbound helpers (see the module's notes). The
+    first exception (the calling thread's first) is raised after all calls have ended; a job
+    that can run long should stop early when another one fails (the evaluator's jobs check a
+    shared flag between blocks).
 
     Parameters
     ----------
     job : callable ``job(slot)``
     count : int
         At least 1.
+    stop : callable, optional
+        Called when the calling thread is interrupted (KeyboardInterrupt) while its own job or
+        its waiting is under way: it should make the jobs end early. The interruption is
+        raised once they have.
     """
     if count <= 1:
         job(0)
         return
-    helpers = _POOL.borrow(count - 1)
+    cores = _bound_cores(count)
+    own = cores is None  # the calling thread takes job(0)
+    places: list[int | None] = [None] * (count - 1) if cores is None else list(cores)
+    helpers = _POOL.borrow(places)
     started: list[_Helper] = []
     error: BaseException | None = None
     try:
-        for slot, helper in enumerate(helpers, start=1):
+        for slot, helper in enumerate(helpers, start=1 if own else 0):
             helper.start(functools.partial(job, slot))
             started.append(helper)
-        job(0)
+        if own:
+            job(0)
     except BaseException as exc:
         error = exc
+        if stop is not None:
+            stop()
     finally:
         for helper in started:
-            helper_error = helper.wait()
+            helper_error = helper.wait(stop)
             if error is None:
                 error = helper_error
         _POOL.give_back(helpers)

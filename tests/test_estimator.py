@@ -61,6 +61,9 @@ def test_array_api_check_in_a_process_that_enables_it():
         import nn3
         results = check_estimator(nn3.NN3Classifier(), on_fail=None)
         ran = [r for r in results if r["check_name"] == "check_array_api_input"]
+        if not any(r["check_name"].startswith("check_array_api") for r in results):
+            print("no array api check")  # an older scikit-learn (1.7 on Python 3.10)
+            raise SystemExit(0)
         assert ran and all(r["status"] == "passed" for r in ran), ran
         assert all(r["status"] == "passed" for r in results), [
             (r["check_name"], r["status"]) for r in results if r["status"] != "passed"]
@@ -70,6 +73,10 @@ def test_array_api_check_in_a_process_that_enables_it():
     env = {**os.environ, "SCIPY_ARRAY_API": "1"}
     r = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert r.returncode == 0, r.stderr[-3000:]
+    if "no array api check" in r.stdout:
+        import sklearn
+
+        pytest.skip(f"scikit-learn {sklearn.__version__} has no array API check for this estimator")
     assert "array api: 1 passed" in r.stdout
 
 

@@ -16,8 +16,9 @@ numpy calls, and each hand-over wakes a sleeping thread, which Linux tends to wa
 of the thread that woke it; unbound, two evaluating threads were seen sharing one core of a
 2-core machine for tens of milliseconds at a time, at the speed of one thread (measured in
 ``benchmarks/README.md``). Fewer threads than cores are left unbound, so that several processes
-spread over the cores. ``NN3_BIND_THREADS=0`` turns binding off. Where the OS has no CPU
-affinity (macOS, Windows) nothing is bound.
+spread over the cores (an evaluation uses no more threads than it has row blocks, so small data
+on many cores is not bound either). ``NN3_BIND_THREADS=0`` turns binding off. Where the OS has
+no CPU affinity (macOS, Windows) nothing is bound.
 
 The pool's threads are daemon threads that wait on a lock between jobs; they are made when
 first needed, kept for later evaluations, and forgotten in a child process after ``fork``.

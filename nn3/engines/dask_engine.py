@@ -20,6 +20,7 @@ cannot (data sent from the client was lost with the worker, or tasks kept failin
 evaluation raises :class:`~nn3.errors.ClusterError`. Never partial or wrong sums.
 """
 
+import asyncio
 import contextlib
 import ipaddress
 import re
@@ -35,6 +36,10 @@ from .labels import available_memory
 from .partition import assign_blocks, block_hits, row_blocks
 from .source import ArraySource, DaskArraySource, H5Source
 from .stream import BlockReader, _single_threaded_blas, check_finite
+
+#: What a timeout raises: the builtin TimeoutError and, on Python 3.10, asyncio's own class, which
+#: distributed's waits raise there (from Python 3.11 on the two are one class).
+TIMEOUTS = (TimeoutError, asyncio.TimeoutError)
 
 #: Seconds to wait for a scheduler (and for a first worker) before giving up.
 CONNECT_TIMEOUT = 10.0
@@ -208,7 +213,7 @@ def connect(address: str, timeout: float = CONNECT_TIMEOUT, memory_limit="auto")
         _greeting(value, timeout)  # read by nn3, bounded: never a claimed frame allocated
         _probe(value, timeout)  # Client(timeout=) alone waits forever on a silent listener
         client = distributed.Client(value, timeout=timeout)
-    except (OSError, TimeoutError) as exc:
+    except (OSError, *TIMEOUTS) as exc:
         raise ClusterError(
             f"dask scheduler {value} did not answer within {timeout:g} s ({_reason(exc)})"
         ) from None
@@ -378,7 +383,7 @@ def _probe(address, timeout):
         thread.join(POLL_SECONDS)
     if "error" in outcome:
         error = outcome["error"]
-        if isinstance(error, (OSError, TimeoutError)):
+        if isinstance(error, (OSError, *TIMEOUTS)):
             raise error
         raise ClusterError(
             f"dask scheduler {address}: the listener there did not answer as a Dask scheduler "
@@ -408,7 +413,7 @@ def wait_futures(futures) -> None:
         try:
             distributed.wait(futures, timeout=POLL_SECONDS)
             return
-        except TimeoutError:
+        except TIMEOUTS:
             continue
 
 
@@ -548,7 +553,7 @@ class DaskEngine:
         self.blocks = row_blocks(self.m, block_rows)
         try:
             client.wait_for_workers(1, timeout=timeout)
-        except (TimeoutError, OSError) as exc:
+        except (*TIMEOUTS, OSError) as exc:
             raise ClusterError(
                 f"no dask worker joined within {timeout:g} s ({_reason(exc)})"
             ) from None

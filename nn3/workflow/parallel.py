@@ -142,7 +142,7 @@ def _on_worker(function, shared, task):
 
 
 def _run_dask(function, tasks, shared, client, stop_event, done):
-    from ..engines.dask_engine import connect
+    from ..engines.dask_engine import TIMEOUTS, connect
 
     own = isinstance(client, str)
     if own:
@@ -164,7 +164,7 @@ def _run_dask(function, tasks, shared, client, stop_event, done):
                 finished = distributed.wait(
                     list(pending), timeout=POLL_SECONDS, return_when="FIRST_COMPLETED"
                 ).done
-            except TimeoutError:  # distributed's is the builtin one
+            except TIMEOUTS:
                 continue
             for future in finished:
                 pending.discard(future)

@@ -200,6 +200,20 @@ def display_data(X, example_width=None, rows=None, cols=None, scale=None):
         ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
         ax.imshow(grid, cmap="gray", vmin=-1.0, vmax=1.0, interpolation="nearest", aspect="auto")
         ax.set_axis_off()
+    fig._nn3_grid = (grid, scale)  # for a pixel-exact picture file (see _pixel_figure)
+    return fig
+
+
+def _pixel_figure(Figure, grid, scale):
+    """The grid of :func:`display_data` as a figure of raw pixels, ``scale x scale`` each.
+
+    Drawn with ``figimage``, which copies pixels without resampling: a raster file of it has
+    each grid pixel as an exact block on every matplotlib (``imshow``'s nearest-neighbour
+    upsampling puts block edges a pixel off in matplotlib 3.10).
+    """
+    pixels = np.repeat(np.repeat(grid, scale, axis=0), scale, axis=1)
+    fig = _exact_figure(Figure, pixels.shape[1], pixels.shape[0])
+    fig.figimage(pixels, cmap="gray", vmin=-1.0, vmax=1.0, origin="upper")
     return fig
 
 
@@ -416,10 +430,17 @@ def save_picture(fig, path):
     return _save(fig, path, fmt)
 
 
+#: Vector formats: a grid picture keeps its image (scaled by the viewer, not resampled here).
+_VECTOR = {"pdf", "svg", "svgz", "eps", "ps", "pgf"}
+
+
 def _save(fig, path, fmt):
     mpl = require_matplotlib()
+    grid = getattr(fig, "_nn3_grid", None)
     with atomic_output(path, suffix=f".{fmt}.tmp", error=OptionError) as tmp:
         with mpl.style.context("default"):
+            if grid is not None and fmt not in _VECTOR:
+                fig = _pixel_figure(mpl.figure.Figure, *grid)
             fig.savefig(tmp, format=fmt, dpi=DPI, metadata=_NO_STAMPS.get(fmt))
     width, height = fig.canvas.get_width_height()
     return int(width), int(height)

@@ -916,7 +916,9 @@ def memory_objective(
     lambda_ : float, default 0.0
     precision : {"double", "single"}, default "double"
         ``"single"`` computes in float32: a float32 ``X`` (MATLAB ``single`` data) is used as
-        it is, any other is converted once (a float32 copy, half of a float64 ``X``'s bytes).
+        it is, any other is converted once (a C-ordered float32 copy, half of a float64 ``X``'s
+        bytes; C order lets the first product run rows first, OpenBLAS's faster float32
+        layout).
         The cost's sums are added in float64 (the cost stays within about 1e-6 relative of the
         double-precision one) and the gradient is returned as float64. Faster at large shapes
         (the products run at float32 speed and read half the bytes); not MATLAB's bits, so
@@ -951,8 +953,8 @@ def memory_objective(
             raise DataError(f"X must be a 2-D matrix, got shape {X.shape}")
     else:
         X = _as_data(X)
-        if dtype == np.float32:
-            X = X.astype(np.float32)
+        if dtype == np.float32:  # in C order, the faster layout of float32 products
+            X = np.ascontiguousarray(X, dtype=np.float32)
     check_feature_count(X.shape[1], (hidden_layer_size, input_layer_size + 1))
     if X.shape[0] == 0:
         raise DataError("X has no rows (zero examples)")

@@ -382,6 +382,68 @@ def test_interruption_while_the_caller_waits_for_bound_threads(small_blocks, mon
     assert J == J1 and np.array_equal(g, g1)
 
 
+_PESTERED = """
+import random, signal, sys, threading, time
+import numpy as np
+from nn3.core import network
+
+network._BLOCK_ROWS = 64
+rng = np.random.default_rng(1)
+m, n, H, K = 3000, 20, 10, 4
+X = rng.uniform(0, 1, (m, n))
+y = rng.integers(1, K + 1, m).astype(float)
+p = rng.uniform(-0.5, 0.5, H * (n + 1) + K * (H + 1))
+J1, g1 = network.memory_objective(X, y, n, H, K, 1.0, threads=1)(p)
+fun = network.memory_objective(X, y, n, H, K, 1.0, threads=int(sys.argv[1]))
+main = threading.main_thread().ident
+running = True
+
+def pester():
+    r = random.Random(0)
+    while running:
+        time.sleep(r.uniform(0, 0.004))
+        signal.pthread_kill(main, signal.SIGINT)
+
+threading.Thread(target=pester, daemon=True).start()
+done = interrupted = 0
+end = time.monotonic() + float(sys.argv[2])
+while time.monotonic() < end:
+    try:
+        J, g = fun(p)
+        done += 1
+        assert J == J1 and np.array_equal(g, g1)
+    except KeyboardInterrupt:
+        interrupted += 1
+running = False
+signal.signal(signal.SIGINT, signal.SIG_IGN)
+time.sleep(0.05)
+J, g = fun(p)
+assert J == J1 and np.array_equal(g, g1)
+print("evaluations", done, "interrupted", interrupted)
+"""
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs POSIX signals")
+@pytest.mark.parametrize("count", [CORES, CORES + 1])
+def test_ctrl_c_at_any_moment_never_hangs_and_never_gives_wrong_bits(count):
+    """SIGINT every few milliseconds for 4 s, landing anywhere in the caller (starting the
+    helpers, working, waiting, between a wait's wake-up and its return): each call returns the
+    serial bits or raises KeyboardInterrupt, and none hangs (a wait that consumed its wake-up
+    and was then interrupted used to wait forever). Bound (threads == cores) and unbound."""
+    import subprocess
+    import sys
+
+    r = subprocess.run(
+        [sys.executable, "-c", _PESTERED, str(count), "4"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert r.returncode == 0, r.stderr[-2000:]
+    done, interrupted = (int(w) for w in r.stdout.split()[1::2])
+    assert done > 50 and interrupted > 50, r.stdout
+
+
 def test_concurrent_evaluations_from_two_threads(small_blocks, monkeypatch):
     """Two evaluations at once (each on 3 threads): right bits, and BLAS stays at one thread
     until both have ended (the limit is shared: the first to end must not lift it)."""

@@ -24,7 +24,6 @@ The pool's threads are daemon threads that wait on a lock between jobs; they are
 first needed, kept for later evaluations, and forgotten in a child process after ``fork``.
 """
 
-import _thread
 import functools
 import os
 import threading
@@ -287,14 +286,17 @@ def blas_is_controlled() -> bool:
 
 class _Helper:
     """One daemon thread that runs the jobs handed to it, one at a time; bound to ``cpu``
-    (when the OS allows it) unless that is None."""
+    (when the OS allows it) unless that is None.
+
+    Jobs are counted (posted, taken, finished) under one condition variable, so that the caller
+    may be interrupted (KeyboardInterrupt) at any point of :meth:`start` or :meth:`wait` and
+    wait again: waiting never consumes anything, it looks at the counts.
+    """
 
     def __init__(self, cpu: int | None = None) -> None:
         self.cpu = cpu
-        self._go = _thread.allocate_lock()
-        self._go.acquire()
-        self._done = _thread.allocate_lock()
-        self._done.acquire()
+        self._cond = threading.Condition(threading.Lock())
+        self._posted = self._taken = self._finished = 0
         self._job: Callable[[], None] | None = None
         self._error: BaseException | None = None
         threading.Thread(target=self._run, name="nn3-evaluation", daemon=True).start()
@@ -305,9 +307,13 @@ class _Helper:
                 os.sched_setaffinity(0, {self.cpu})  # this thread only
             except OSError:  # the core went away meanwhile: run unbound
                 pass
+        cond = self._cond
         while True:
-            self._go.acquire()
-            job, self._job = self._job, None
+            with cond:
+                while self._taken == self._posted:
+                    cond.wait()
+                job, self._job = self._job, None
+                self._taken += 1
             if job is None:
                 return
             try:
@@ -316,14 +322,18 @@ class _Helper:
                 self._error = exc
             finally:
                 del job
-                self._done.release()
+                with cond:
+                    self._finished += 1
+                    cond.notify_all()
 
     def start(self, job: Callable[[], None]) -> None:
-        self._job = job
-        self._go.release()
+        with self._cond:
+            self._job = job
+            self._posted += 1
+            self._cond.notify_all()
 
     def wait(self, stop: Callable[[], None] | None = None) -> BaseException | None:
-        """Wait for the job to end; its exception, if any.
+        """Wait until every job handed to this helper has ended; the exception of one, if any.
 
         An exception raised in the waiting thread (KeyboardInterrupt) calls ``stop`` (which
         asks the jobs to end early), waits on, and is returned when the job raised none.
@@ -331,7 +341,10 @@ class _Helper:
         interrupted: BaseException | None = None
         while True:
             try:
-                self._done.acquire()
+                with self._cond:
+                    self._cond.notify_all()  # a start interrupted before it could notify
+                    while self._finished < self._posted:
+                        self._cond.wait()
                 break
             except BaseException as exc:  # KeyboardInterrupt while waiting: wait on, then raise
                 interrupted = exc
@@ -343,8 +356,7 @@ class _Helper:
         return error
 
     def stop(self) -> None:
-        self._job = None
-        self._go.release()
+        self.start(None)  # type: ignore[arg-type]  # no job: the thread ends
 
 
 class _Pool:
@@ -423,12 +435,10 @@ def run_on_threads(
     own = cores is None  # the calling thread takes job(0)
     places: list[int | None] = [None] * (count - 1) if cores is None else list(cores)
     helpers = _POOL.borrow(places)
-    started: list[_Helper] = []
     error: BaseException | None = None
     try:
         for slot, helper in enumerate(helpers, start=1 if own else 0):
             helper.start(functools.partial(job, slot))
-            started.append(helper)
         if own:
             job(0)
     except BaseException as exc:
@@ -436,7 +446,7 @@ def run_on_threads(
         if stop is not None:
             stop()
     finally:
-        for helper in started:
+        for helper in helpers:  # a helper never started has nothing to wait for
             helper_error = helper.wait(stop)
             if error is None:
                 error = helper_error

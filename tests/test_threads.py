@@ -271,6 +271,23 @@ def test_an_error_in_a_helper_thread_reaches_the_caller_and_leaves_nothing_behin
     assert J == J1 and np.array_equal(g, g1)
 
 
+def _interrupted_then_right(fun, p, serial, seen, block, real, monkeypatch):
+    """With ``block`` (which records into ``seen`` and raises Ctrl-C) in place, ``fun(p)``
+    raises KeyboardInterrupt with most blocks of the 3000x10x4 problem never started, nothing
+    runs afterwards, and with ``real`` back the next call has the ``serial`` bits."""
+    monkeypatch.setattr(network._Evaluator, "_block", block)
+    with pytest.raises(KeyboardInterrupt):
+        fun(p)
+    n_blocks = len(network._partition(3000, 10, 4))
+    assert len(seen) < n_blocks // 2  # the threads stopped long before the end
+    count = len(seen)
+    time.sleep(0.05)
+    assert len(seen) == count  # and nothing runs after the call returned
+    monkeypatch.setattr(network._Evaluator, "_block", real)
+    J, g = fun(p)
+    assert J == serial[0] and np.array_equal(g, serial[1])
+
+
 def test_interruption_stops_every_thread_and_the_next_call_is_right(small_blocks, monkeypatch):
     """Ctrl-C reaches the main thread while it evaluates a block: the other threads stop
     before their next block, the call raises KeyboardInterrupt, the next call is right."""
@@ -289,17 +306,7 @@ def test_interruption_stops_every_thread_and_the_next_call_is_right(small_blocks
         return real(self, k, *args)
 
     fun = network.memory_objective(X, y, 20, 10, 4, 1.0, threads=3)
-    monkeypatch.setattr(network._Evaluator, "_block", block)
-    with pytest.raises(KeyboardInterrupt):
-        fun(p)
-    n_blocks = len(network._partition(3000, 10, 4))
-    assert len(seen) < n_blocks // 2  # the other threads stopped long before the end
-    count = len(seen)
-    time.sleep(0.05)
-    assert len(seen) == count  # and nothing runs after the call returned
-    monkeypatch.setattr(network._Evaluator, "_block", real)
-    J, g = fun(p)
-    assert J == J1 and np.array_equal(g, g1)
+    _interrupted_then_right(fun, p, (J1, g1), seen, block, real, monkeypatch)
 
 
 BINDS = hasattr(os, "sched_setaffinity") and CORES >= 2
@@ -369,17 +376,7 @@ def test_interruption_while_the_caller_waits_for_bound_threads(small_blocks, mon
         return real(self, k, *args)
 
     fun = network.memory_objective(X, y, 20, 10, 4, 1.0, threads=CORES)
-    monkeypatch.setattr(network._Evaluator, "_block", block)
-    with pytest.raises(KeyboardInterrupt):
-        fun(p)
-    n_blocks = len(network._partition(3000, 10, 4))
-    assert len(seen) < n_blocks // 2  # the threads stopped long before the end
-    count = len(seen)
-    time.sleep(0.05)
-    assert len(seen) == count  # and nothing runs after the call returned
-    monkeypatch.setattr(network._Evaluator, "_block", real)
-    J, g = fun(p)
-    assert J == J1 and np.array_equal(g, g1)
+    _interrupted_then_right(fun, p, (J1, g1), seen, block, real, monkeypatch)
 
 
 _PESTERED = """

@@ -355,9 +355,6 @@ class _Helper:
             error = interrupted
         return error
 
-    def stop(self) -> None:
-        self.start(None)  # type: ignore[arg-type]  # no job: the thread ends
-
 
 class _Pool:
     """Idle helper threads, lent to one evaluation at a time and given back after it."""

@@ -271,15 +271,16 @@ def test_an_error_in_a_helper_thread_reaches_the_caller_and_leaves_nothing_behin
     assert J == J1 and np.array_equal(g, g1)
 
 
-def _interrupted_then_right(fun, p, serial, seen, block, real, monkeypatch):
+def _interrupted_then_right(fun, p, serial, seen, block, real, monkeypatch, m, most):
     """With ``block`` (which records into ``seen`` and raises Ctrl-C) in place, ``fun(p)``
-    raises KeyboardInterrupt with most blocks of the 3000x10x4 problem never started, nothing
-    runs afterwards, and with ``real`` back the next call has the ``serial`` bits."""
+    raises KeyboardInterrupt with at most ``most`` blocks started (well under the blocks of the
+    m x 20 problem with 10 hidden units and 4 labels), nothing runs afterwards, and with
+    ``real`` back the next call has the ``serial`` bits."""
     monkeypatch.setattr(network._Evaluator, "_block", block)
     with pytest.raises(KeyboardInterrupt):
         fun(p)
-    n_blocks = len(network._partition(3000, 10, 4))
-    assert len(seen) < n_blocks // 2  # the threads stopped long before the end
+    assert most < len(network._partition(m, 10, 4)) // 2  # it can tell a stop from no stop
+    assert len(seen) <= most  # the threads stopped long before the end
     count = len(seen)
     time.sleep(0.05)
     assert len(seen) == count  # and nothing runs after the call returned
@@ -296,17 +297,25 @@ def test_interruption_stops_every_thread_and_the_next_call_is_right(small_blocks
     J1, g1 = network.memory_objective(X, y, 20, 10, 4, 1.0, threads=1)(p)
     real = network._Evaluator._block
     seen, in_main = [], []
+    main_began = threading.Event()
 
     def block(self, k, *args):
         seen.append(k)
         if threading.current_thread() is threading.main_thread():
+            main_began.set()
             in_main.append(k)
             if len(in_main) == 2:
                 raise KeyboardInterrupt
+        else:
+            main_began.wait(60)  # however late the main thread starts, it takes a block
         return real(self, k, *args)
 
+    # 3 threads, a ring of 6 partial sums: the helpers hold at most blocks 0 and 1 until the
+    # main thread takes its first (k0 <= 2); a thread takes block k only once the blocks before
+    # k - 6 are added, so the main thread's second block is k1 <= k0 + 6 and, until it raises,
+    # no block from k1 + 6 on is started: at most 14 blocks.
     fun = network.memory_objective(X, y, 20, 10, 4, 1.0, threads=3)
-    _interrupted_then_right(fun, p, (J1, g1), seen, block, real, monkeypatch)
+    _interrupted_then_right(fun, p, (J1, g1), seen, block, real, monkeypatch, 3000, 14)
 
 
 BINDS = hasattr(os, "sched_setaffinity") and CORES >= 2
@@ -357,26 +366,42 @@ def test_bound_threads_run_one_per_core_and_the_caller_waits(monkeypatch):
 
 
 @needs_binding
-def test_interruption_while_the_caller_waits_for_bound_threads(small_blocks, monkeypatch):
-    """Ctrl-C reaches the main thread while it waits for the bound threads: they stop before
-    their next block, the call raises KeyboardInterrupt, the next call is right."""
+@pytest.mark.parametrize("to", ["main", "evaluating"])
+def test_interruption_while_the_caller_waits_for_bound_threads(small_blocks, monkeypatch, to):
+    """Ctrl-C while the main thread waits for the bound threads: they stop before their next
+    block, the call raises KeyboardInterrupt, the next call is right. The signal is sent to the
+    main thread, or to an evaluating thread (a terminal's Ctrl-C goes to any thread of the
+    process; Python handles it in the main thread, which it does not wake)."""
     import signal
 
     monkeypatch.delenv("NN3_BIND_THREADS", raising=False)
-    X, y, p = _problem(14, 3000, 20, 10, 4)
+    ring = 2 * CORES  # partial sums in flight (network._Run)
+    m = 64 * (4 * (ring + 3))  # more than twice the blocks a stopped evaluation can start
+    X, y, p = _problem(14, m, 20, 10, 4)
     J1, g1 = network.memory_objective(X, y, 20, 10, 4, 1.0, threads=1)(p)
-    real = network._Evaluator._block
+    real, real_stop = network._Evaluator._block, network._Run.stop
     seen = []
+    stopped = threading.Event()
+
+    def stop(self):
+        real_stop(self)
+        stopped.set()
 
     def block(self, k, *args):
         seen.append(k)
         if k == 2:
-            signal.pthread_kill(threading.main_thread().ident, signal.SIGINT)
-            time.sleep(0.2)  # the main thread handles it meanwhile
+            target = threading.main_thread() if to == "main" else threading.current_thread()
+            signal.pthread_kill(target.ident, signal.SIGINT)
+            # Block 2 ends only once the main thread has asked the threads to stop (however
+            # long the machine takes to get there; 20 s at most, when nothing asks).
+            stopped.wait(20)
         return real(self, k, *args)
 
+    # Until block 2 is added no thread takes a block from 2 + ring on: at most 2 + ring.
+    monkeypatch.setattr(network._Run, "stop", stop)
     fun = network.memory_objective(X, y, 20, 10, 4, 1.0, threads=CORES)
-    _interrupted_then_right(fun, p, (J1, g1), seen, block, real, monkeypatch)
+    _interrupted_then_right(fun, p, (J1, g1), seen, block, real, monkeypatch, m, 2 + ring)
+    assert stopped.is_set()
 
 
 _PESTERED = """

@@ -284,6 +284,14 @@ def blas_is_controlled() -> bool:
 # ------------------------------------------------------------------------------------------
 
 
+# How often (seconds) a thread waiting for its helpers wakes up to look for a signal. Python runs
+# signal handlers in the main thread only, and a signal that arrives while the main thread is
+# not asleep in a lock (just before it goes to sleep, or delivered to another thread, as a
+# terminal's Ctrl-C may be) does not wake it: it is seen when the main thread next takes the GIL
+# after a timed wait, so Ctrl-C stops an evaluation within this long, however long it would run.
+_SIGNAL_CHECK = 0.05
+
+
 class _Helper:
     """One daemon thread that runs the jobs handed to it, one at a time; bound to ``cpu``
     (when the OS allows it) unless that is None.
@@ -344,7 +352,7 @@ class _Helper:
                 with self._cond:
                     self._cond.notify_all()  # a start interrupted before it could notify
                     while self._finished < self._posted:
-                        self._cond.wait()
+                        self._cond.wait(_SIGNAL_CHECK)
                 break
             except BaseException as exc:  # KeyboardInterrupt while waiting: wait on, then raise
                 interrupted = exc

@@ -40,6 +40,7 @@ reshaped column-major (the same in Octave).
 """
 
 import argparse
+import contextlib
 import glob
 import itertools
 import json
@@ -152,7 +153,11 @@ def alternate(cases, reps, pause=0.0, warmup=True, burst=1):
 
     Parameters
     ----------
-    cases : dict of name -> callable
+    cases : dict of name -> callable, or name -> (context, callable)
+        With a context factory (such as ``lambda: blas_threads(2)``), each turn's calls run
+        inside one ``context()``, entered and left outside the timings (threadpoolctl's
+        ``threadpool_limits`` costs about 0.2 ms, and a product's first call after a change of
+        OpenBLAS's thread count several tenths more).
     reps : int
     pause : float
         Seconds to sleep before each case's turn. An OpenBLAS thread spins for about 0.1 s after
@@ -168,20 +173,26 @@ def alternate(cases, reps, pause=0.0, warmup=True, burst=1):
     -------
     times : dict of name -> list of seconds
     """
+    cases = {
+        name: case if isinstance(case, tuple) else (contextlib.nullcontext, case)
+        for name, case in cases.items()
+    }
     if warmup:
-        for f in cases.values():
-            f()
+        for context, f in cases.values():
+            with context():
+                f()
     times = {name: [] for name in cases}
     for _ in range(reps):
-        for name, f in cases.items():
+        for name, (context, f) in cases.items():
             if pause:
                 time.sleep(pause)
-            for call in range(burst):
-                t0 = time.perf_counter()
-                f()
-                t = time.perf_counter() - t0
-                if burst == 1 or call > 0:
-                    times[name].append(t)
+            with context():
+                for call in range(burst):
+                    t0 = time.perf_counter()
+                    f()
+                    t = time.perf_counter() - t0
+                    if burst == 1 or call > 0:
+                        times[name].append(t)
     return times
 
 
@@ -591,11 +602,7 @@ def measure_threads(shapes, reps, counts, burst=EVAL_BURST, pause=EVAL_PAUSE):
                     if "threads" in layout and not layout.endswith(f"on {k} threads"):
                         continue
 
-                    def timed(f=f, k=k):
-                        with blas_threads(k):
-                            f()
-
-                    cases[(part, layout, k)] = timed
+                    cases[(part, layout, k)] = (lambda k=k: blas_threads(k), f)
         times = alternate(cases, reps, pause=pause, burst=burst)
         rows = []
         for k in counts:

@@ -296,26 +296,22 @@ def test_interruption_stops_every_thread_and_the_next_call_is_right(small_blocks
     X, y, p = _problem(11, 3000, 20, 10, 4)
     J1, g1 = network.memory_objective(X, y, 20, 10, 4, 1.0, threads=1)(p)
     real = network._Evaluator._block
-    seen, in_main = [], []
+    seen = []
     main_began = threading.Event()
 
     def block(self, k, *args):
         seen.append(k)
         if threading.current_thread() is threading.main_thread():
             main_began.set()
-            in_main.append(k)
-            if len(in_main) == 2:
-                raise KeyboardInterrupt
-        else:
-            main_began.wait(60)  # however late the main thread starts, it takes a block
+            raise KeyboardInterrupt
+        main_began.wait(60)  # however late the main thread starts, it takes a block
         return real(self, k, *args)
 
-    # 3 threads, a ring of 6 partial sums: the helpers hold at most blocks 0 and 1 until the
-    # main thread takes its first (k0 <= 2); a thread takes block k only once the blocks before
-    # k - 6 are added, so the main thread's second block is k1 <= k0 + 6 and, until it raises,
-    # no block from k1 + 6 on is started: at most 14 blocks.
+    # 3 threads, a ring of 6 partial sums: the two helpers hold at most blocks 0 and 1 until the
+    # main thread takes its block k0 <= 2, which never ends; a thread takes block k only once
+    # the blocks before k - 6 are added, so no block from k0 + 6 on is started: at most 8.
     fun = network.memory_objective(X, y, 20, 10, 4, 1.0, threads=3)
-    _interrupted_then_right(fun, p, (J1, g1), seen, block, real, monkeypatch, 3000, 14)
+    _interrupted_then_right(fun, p, (J1, g1), seen, block, real, monkeypatch, 3000, 8)
 
 
 BINDS = hasattr(os, "sched_setaffinity") and CORES >= 2

@@ -20,8 +20,9 @@ spread over the cores (an evaluation uses no more threads than it has row blocks
 on many cores is not bound either). ``NN3_BIND_THREADS=0`` turns binding off. Where the OS has
 no CPU affinity (macOS, Windows) nothing is bound.
 
-The pool's threads are daemon threads that wait on a lock between jobs; they are made when
-first needed, kept for later evaluations, and forgotten in a child process after ``fork``.
+The pool's threads are daemon threads that wait on a condition variable between jobs; they are
+made when first needed, kept for later evaluations, and forgotten in a child process after
+``fork``.
 """
 
 import functools
@@ -322,8 +323,7 @@ class _Helper:
                     cond.wait()
                 job, self._job = self._job, None
                 self._taken += 1
-            if job is None:
-                return
+            assert job is not None  # start() posted it (one job per start, waited for)
             try:
                 job()
             except BaseException as exc:  # handed to the caller by wait()

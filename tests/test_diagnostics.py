@@ -1,4 +1,4 @@
-"""nn3.workflow.diagnostics: the majority-class rate, the learned-nothing/stalled-cost warnings.
+"""nn3.workflow.diagnostics: the majority-class rate, the learned-nothing/Inf/stalled-cost warnings.
 
 Also defines :func:`nonlinear_disc_set`, the data set of the warning's end-to-end test
 (importable: ``from test_diagnostics import nonlinear_disc_set``).
@@ -6,10 +6,13 @@ Also defines :func:`nonlinear_disc_set`, the data set of the warning's end-to-en
 
 import numpy as np
 import pytest
+from click.testing import CliRunner
 
 import nn3
+from nn3.cli import cli
 from nn3.cli._common import error_message
 from nn3.workflow.diagnostics import (
+    infinite_cost_warning,
     learned_nothing_warning,
     majority_rate,
     stalled_cost_warning,
@@ -166,6 +169,59 @@ def test_training_warnings_collects_both():
     assert majority == 75.0 and len(found) == 2
     majority, found = training_warnings([1, 1, 1, 0], 100.0, [1.0, 0.5])
     assert found == []
+
+
+def test_infinite_cost_warning_fires_on_inf_only():
+    cost = float("inf")
+    message = infinite_cost_warning(cost)
+    assert message is not None and "Inf" in message and "epsilon_init, init" in message
+    assert "normalize=True" in message
+    assert "--epsilon, --init" in error_message(message)  # the CLI's names
+    for finite in (0.0, 2.5, 1e308, None, float("nan")):  # NaN is a failure, not this warning
+        assert infinite_cost_warning(finite) is None
+    assert "normalize" not in infinite_cost_warning(cost, normalized=True)
+    assert "normalize" not in infinite_cost_warning(cost, scaling_possible=False)
+
+
+@pytest.mark.parametrize("scale", [1e20, 1e300])  # outputs saturated at 1; 1e300: squares overflow
+def test_a_run_whose_cost_stays_inf_says_so_and_nothing_else(tmp_path, scale):
+    X, y = nonlinear_disc_set()  # labels 0/1: one output unit
+    Theta1, Theta2 = np.full((25, 3), scale), np.full((1, 26), scale)
+    start = nn3.nn_cost_function(nn3.unroll(Theta1, Theta2), 2, 25, 1, X, y, 1.0)[0]
+    assert np.isinf(start)  # h == 1 exactly where y == 0: log(0)
+    init = tmp_path / "big.mat"
+    nn3.save_mat(init, {"Theta1": Theta1, "Theta2": Theta2})
+    result = nn3.fit(X, y, init=init, maxiter=5)
+    assert np.isinf(result.optimize_result.fun)
+    assert len(result.warnings) == 1 and str(result.warnings[0]).startswith("the cost is Inf")
+    r = CliRunner().invoke(
+        cli, ["train", str(_disc_file(tmp_path)), "--init", str(init), "--maxiter", "5", "-q",
+              "--out", str(tmp_path / "w.mat")],
+    )  # fmt: skip
+    assert r.exit_code == 0, r.output
+    warnings = [line for line in r.stderr.splitlines() if line.startswith("nn3: warning:")]
+    assert len(warnings) == 1 and "the cost is Inf" in warnings[0]
+    assert "(--epsilon, --init) or scale the features (--normalize)" in warnings[0]
+
+
+def _disc_file(tmp_path):
+    """The nonlinear set as a .mat file in ``tmp_path``."""
+    X, y = nonlinear_disc_set()
+    path = tmp_path / "disc.mat"
+    nn3.save_mat(path, {"X": X, "y": y})
+    return path
+
+
+@pytest.mark.filterwarnings("ignore:divide by zero encountered in log:RuntimeWarning")
+def test_a_run_that_leaves_an_inf_start_gives_no_inf_warning(tmp_path):
+    X, y = nonlinear_disc_set()
+    Theta1, Theta2 = np.full((25, 3), 1e3), np.full((1, 26), 1e3)
+    assert np.isinf(nn3.nn_cost_function(nn3.unroll(Theta1, Theta2), 2, 25, 1, X, y, 1.0)[0])
+    init = tmp_path / "1e3.mat"
+    nn3.save_mat(init, {"Theta1": Theta1, "Theta2": Theta2})
+    result = nn3.fit(X, y, init=init, maxiter=5)  # fmincg accepts any finite cost after Inf
+    assert np.isfinite(result.optimize_result.fun)
+    assert not any("Inf" in str(w) for w in result.warnings)
 
 
 # ---------------------------------------------------------------------------------------------

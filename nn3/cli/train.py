@@ -50,7 +50,8 @@ def train(data, out, out_format, quiet, plot_path, cv, jobs, **given):
     column is y (--y-col N for another); DATA without an extension is DATA.mat when there is no
     file DATA, as MATLAB's load finds it. Text labels are numbered 1..K in sorted order and
     stored as 'classes'. Warns on stderr when the network learned nothing (accuracy at the
-    majority-class rate) or the cost stalled.
+    majority-class rate, or a cost still Inf: starting weights or features too large) or the
+    cost stalled.
 
     A list of --lambda values with --holdout (or --cv K) chooses lambda as the course's ex5
     does: each is trained and validated, the table printed, and the network of the lowest
@@ -104,7 +105,7 @@ def _say_prepared(run):
 def _say_result(result, out, plot_path):
     """The accuracy, the warnings (on stderr), where the weights and the picture went."""
     click.echo(f"Training Set Accuracy: {result.train_accuracy:.2f}%")
-    for warning in result.warnings:  # learned nothing, stalled cost: naming the options
+    for warning in result.warnings:  # learned nothing, Inf or stalled cost: naming the options
         click.echo(f"nn3: warning: {error_message(warning)}", err=True)
     if result.split is not None:
         click.echo(

@@ -1,8 +1,9 @@
-"""Say when a network learned nothing: accuracy at the majority-class rate, or a flat cost.
+"""Say when a network learned nothing: accuracy at the majority rate, a flat cost, an Inf cost.
 
 A network that predicts the most common label for every example reaches the majority-class
 rate without having learned anything (ex6data2 at the defaults: 56.08% training accuracy, the
-majority class 55.6%). These checks turn that, and a cost that stopped moving, into warning
+majority class 55.6%). These checks turn that, a cost that stopped moving, and a cost that
+never became finite (weights or features so large that the outputs saturate), into warning
 messages. The library never prints: each check returns the message (or None) and the CLI
 prints it on stderr. A message names the settings to change as parameters (a
 :class:`~nn3.errors.NamedText`: ``maxiter`` in Python, ``--maxiter`` on the command line), and
@@ -165,6 +166,47 @@ def stalled_cost_warning(
     )
 
 
+def infinite_cost_warning(
+    cost, normalized: bool = False, *, scaling_possible: bool = True
+) -> NamedText | None:
+    """A warning when the cost of the trained weights is still ``Inf``.
+
+    The cross-entropy is ``Inf`` when an output unit is exactly 1 where the label says 0 (or
+    exactly 0 where it says 1): ``log(0)`` in the cost. In float64 the sigmoid rounds to 1 for
+    ``z`` above about 36.7, so weights or features large enough to saturate the output units do
+    it; the regularisation term overflows too, from weights of about ``1.3e154`` (the square
+    root of the largest double). fmincg (like the
+    other optimisers) only accepts a cost lower than the current one, so a run whose final cost
+    is ``Inf`` started at ``Inf`` and never found a finite cost: nothing was learned, and more
+    iterations or hidden units will not help. (A NaN cost is a failure instead, fmincg's status 3.)
+
+    Parameters
+    ----------
+    cost : float or None
+        The final cost (``optimize_result.fun``); None: unknown, no warning.
+    normalized, scaling_possible : bool
+        As for :func:`learned_nothing_warning`: feature scaling is suggested only when possible
+        and not done already.
+
+    Returns
+    -------
+    NamedText or None
+        One line, naming the settings that give smaller starting weights.
+    """
+    if cost is None or not math.isinf(cost):
+        return None
+    scaling = (
+        "" if normalized or not scaling_possible else " or scale the features ({normalize=True})"
+    )
+    return NamedText(
+        "the cost is Inf at the weights reached: it was Inf at the starting weights and training "
+        "found no weights with a finite cost (outputs exactly 0 or 1 against their labels give "
+        "log(0), from weights or features too large); start from smaller weights "
+        f"({{epsilon_init}}, {{init}}){scaling}",
+        {"epsilon_init": None, "init": None, "normalize": True},
+    )
+
+
 def training_warnings(
     y,
     train_accuracy: float,
@@ -227,13 +269,18 @@ def diagnose(y, result, normalized: bool = False, scaling_possible: bool = True)
     maxiter = result.settings.get("maxiter")
     hidden = result.settings.get("hidden_layer_size")
     majority = majority_rate(y)
+    res = result.optimize_result
+    infinite = infinite_cost_warning(
+        getattr(res, "fun", None), normalized, scaling_possible=scaling_possible
+    )
+    if infinite is not None:  # the other checks' remedies (more iterations) would mislead
+        return majority, [infinite]
     found = [
         learned_nothing_warning(
             result.train_accuracy, majority, maxiter, hidden, normalized,
             scaling_possible=scaling_possible,
         )
     ]  # fmt: skip
-    res = result.optimize_result
     if not result.interrupted and getattr(res, "status", None) in (1, 2):
         found.append(
             stalled_cost_warning(

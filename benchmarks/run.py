@@ -24,7 +24,9 @@ Parts (each prints a table; all results go to JSON, ``benchmarks/results/`` or `
   every system at each thread count from 1 to the cores, the best kept, all reported.
 * **rss**: peak memory of ``nn3 train`` on a 60000x784 v7.3 file; **startup**: ``nn3 --help``;
   **scaling**: evaluation time against rows and hidden units (``--plot``); **scale**: in memory
-  vs streaming vs Dask (``scale.py``).
+  vs streaming vs Dask (``scale.py``); **contention**: one serial evaluation alone, two at once
+  in two threads of one process, two at once in two processes (``contention.py``): what the
+  threads of one process cost each other.
 
 How the numbers are made to hold: every timing is one of at least five runs (``--reps``)
 alternated with the runs it is compared with (A, B, A, B, ...), reported as median and range;
@@ -58,7 +60,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 MATLAB_REF = ROOT / "matlab_ref"
 MB = 2**20
-PARTS = ["eval", "threads", "train", "rss", "startup", "scaling", "scale"]
+PARTS = ["eval", "threads", "contention", "train", "rss", "startup", "scaling", "scale"]
 
 TARGETS = {
     "eval_over_floor": 1.15,  # one evaluation, both entry points, 5000x400 and 60000x784
@@ -1095,6 +1097,12 @@ def main(argv=None):
         fast = {"burst": 2, "pause": 0.0} if quick else {}
         results["threads"] = measure_threads(shapes, reps, thread_counts(n_cores), **fast)
         print_threads(results["threads"])
+
+    if "contention" in parts:
+        import contention
+
+        results["contention"] = contention.measure(quick=quick, reps=None if quick else reps + 2)
+        contention.print_table(results["contention"])
 
     if "train" in parts:
         import time_to_train

@@ -175,7 +175,7 @@ def infinite_cost_warning(
     exactly 0 where it says 1): ``log(0)`` in the cost. In float64 the sigmoid rounds to 1 for
     ``z`` above about 36.7, so weights or features large enough to saturate the output units do
     it; the regularisation term overflows too, from weights of about ``1.3e154`` (the square
-    root of the largest double). fmincg, like the other optimisers, only accepts a cost lower
+    root of the largest double). fmincg, like the other optimisers, never moves to a cost higher
     than the current one, so a run whose final cost is ``Inf`` started at ``Inf`` and never
     found a finite cost: nothing was learned, and more iterations or hidden units will not help.
     (A NaN cost is a failure instead, fmincg's status 3.)

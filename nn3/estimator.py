@@ -215,8 +215,8 @@ class NN3Classifier(ClassifierMixin, BaseEstimator):
             res: Any = result.optimize_result
             raise TrainingError(
                 f"{type(self).__name__}: training failed: the cost or its gradient became NaN at "
-                f"evaluation {res.nfev} (fmincg: {res.message}); check the scale of X and "
-                "epsilon_init"
+                f"evaluation {res.nfev} ({settings.method}: {res.message}); check the scale of "
+                "X and epsilon_init"
             )
         result.classes = _stored_classes(classes, zero_one)  # the weights file's 'classes'
         self.classes_ = classes

@@ -76,9 +76,13 @@ def test_library_refuses_to_save_a_failed_run(tmp_path, monkeypatch):
     monkeypatch.setattr(training, "memory_objective", nan_cost)
     result = nn3.fit(str(DATA / "data.mat"), hidden_layer_size=3, maxiter=4)
     assert result.failed
-    with pytest.raises(nn3.Nn3Error, match="became NaN.*nothing saved to .*x.mat"):
+    with pytest.raises(nn3.Nn3Error, match=r"became NaN.*\(fmincg: .*nothing saved to .*x.mat"):
         result.save(tmp_path / "x.mat")
     assert not (tmp_path / "x.mat").exists()
+    result = nn3.fit(str(DATA / "data.mat"), hidden_layer_size=3, maxiter=4, method="lbfgs")
+    assert result.failed
+    with pytest.raises(nn3.Nn3Error, match=r"became NaN.*\(lbfgs: NaN result"):  # the method used
+        result.save(tmp_path / "x.mat")
 
 
 # --------------------------------------------------------------------------------------------

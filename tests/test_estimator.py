@@ -207,6 +207,22 @@ def test_random_state_none_is_matlabs_default_seed_0_and_a_generator_draws_one()
     assert e.fit_result_.settings["seed"] != seed
 
 
+@pytest.mark.parametrize("method", ["fmincg", "lbfgs"])
+def test_a_nan_cost_is_a_training_error_naming_the_method(monkeypatch, method):
+    from nn3.workflow import training
+
+    real = training.memory_objective
+
+    def nan_cost(*args, **kwargs):
+        objective = real(*args, **kwargs)
+        return lambda p: (float("nan"), objective(p)[1])
+
+    monkeypatch.setattr(training, "memory_objective", nan_cost)
+    X = np.random.default_rng(0).random((20, 2))
+    with pytest.raises(nn3.Nn3Error, match=rf"became NaN at evaluation 1 \({method}: NaN result"):
+        NN3Classifier(method=method, max_iter=4).fit(X, np.arange(20) % 2)
+
+
 def test_one_class_is_refused_naming_it():
     with pytest.raises(ValueError, match="at least 2 classes.*one class only \\(3\\)"):
         NN3Classifier().fit(XB, np.full(XB.shape[0], 3))

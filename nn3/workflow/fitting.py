@@ -113,7 +113,8 @@ class FitResult(TrainResult):
         return TrainingError(
             NamedText(
                 f"{self.data_file}: training failed: the cost or its gradient became NaN at "
-                f"evaluation {res.nfev} (fmincg: {res.message}); nothing saved to {path} (best "
+                f"evaluation {res.nfev} ({self.settings.get('method', 'fmincg')}: "
+                f"{res.message}); nothing saved to {path} (best "
                 f"cost before: {res.fun:.6e}; {advice})",
                 {"epsilon_init": None, "init": None},
             )

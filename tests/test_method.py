@@ -54,6 +54,11 @@ def test_lbfgs_statuses_like_fmincg():
 
     res = lbfgs(goes_nan, p0, maxiter=50)
     assert res.status == 3 and np.isfinite(res.fun)
+    res = lbfgs(lambda x: (float(x @ x), 2 * x), np.ones(3), maxiter=50)
+    assert res.status == 0 and res.message == "Converged (L-BFGS-B's tolerances)."
+    res = lbfgs(lambda x: (float(x.sum()), -np.ones(3)), np.ones(3), maxiter=50)  # wrong slope
+    assert res.status == 0 and res.success and res.fun == 3.0  # no decrease found along it
+    assert res.message.startswith("Line search failed: no further decrease found (L-BFGS-B: ")
 
 
 @pytest.mark.parametrize("method", ["fmincg", "lbfgs"])

@@ -102,7 +102,8 @@ def lbfgs(fun, x0, args=(), jac=True, maxiter=100, callback=None, memory=MEMORY,
     res : nn3.core.optimize.OptimizeResult
         ``x`` (n,), ``fun``, ``jac`` (n,), ``nit``, ``nfev``, ``fun_history`` (one cost per
         iteration, like fmincg's ``fX``), ``success``, ``status``, ``message`` with fmincg's
-        codes: 0 converged (scipy's tolerances; "no further decrease"), 1 iterations used up,
+        codes: 0 converged (scipy's tolerances), or the line search found no further decrease
+        (as fmincg's status 0; the message says which, with L-BFGS-B's), 1 iterations used up,
         2 evaluations used up, 3 NaN (``x`` is then the best NaN-free point), 99 stopped by the
         callback. ``method`` is ``"lbfgs"``.
     """
@@ -140,6 +141,7 @@ def lbfgs(fun, x0, args=(), jac=True, maxiter=100, callback=None, memory=MEMORY,
                 raise _Stop from None
 
     status = None
+    converged, scipy_message = True, ""
     try:
         with _other_blas_single_threaded():
             res = _minimize(minimize, objective, x0, on_iteration, iterations, evaluations, memory)
@@ -148,6 +150,8 @@ def lbfgs(fun, x0, args=(), jac=True, maxiter=100, callback=None, memory=MEMORY,
             status = 1 if len(history) >= iterations else 2
         else:
             status = 0
+            converged = res.status == 0
+            scipy_message = str(res.message).strip().rstrip(":")  # scipy 1.17: "ABNORMAL: "
     except _NaNResult:
         status = 3
     except _Stop:
@@ -168,9 +172,16 @@ def lbfgs(fun, x0, args=(), jac=True, maxiter=100, callback=None, memory=MEMORY,
         fun_history=np.array(history, dtype=np.float64),
         success=status == 0,
         status=status,
-        message=_MESSAGES[status] if status != 0 else "Converged (L-BFGS-B's tolerances).",
+        message=_MESSAGES[status] if status != 0 else _ended_message(converged, scipy_message),
         method="lbfgs",
     )
+
+
+def _ended_message(converged, scipy_message):
+    """Status 0's message: converged, or (like fmincg's) the line search found no decrease."""
+    if converged:
+        return "Converged (L-BFGS-B's tolerances)."
+    return f"Line search failed: no further decrease found (L-BFGS-B: {scipy_message})."
 
 
 def _minimize(minimize, objective, x0, on_iteration, iterations, evaluations, memory):

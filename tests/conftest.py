@@ -86,6 +86,21 @@ def _scratch_working_directory(tmp_path_factory, monkeypatch):
     monkeypatch.chdir(tmp_path_factory.mktemp("cwd"))
 
 
+@pytest.fixture
+def nan_cost(monkeypatch):
+    """In-memory training whose cost is NaN at every evaluation (the gradient is the real one):
+    fmincg and lbfgs stop with status 3, a failed run."""
+    from nn3.workflow import training
+
+    real = training.memory_objective
+
+    def objective_with_nan_cost(*args, **kwargs):
+        objective = real(*args, **kwargs)
+        return lambda p: (float("nan"), objective(p)[1])
+
+    monkeypatch.setattr(training, "memory_objective", objective_with_nan_cost)
+
+
 def _checkout_files():
     """Untracked files of the checkout (ignored ones included), or None outside a git checkout."""
     try:

@@ -64,16 +64,7 @@ def test_library_from_arrays_gives_the_same_numbers(tmp_path):
     assert_same_variables(from_file, from_arrays)
 
 
-def test_library_refuses_to_save_a_failed_run(tmp_path, monkeypatch):
-    from nn3.workflow import training
-
-    real = training.memory_objective
-
-    def nan_cost(*args, **kwargs):
-        objective = real(*args, **kwargs)
-        return lambda p: (float("nan"), objective(p)[1])
-
-    monkeypatch.setattr(training, "memory_objective", nan_cost)
+def test_library_refuses_to_save_a_failed_run(tmp_path, nan_cost):
     result = nn3.fit(str(DATA / "data.mat"), hidden_layer_size=3, maxiter=4)
     assert result.failed
     with pytest.raises(nn3.Nn3Error, match=r"became NaN.*\(fmincg: .*nothing saved to .*x.mat"):

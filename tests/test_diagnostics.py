@@ -185,12 +185,8 @@ def test_infinite_cost_warning_fires_on_inf_only():
 
 @pytest.mark.parametrize("scale", [1e20, 1e300])  # outputs saturated at 1; 1e300: squares overflow
 def test_a_run_whose_cost_stays_inf_says_so_and_nothing_else(tmp_path, scale):
-    X, y = nonlinear_disc_set()  # labels 0/1: one output unit
-    Theta1, Theta2 = np.full((25, 3), scale), np.full((1, 26), scale)
-    start = nn3.nn_cost_function(nn3.unroll(Theta1, Theta2), 2, 25, 1, X, y, 1.0)[0]
-    assert np.isinf(start)  # h == 1 exactly where y == 0: log(0)
-    init = tmp_path / "big.mat"
-    nn3.save_mat(init, {"Theta1": Theta1, "Theta2": Theta2})
+    X, y = nonlinear_disc_set()
+    init = _inf_start(tmp_path, scale)
     result = nn3.fit(X, y, init=init, maxiter=5)
     assert np.isinf(result.optimize_result.fun)
     assert len(result.warnings) == 1 and str(result.warnings[0]).startswith("the cost is Inf")
@@ -204,6 +200,18 @@ def test_a_run_whose_cost_stays_inf_says_so_and_nothing_else(tmp_path, scale):
     assert "(--epsilon, --init) or scale the features (--normalize)" in warnings[0]
 
 
+def _inf_start(tmp_path, scale):
+    """Starting weights all ``scale`` for the nonlinear set (2-25-1: labels 0/1, one output
+    unit) in a .mat file of ``tmp_path``, checked to give the cost Inf."""
+    X, y = nonlinear_disc_set()
+    Theta1, Theta2 = np.full((25, 3), scale), np.full((1, 26), scale)
+    start = nn3.nn_cost_function(nn3.unroll(Theta1, Theta2), 2, 25, 1, X, y, 1.0)[0]
+    assert np.isinf(start)  # h == 1 exactly where y == 0: log(0)
+    path = tmp_path / f"start_{scale:g}.mat"
+    nn3.save_mat(path, {"Theta1": Theta1, "Theta2": Theta2})
+    return path
+
+
 def _disc_file(tmp_path):
     """The nonlinear set as a .mat file in ``tmp_path``."""
     X, y = nonlinear_disc_set()
@@ -215,10 +223,7 @@ def _disc_file(tmp_path):
 @pytest.mark.filterwarnings("ignore:divide by zero encountered in log:RuntimeWarning")
 def test_a_run_that_leaves_an_inf_start_gives_no_inf_warning(tmp_path):
     X, y = nonlinear_disc_set()
-    Theta1, Theta2 = np.full((25, 3), 1e3), np.full((1, 26), 1e3)
-    assert np.isinf(nn3.nn_cost_function(nn3.unroll(Theta1, Theta2), 2, 25, 1, X, y, 1.0)[0])
-    init = tmp_path / "1e3.mat"
-    nn3.save_mat(init, {"Theta1": Theta1, "Theta2": Theta2})
+    init = _inf_start(tmp_path, 1e3)
     result = nn3.fit(X, y, init=init, maxiter=5)  # fmincg accepts any finite cost after Inf
     assert np.isfinite(result.optimize_result.fun)
     assert not any("Inf" in str(w) for w in result.warnings)

@@ -208,16 +208,7 @@ def test_random_state_none_is_matlabs_default_seed_0_and_a_generator_draws_one()
 
 
 @pytest.mark.parametrize("method", ["fmincg", "lbfgs"])
-def test_a_nan_cost_is_a_training_error_naming_the_method(monkeypatch, method):
-    from nn3.workflow import training
-
-    real = training.memory_objective
-
-    def nan_cost(*args, **kwargs):
-        objective = real(*args, **kwargs)
-        return lambda p: (float("nan"), objective(p)[1])
-
-    monkeypatch.setattr(training, "memory_objective", nan_cost)
+def test_a_nan_cost_is_a_training_error_naming_the_method(nan_cost, method):
     X = np.random.default_rng(0).random((20, 2))
     with pytest.raises(nn3.Nn3Error, match=rf"became NaN at evaluation 1 \({method}: NaN result"):
         NN3Classifier(method=method, max_iter=4).fit(X, np.arange(20) % 2)
